@@ -1,0 +1,62 @@
+package io.dreamid.common;
+
+import java.util.regex.Pattern;
+
+/**
+ * Object keys of DESIGN.md's layout. Keys are derived from job ids and indices only, so a redelivered message
+ * rewrites the same objects instead of adding new ones.
+ */
+public final class ObjectKeys {
+    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+    private ObjectKeys() {
+    }
+
+    /** The uploaded photo of a job; {@code extension} without the dot, e.g. {@code jpg}. */
+    public static String input(String jobId, String extension) {
+        return "inputs/" + requireSafe(jobId) + "/photo." + extension;
+    }
+
+    /** The aligned face crop (PNG) of a job. */
+    public static String faceCrop(String jobId) {
+        return "faces/" + requireSafe(jobId) + "/aligned.png";
+    }
+
+    /** The face record (JSON: box, score, keypoints, transform) of a job. */
+    public static String faceRecord(String jobId) {
+        return "faces/" + requireSafe(jobId) + "/face.json";
+    }
+
+    /** An identity's embedding. */
+    public static String identity(String identityId) {
+        return "identities/" + requireSafe(identityId) + ".safetensors";
+    }
+
+    /** Image {@code image} (from 0) of prompt {@code prompt} (from 0) of a job. */
+    public static String output(String jobId, int prompt, int image) {
+        return "outputs/" + requireSafe(jobId) + "/" + prompt + "-" + image + ".png";
+    }
+
+    /** The prefix of a job's generated images. */
+    public static String outputPrefix(String jobId) {
+        return "outputs/" + requireSafe(jobId) + "/";
+    }
+
+    /** The folder of a model bundle, e.g. {@code models/sd15/1/}. */
+    public static String model(String name, String version) {
+        return "models/" + requireSafe(name) + "/" + requireSafe(version) + "/";
+    }
+
+    /** Whether {@code id} may be used as one path segment of a key (job ids, identity ids, model names). */
+    public static boolean isSafeId(String id) {
+        return id != null && SAFE_ID.matcher(id).matches();
+    }
+
+    private static String requireSafe(String id) {
+        if (!isSafeId(id)) {
+            throw new IllegalArgumentException("not a valid id for an object key: \"" + id
+                    + "\" (letters, digits, '.', '_', '-'; at most 128 characters)");
+        }
+        return id;
+    }
+}

@@ -1,0 +1,56 @@
+package io.dreamid.common.messages;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A change of a job, on topic {@code dreamid.job-events}, keyed by {@code jobId}. The gateway folds these into
+ * the job's state; duplicates and late events never move a job backwards.
+ *
+ * @param eventId    unique per distinct change; a redelivered stage emits the same id again, so duplicates can
+ *                   be recognised ({@link #eventIdFor})
+ * @param stage      the service that emitted it
+ * @param status     the job's status after this change
+ * @param progress   0..1 within the job as a whole (only ever grows)
+ * @param timings    milliseconds per step of the emitting stage, e.g. {@code detect -> 12}; merged per job
+ * @param error      why the job failed (status FAILED only)
+ * @param outputs    object keys of the generated images (status SUCCEEDED only)
+ * @param identityId the identity the job uses, once known
+ * @param spec       the job's spec, carried so that the gateway can show jobs produced straight to Kafka
+ */
+public record JobEvent(
+        int schemaVersion,
+        String eventId,
+        String jobId,
+        String tenant,
+        Stage stage,
+        JobStatus status,
+        double progress,
+        Map<String, Long> timings,
+        ErrorInfo error,
+        List<String> outputs,
+        String identityId,
+        JobSpec spec,
+        Instant at) {
+
+    /** A deterministic event id: the same stage reporting the same step of the same job gets the same id. */
+    public static String eventIdFor(String jobId, Stage stage, JobStatus status, String step) {
+        return jobId + ":" + stage.name().toLowerCase() + ":" + status.name().toLowerCase()
+                + (step == null || step.isEmpty() ? "" : ":" + step);
+    }
+
+    /** A plain status change with no timings, outputs or error. */
+    public static JobEvent status(String jobId, String tenant, Stage stage, JobStatus status, double progress,
+            Instant at) {
+        return new JobEvent(SchemaVersions.CURRENT, eventIdFor(jobId, stage, status, null), jobId, tenant, stage,
+                status, progress, Map.of(), null, List.of(), null, null, at);
+    }
+
+    /** The FAILED event of a stage. */
+    public static JobEvent failed(String jobId, String tenant, Stage stage, ErrorInfo error, Map<String, Long> timings,
+            Instant at) {
+        return new JobEvent(SchemaVersions.CURRENT, eventIdFor(jobId, stage, JobStatus.FAILED, null), jobId, tenant,
+                stage, JobStatus.FAILED, 1.0, timings == null ? Map.of() : timings, error, List.of(), null, null, at);
+    }
+}

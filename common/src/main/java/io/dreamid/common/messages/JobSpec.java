@@ -1,0 +1,158 @@
+package io.dreamid.common.messages;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the user asked for. Carried forward unchanged on every stage message, so no stage has to look
+ * anything up. Fields left null take the defaults of {@link #withDefaults()}.
+ *
+ * @param prompts         one or more prompts; each contains {@link #PLACEHOLDER} exactly once
+ * @param negativePrompt  what the images should not show (empty for none)
+ * @param imagesPerPrompt images generated for each prompt
+ * @param steps           denoising steps
+ * @param guidanceScale   classifier-free guidance scale (1 turns guidance off)
+ * @param seed            noise seed; the gateway picks one when absent so that a job can be reproduced
+ * @param width           image width in pixels, a multiple of 8
+ * @param height          image height in pixels, a multiple of 8
+ * @param scheduler       sampler name, one of {@link #SCHEDULERS}; null takes the model bundle's own
+ * @param face            which face to use when the photo has several: {@code largest}, {@code index:N}
+ *                        or {@code fail-if-several}
+ */
+public record JobSpec(
+        List<String> prompts,
+        String negativePrompt,
+        Integer imagesPerPrompt,
+        Integer steps,
+        Double guidanceScale,
+        Long seed,
+        Integer width,
+        Integer height,
+        String scheduler,
+        String face) {
+
+    public static final String PLACEHOLDER = "{id}";
+    public static final int MAX_PROMPTS = 8;
+    public static final int MAX_PROMPT_CHARS = 1000;
+    public static final int MAX_IMAGES_PER_PROMPT = 8;
+    public static final int MAX_IMAGES_PER_JOB = 32;
+    public static final int MIN_STEPS = 1;
+    public static final int MAX_STEPS = 150;
+    public static final double MIN_GUIDANCE = 0.0;
+    public static final double MAX_GUIDANCE = 30.0;
+    public static final int MIN_SIZE = 64;
+    public static final int MAX_SIZE = 2048;
+    public static final Set<String> SCHEDULERS = Set.of("ddim", "euler", "euler-ancestral", "dpmpp-2m", "pndm");
+
+    public static final int DEFAULT_IMAGES_PER_PROMPT = 1;
+    public static final int DEFAULT_STEPS = 30;
+    public static final double DEFAULT_GUIDANCE = 7.5;
+    public static final int DEFAULT_SIZE = 512;
+
+    /** This spec with every absent optional field set to its default (the seed stays as given). */
+    public JobSpec withDefaults() {
+        return new JobSpec(
+                prompts == null ? List.of() : List.copyOf(prompts),
+                negativePrompt == null ? "" : negativePrompt,
+                imagesPerPrompt == null ? DEFAULT_IMAGES_PER_PROMPT : imagesPerPrompt,
+                steps == null ? DEFAULT_STEPS : steps,
+                guidanceScale == null ? DEFAULT_GUIDANCE : guidanceScale,
+                seed,
+                width == null ? DEFAULT_SIZE : width,
+                height == null ? DEFAULT_SIZE : height,
+                scheduler,
+                face == null ? FaceChoice.LARGEST.toString() : face);
+    }
+
+    public JobSpec withSeed(long newSeed) {
+        return new JobSpec(prompts, negativePrompt, imagesPerPrompt, steps, guidanceScale, newSeed, width, height,
+                scheduler, face);
+    }
+
+    /**
+     * Every rule this spec breaks, each as a sentence that says what to fix; empty when the spec is valid.
+     *
+     * @param requirePlaceholder whether every prompt must name the person with {@link #PLACEHOLDER}
+     *                           (true for identity jobs; plain text-to-image prompts do not)
+     */
+    public List<String> problems(boolean requirePlaceholder) {
+        List<String> problems = new ArrayList<>();
+        if (prompts == null || prompts.isEmpty()) {
+            problems.add("prompts: give at least one prompt, e.g. \"a photo of {id} as an astronaut\"");
+        } else {
+            if (prompts.size() > MAX_PROMPTS) {
+                problems.add("prompts: at most " + MAX_PROMPTS + " prompts per job, got " + prompts.size());
+            }
+            for (int i = 0; i < prompts.size(); i++) {
+                String p = prompts.get(i);
+                if (p == null || p.isBlank()) {
+                    problems.add("prompts[" + i + "]: the prompt is empty");
+                    continue;
+                }
+                if (p.length() > MAX_PROMPT_CHARS) {
+                    problems.add("prompts[" + i + "]: at most " + MAX_PROMPT_CHARS + " characters, got " + p.length());
+                }
+                int count = countPlaceholders(p);
+                if (requirePlaceholder && count == 0) {
+                    problems.add("prompts[" + i + "]: put the placeholder " + PLACEHOLDER
+                            + " where the person goes, e.g. \"a photo of {id} as an astronaut\"");
+                } else if (count > 1) {
+                    problems.add("prompts[" + i + "]: use the placeholder " + PLACEHOLDER + " once, found " + count);
+                }
+            }
+        }
+        if (negativePrompt != null && negativePrompt.length() > MAX_PROMPT_CHARS) {
+            problems.add("negativePrompt: at most " + MAX_PROMPT_CHARS + " characters, got " + negativePrompt.length());
+        }
+        if (imagesPerPrompt != null && (imagesPerPrompt < 1 || imagesPerPrompt > MAX_IMAGES_PER_PROMPT)) {
+            problems.add("imagesPerPrompt: must be between 1 and " + MAX_IMAGES_PER_PROMPT + ", got " + imagesPerPrompt);
+        }
+        if (prompts != null && imagesPerPrompt != null && prompts.size() * imagesPerPrompt > MAX_IMAGES_PER_JOB) {
+            problems.add("at most " + MAX_IMAGES_PER_JOB + " images per job (prompts x imagesPerPrompt), got "
+                    + prompts.size() * imagesPerPrompt);
+        }
+        if (steps != null && (steps < MIN_STEPS || steps > MAX_STEPS)) {
+            problems.add("steps: must be between " + MIN_STEPS + " and " + MAX_STEPS + ", got " + steps);
+        }
+        if (guidanceScale != null
+                && (guidanceScale.isNaN() || guidanceScale < MIN_GUIDANCE || guidanceScale > MAX_GUIDANCE)) {
+            problems.add("guidanceScale: must be between " + MIN_GUIDANCE + " and " + MAX_GUIDANCE + ", got "
+                    + guidanceScale);
+        }
+        if (seed != null && seed < 0) {
+            problems.add("seed: must be zero or positive, got " + seed);
+        }
+        checkSize("width", width, problems);
+        checkSize("height", height, problems);
+        if (scheduler != null && !SCHEDULERS.contains(scheduler)) {
+            problems.add("scheduler: must be one of " + SCHEDULERS.stream().sorted().toList() + ", got \"" + scheduler
+                    + "\"");
+        }
+        if (face != null) {
+            try {
+                FaceChoice.parse(face);
+            } catch (IllegalArgumentException e) {
+                problems.add("face: " + e.getMessage());
+            }
+        }
+        return problems;
+    }
+
+    private static void checkSize(String name, Integer value, List<String> problems) {
+        if (value == null) {
+            return;
+        }
+        if (value < MIN_SIZE || value > MAX_SIZE || value % 8 != 0) {
+            problems.add(name + ": must be a multiple of 8 between " + MIN_SIZE + " and " + MAX_SIZE + ", got " + value);
+        }
+    }
+
+    static int countPlaceholders(String prompt) {
+        int count = 0;
+        for (int at = prompt.indexOf(PLACEHOLDER); at >= 0; at = prompt.indexOf(PLACEHOLDER, at + 1)) {
+            count++;
+        }
+        return count;
+    }
+}

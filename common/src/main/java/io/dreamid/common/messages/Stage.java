@@ -1,0 +1,9 @@
+package io.dreamid.common.messages;
+
+/** The service that emitted an event; also the key of its entry in a job's timings. */
+public enum Stage {
+    GATEWAY,
+    FACE,
+    ENCODER,
+    DIFFUSION;
+}

@@ -1,0 +1,40 @@
+package io.dreamid.common.storage;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.util.Optional;
+
+/** Where the services keep every blob: an S3-compatible server (MinIO in deployments, S3Proxy locally). */
+@ConfigMapping(prefix = "dreamid.storage")
+public interface StorageConfig {
+    /** URL of the S3 API, e.g. {@code http://localhost:19000}. */
+    @WithDefault("http://localhost:19000")
+    String endpoint();
+
+    /**
+     * URL that clients outside the cluster use to reach the same server; presigned links are signed for it.
+     * Defaults to {@link #endpoint()}.
+     */
+    Optional<String> publicEndpoint();
+
+    /** Access key of the S3 API. */
+    @WithDefault("dreamid")
+    String accessKey();
+
+    /** Secret key of the S3 API. */
+    @WithDefault("dreamid-secret")
+    String secretKey();
+
+    /** The one bucket that holds inputs, faces, identities, outputs and models. */
+    @WithDefault("dreamid")
+    String bucket();
+
+    /** Region used for signing; S3Proxy and MinIO accept any. */
+    @WithDefault("us-east-1")
+    String region();
+
+    /** Create the bucket at start when it does not exist. */
+    @WithDefault("true")
+    boolean createBucket();
+}

@@ -1,0 +1,97 @@
+package io.dreamid.testsupport;
+
+import io.dreamid.common.Topics;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * A real Kafka broker (KRaft, one combined broker + controller) inside the test JVM, started once and shared by
+ * every test class of that JVM. The DreamID topics are created up front with the partition counts of a
+ * deployment, so consumers and Kafka Streams see the same layout as in production.
+ */
+public final class EmbeddedKafka {
+    /** Partitions of the job topics: more than one, so that tests see real partitioning. */
+    public static final int PARTITIONS = 3;
+
+    private static KafkaClusterTestKit cluster;
+    private static String bootstrapServers;
+
+    private EmbeddedKafka() {
+    }
+
+    /** Starts the broker on first call; returns its bootstrap servers. */
+    public static synchronized String start() {
+        if (bootstrapServers != null) {
+            return bootstrapServers;
+        }
+        try {
+            KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                    .setCombined(true)
+                    .setNumBrokerNodes(1)
+                    .setNumControllerNodes(1)
+                    .build())
+                    .setConfigProp("group.initial.rebalance.delay.ms", 0)
+                    .setConfigProp("offsets.topic.replication.factor", (short) 1)
+                    .setConfigProp("transaction.state.log.replication.factor", (short) 1)
+                    .setConfigProp("transaction.state.log.min.isr", 1)
+                    .setConfigProp("auto.create.topics.enable", true)
+                    .setConfigProp("num.partitions", 1)
+                    .build();
+            kit.format();
+            kit.startup();
+            kit.waitForReadyBrokers();
+            cluster = kit;
+            bootstrapServers = kit.bootstrapServers();
+            createDreamIdTopics(bootstrapServers);
+            Runtime.getRuntime().addShutdownHook(new Thread(EmbeddedKafka::stopQuietly, "embedded-kafka-stop"));
+            return bootstrapServers;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the embedded Kafka broker: " + e.getMessage(), e);
+        }
+    }
+
+    /** Creates topics (if missing) with the given partition count. */
+    public static void createTopics(int partitions, Map<String, String> config, String... names) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, start()))) {
+            for (String name : names) {
+                try {
+                    admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(config))).all().get();
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+        } catch (ExecutionException | InterruptedException e) {
+            throw new IllegalStateException("cannot create topics: " + e.getMessage(), e);
+        }
+    }
+
+    private static void createDreamIdTopics(String servers) {
+        createTopics(PARTITIONS, Map.of(), Topics.JOBS, Topics.FACES, Topics.IDENTITIES, Topics.JOB_EVENTS);
+        createTopics(1, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT),
+                Topics.CANCELLATIONS);
+        createTopics(1, Map.of(), Topics.deadLetter(Topics.JOBS), Topics.deadLetter(Topics.FACES),
+                Topics.deadLetter(Topics.IDENTITIES));
+    }
+
+    private static synchronized void stopQuietly() {
+        if (cluster != null) {
+            try {
+                cluster.close();
+            } catch (Exception ignored) {
+                // the JVM is exiting; the temporary log directories go with it
+            }
+            cluster = null;
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package io.dreamid.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+/** The gateway's job API as the CLI uses it: submit, read, follow (server-sent events), download. */
+final class GatewayClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Connection connection;
+    private final HttpClient http;
+
+    GatewayClient(Connection connection) {
+        this.connection = connection;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** Submits a photo and a spec as multipart; returns the accepted job's JSON. */
+    JsonNode submitPhoto(Path photo, Map<String, Object> spec) {
+        String boundary = "dreamid-" + UUID.randomUUID();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        try {
+            writePart(body, boundary, "spec", null, "application/json", JSON.writeValueAsBytes(spec));
+            writePart(body, boundary, "photo", photo.getFileName().toString(), contentType(photo),
+                    Files.readAllBytes(photo));
+            body.write(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UsageException("cannot read " + photo + ": " + e.getMessage());
+        }
+        HttpRequest request = request("/v1/jobs")
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+                .build();
+        return expectJson(send(request), 202);
+    }
+
+    /** Submits a job that reuses an identity; returns the accepted job's JSON. */
+    JsonNode submitIdentity(String identityId, Map<String, Object> spec) {
+        Map<String, Object> body = Map.of("identityId", identityId, "spec", spec);
+        try {
+            HttpRequest request = request("/v1/jobs")
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
+                    .build();
+            return expectJson(send(request), 202);
+        } catch (IOException e) {
+            throw new GatewayException("cannot encode the request: " + e.getMessage(), e);
+        }
+    }
+
+    JsonNode job(String jobId) {
+        return expectJson(send(request("/v1/jobs/" + jobId).GET().build()), 200);
+    }
+
+    /**
+     * Follows the job's server-sent events, handing each job state to {@code onState} until it returns true
+     * (a terminal state) or the stream ends. Returns the last state seen, or null if none came.
+     */
+    JsonNode follow(String jobId, Predicate<JsonNode> onState) {
+        HttpRequest request = request("/v1/jobs/" + jobId + "/events")
+                .header("Accept", "text/event-stream")
+                .GET().build();
+        HttpResponse<InputStream> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw unreachable(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GatewayException("interrupted");
+        }
+        if (response.statusCode() != 200) {
+            throw refused(response.statusCode(), readAll(response.body()));
+        }
+        JsonNode last = null;
+        try (BufferedReader reader = new BufferedReader(
+                new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            StringBuilder data = new StringBuilder();
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                if (line.startsWith("data:")) {
+                    data.append(line.substring(5).stripLeading());
+                } else if (line.isEmpty() && data.length() > 0) {
+                    JsonNode state = JSON.readTree(data.toString());
+                    data.setLength(0);
+                    if (state.has("status")) {
+                        last = state;
+                        if (onState.test(state)) {
+                            return last;
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // the stream broke off; the caller falls back to reading the job
+        }
+        return last;
+    }
+
+    /** Downloads an image link of the job (relative to the gateway, or absolute) to {@code target}. */
+    void download(String link, Path target) {
+        URI uri = link.startsWith("http") ? URI.create(link) : connection.gateway().resolve(link);
+        HttpRequest request = HttpRequest.newBuilder(uri).header("X-API-Key", connection.apiKey())
+                .timeout(Duration.ofMinutes(2)).GET().build();
+        try {
+            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() != 200) {
+                throw refused(response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
+            }
+            Files.createDirectories(target.toAbsolutePath().getParent());
+            Files.write(target, response.body());
+        } catch (IOException e) {
+            throw unreachable(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GatewayException("interrupted");
+        }
+    }
+
+    URI gateway() {
+        return connection.gateway();
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(connection.gateway().resolve(path))
+                .header("X-API-Key", connection.apiKey())
+                .timeout(Duration.ofMinutes(1));
+    }
+
+    private HttpResponse<String> send(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw unreachable(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GatewayException("interrupted");
+        }
+    }
+
+    private JsonNode expectJson(HttpResponse<String> response, int expected) {
+        if (response.statusCode() != expected) {
+            throw refused(response.statusCode(), response.body());
+        }
+        try {
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new GatewayException("the gateway answered with something that is not JSON: " + response.body());
+        }
+    }
+
+    private GatewayException unreachable(IOException e) {
+        String why = e instanceof ConnectException ? "nothing is listening there" : e.toString();
+        return new GatewayException("cannot reach the gateway at " + connection.gateway() + " (" + why
+                + "); start the local platform with './dreamid up' or pass --gateway URL", e);
+    }
+
+    private static GatewayException refused(int status, String body) {
+        String message = body;
+        try {
+            JsonNode error = JSON.readTree(body);
+            if (error.hasNonNull("message")) {
+                message = error.path("code").asText("") + (error.has("code") ? ": " : "") + error.get("message").asText();
+            }
+        } catch (IOException ignored) {
+            // not JSON: show the body as it came
+        }
+        String hint = switch (status) {
+            case 401 -> " (check the API key: --api-key, DREAMID_API_KEY or .dreamid/api-key)";
+            case 404 -> " (no such job for this API key)";
+            case 413 -> " (the photo is too large)";
+            default -> "";
+        };
+        return new GatewayException("the gateway refused the request: HTTP " + status + ": " + message + hint);
+    }
+
+    private static String readAll(InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static void writePart(ByteArrayOutputStream out, String boundary, String name, String filename,
+            String contentType, byte[] content) throws IOException {
+        StringBuilder head = new StringBuilder("--").append(boundary).append("\r\n")
+                .append("Content-Disposition: form-data; name=\"").append(name).append('"');
+        if (filename != null) {
+            head.append("; filename=\"").append(filename.replace("\"", "")).append('"');
+        }
+        head.append("\r\nContent-Type: ").append(contentType).append("\r\n\r\n");
+        out.write(head.toString().getBytes(StandardCharsets.UTF_8));
+        out.write(content);
+        out.write("\r\n".getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String contentType(Path photo) {
+        String name = photo.getFileName().toString().toLowerCase();
+        if (name.endsWith(".png")) {
+            return "image/png";
+        }
+        if (name.endsWith(".jpg") || name.endsWith(".jpeg")) {
+            return "image/jpeg";
+        }
+        return "application/octet-stream";
+    }
+}

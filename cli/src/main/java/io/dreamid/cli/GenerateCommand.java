@@ -1,0 +1,89 @@
+package io.dreamid.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** {@code dreamid generate}: submit, show progress from the job's event stream, download the images. */
+final class GenerateCommand {
+    private static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
+    private static final long POLL_MILLIS = 500;
+
+    private final GenerateOptions options;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    GenerateCommand(GenerateOptions options, PrintStream out, PrintStream err) {
+        this.options = options;
+        this.out = out;
+        this.err = err;
+    }
+
+    int run() {
+        GatewayClient gateway = new GatewayClient(Connection.resolve(options.gateway(), options.apiKey(), System.getenv()));
+        JsonNode accepted = options.face() != null
+                ? gateway.submitPhoto(options.face(), options.spec())
+                : gateway.submitIdentity(options.identityId(), options.spec());
+        String jobId = accepted.path("jobId").asText();
+        err.println("job " + jobId + " accepted");
+
+        ProgressBar bar = new ProgressBar(err, System.console() != null);
+        JsonNode last = gateway.follow(jobId, state -> {
+            bar.show(state);
+            return TERMINAL.contains(state.path("status").asText());
+        });
+        // The event stream may end early (a proxy timeout, a gateway restart): the job itself is the truth.
+        while (last == null || !TERMINAL.contains(last.path("status").asText())) {
+            sleep();
+            last = gateway.job(jobId);
+            bar.show(last);
+        }
+        bar.finish();
+        JsonNode job = gateway.job(jobId);
+        return switch (job.path("status").asText()) {
+            case "SUCCEEDED" -> downloadImages(gateway, job);
+            case "CANCELLED" -> {
+                err.println("job " + jobId + " was cancelled");
+                yield Main.JOB_FAILED;
+            }
+            default -> {
+                err.println("job " + jobId + " failed: " + Failures.explain(job.path("error")));
+                yield Main.JOB_FAILED;
+            }
+        };
+    }
+
+    private int downloadImages(GatewayClient gateway, JsonNode job) {
+        String jobId = job.path("jobId").asText();
+        List<Path> written = new ArrayList<>();
+        int n = 0;
+        for (JsonNode image : job.path("images")) {
+            String link = image.isTextual() ? image.asText() : image.path("url").asText(image.path("href").asText());
+            Path target = options.outDir().resolve(jobId + "-" + n + ".png");
+            gateway.download(link, target);
+            written.add(target);
+            n++;
+        }
+        for (JsonNode notice : job.path("notices")) {
+            err.println("note: " + notice.asText());
+        }
+        for (Path p : written) {
+            out.println(p.toAbsolutePath());
+        }
+        out.println("job " + jobId);
+        return Main.OK;
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(POLL_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GatewayException("interrupted");
+        }
+    }
+}

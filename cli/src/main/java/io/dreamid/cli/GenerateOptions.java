@@ -1,0 +1,95 @@
+package io.dreamid.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The options of {@code dreamid generate}. Only the shape of the values is checked here; the gateway checks
+ * ranges and explains what to fix, so the rules live in one place.
+ */
+record GenerateOptions(
+        Path face,
+        String identityId,
+        List<String> prompts,
+        Map<String, Object> spec,
+        Path outDir,
+        String gateway,
+        String apiKey) {
+
+    static GenerateOptions parse(String[] args) {
+        Path face = null;
+        String identity = null;
+        List<String> prompts = new ArrayList<>();
+        Map<String, Object> spec = new LinkedHashMap<>();
+        Path out = Path.of("dreamid-output");
+        String gateway = null;
+        String key = null;
+        for (int i = 0; i < args.length; i++) {
+            String name = args[i];
+            if (!name.startsWith("--")) {
+                throw new UsageException("unexpected argument \"" + name + "\"");
+            }
+            if (i + 1 >= args.length) {
+                throw new UsageException(name + " needs a value");
+            }
+            String value = args[++i];
+            switch (name) {
+                case "--face" -> face = Path.of(value);
+                case "--identity" -> identity = value;
+                case "--prompt" -> prompts.add(value);
+                case "--negative" -> spec.put("negativePrompt", value);
+                case "--images" -> spec.put("imagesPerPrompt", integer(name, value));
+                case "--steps" -> spec.put("steps", integer(name, value));
+                case "--seed" -> spec.put("seed", longValue(name, value));
+                case "--guidance" -> spec.put("guidanceScale", decimal(name, value));
+                case "--width" -> spec.put("width", integer(name, value));
+                case "--height" -> spec.put("height", integer(name, value));
+                case "--scheduler" -> spec.put("scheduler", value);
+                case "--face-choice" -> spec.put("face", value);
+                case "--out" -> out = Path.of(value);
+                case "--gateway" -> gateway = value;
+                case "--api-key" -> key = value;
+                default -> throw new UsageException("unknown option " + name);
+            }
+        }
+        if ((face == null) == (identity == null)) {
+            throw new UsageException("give either --face PHOTO or --identity ID");
+        }
+        if (face != null && !Files.isRegularFile(face)) {
+            throw new UsageException("--face: no such file: " + face);
+        }
+        if (prompts.isEmpty()) {
+            throw new UsageException("give at least one --prompt, e.g. --prompt \"a photo of {id} as an astronaut\"");
+        }
+        spec.put("prompts", List.copyOf(prompts));
+        return new GenerateOptions(face, identity, List.copyOf(prompts), spec, out, gateway, key);
+    }
+
+    private static int integer(String name, String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new UsageException(name + ": expected a whole number, got \"" + value + "\"");
+        }
+    }
+
+    private static long longValue(String name, String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new UsageException(name + ": expected a whole number, got \"" + value + "\"");
+        }
+    }
+
+    private static double decimal(String name, String value) {
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new UsageException(name + ": expected a number, got \"" + value + "\"");
+        }
+    }
+}

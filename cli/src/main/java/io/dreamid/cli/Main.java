@@ -1,0 +1,45 @@
+package io.dreamid.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/**
+ * The {@code dreamid} command line: {@code generate} submits a face and prompts through the gateway, follows the
+ * job and downloads the images; {@code job} prints a job's state. Exit codes: 0 success, 1 the job failed or
+ * was cancelled, 2 bad usage, 3 the gateway could not be reached or refused the request.
+ */
+public final class Main {
+    static final int OK = 0;
+    static final int JOB_FAILED = 1;
+    static final int USAGE = 2;
+    static final int GATEWAY_ERROR = 3;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
+            err.println(Usage.TEXT);
+            return args.length == 0 ? USAGE : OK;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        try {
+            return switch (args[0]) {
+                case "generate" -> new GenerateCommand(GenerateOptions.parse(rest), out, err).run();
+                case "job" -> new JobCommand(JobOptions.parse(rest), out, err).run();
+                default -> throw new UsageException("unknown command \"" + args[0] + "\"");
+            };
+        } catch (UsageException e) {
+            err.println("dreamid: " + e.getMessage());
+            err.println("Run 'dreamid --help' for usage.");
+            return USAGE;
+        } catch (GatewayException e) {
+            err.println("dreamid: " + e.getMessage());
+            return GATEWAY_ERROR;
+        }
+    }
+}

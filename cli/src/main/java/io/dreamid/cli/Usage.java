@@ -1,0 +1,20 @@
+package io.dreamid.cli;
+
+final class Usage {
+    static final String TEXT = """
+            Usage:
+              dreamid generate --face PHOTO --prompt "a photo of {id} as an astronaut" [--prompt ...]
+                               [--negative TEXT] [--images N] [--steps N] [--seed N] [--guidance G]
+                               [--width W] [--height H] [--scheduler NAME] [--face-choice largest|index:N|fail-if-several]
+                               [--out DIR] [--gateway URL] [--api-key KEY]
+              dreamid generate --identity ID --prompt ... (reuse an identity encoded earlier; no photo)
+              dreamid job JOB_ID [--gateway URL] [--api-key KEY]
+
+            Every prompt names the person once with the placeholder {id}.
+            The gateway URL defaults to $DREAMID_GATEWAY_URL or http://127.0.0.1:8080; the API key to
+            $DREAMID_API_KEY or the key the local platform wrote to .dreamid/api-key.
+            """;
+
+    private Usage() {
+    }
+}

@@ -1,0 +1,206 @@
+package io.dreamid.e2e;
+
+import io.dreamid.testsupport.EmbeddedKafka;
+import io.dreamid.testsupport.EmbeddedS3;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The whole system for end-to-end tests: the real in-JVM Kafka broker and S3 server from test-support, and the
+ * four services started from their runnable jars as separate processes, exactly as the local runner starts
+ * them. Logs go to {@code e2e/target/e2e-logs/}.
+ */
+final class Platform implements AutoCloseable {
+    static final String API_KEY = "e2e-key-" + Long.toHexString(System.nanoTime());
+    static final String TENANT = "e2e";
+
+    private static final List<String> SERVICES = List.of("face-service", "encoder-service", "diffusion-service",
+            "gateway");
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
+    private final Path repoRoot;
+    private final Path logDir;
+    private final Map<String, Process> processes = new LinkedHashMap<>();
+    private final Map<String, Integer> ports = new LinkedHashMap<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private Platform(Path repoRoot) {
+        this.repoRoot = repoRoot;
+        this.logDir = repoRoot.resolve("e2e/target/e2e-logs");
+    }
+
+    /** Starts the broker, the S3 server and the four services; returns once every service reports ready. */
+    static Platform start() {
+        Path root = Path.of("").toAbsolutePath();
+        if (!Files.exists(root.resolve("mvnw"))) {
+            root = root.getParent();
+        }
+        Platform platform = new Platform(root);
+        try {
+            platform.startAll();
+            return platform;
+        } catch (RuntimeException e) {
+            platform.close();
+            throw e;
+        }
+    }
+
+    URI gateway() {
+        return URI.create("http://127.0.0.1:" + ports.get("gateway"));
+    }
+
+    URI service(String name) {
+        return URI.create("http://127.0.0.1:" + ports.get(name));
+    }
+
+    Path repoRoot() {
+        return repoRoot;
+    }
+
+    String log(String service) {
+        try {
+            return Files.readString(logDir.resolve(service + ".log"));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private void startAll() {
+        String kafka = EmbeddedKafka.start();
+        String s3 = EmbeddedS3.start();
+        try {
+            Files.createDirectories(logDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (String service : SERVICES) {
+            int port = freePort();
+            ports.put(service, port);
+            Path jar = repoRoot.resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
+            if (!Files.exists(jar)) {
+                throw new IllegalStateException(jar + " is missing: build the services first (./mvnw -B verify "
+                        + "builds them before this module)");
+            }
+            List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx384m", "-XX:+UseSerialGC",
+                    "-Dquarkus.http.port=" + port, "-jar", jar.toString()));
+            ProcessBuilder pb = new ProcessBuilder(command)
+                    .directory(repoRoot.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(logDir.resolve(service + ".log").toFile());
+            Map<String, String> env = pb.environment();
+            env.put("KAFKA_BOOTSTRAP_SERVERS", kafka);
+            env.put("DREAMID_STORAGE_ENDPOINT", s3);
+            env.put("DREAMID_STORAGE_PUBLIC_ENDPOINT", s3);
+            env.put("DREAMID_STORAGE_ACCESS_KEY", EmbeddedS3.ACCESS_KEY);
+            env.put("DREAMID_STORAGE_SECRET_KEY", EmbeddedS3.SECRET_KEY);
+            env.put("DREAMID_STORAGE_BUCKET", EmbeddedS3.BUCKET);
+            env.put("DREAMID_STORAGE_REGION", EmbeddedS3.REGION);
+            env.put("DREAMID_GATEWAY_API_KEYS", TENANT + ":" + sha256(API_KEY));
+            env.put("QUARKUS_KAFKA_STREAMS_STATE_DIR", logDir.resolve("streams-state-" + port).toString());
+            try {
+                processes.put(service, pb.start());
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot start " + service + ": " + e.getMessage(), e);
+            }
+        }
+        for (String service : SERVICES) {
+            awaitReady(service);
+        }
+    }
+
+    private void awaitReady(String service) {
+        URI health = service(service).resolve("/q/health/ready");
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            Process p = processes.get(service);
+            if (!p.isAlive()) {
+                throw new IllegalStateException(service + " exited with code " + p.exitValue() + ":\n" + tail(service));
+            }
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + service, e);
+            }
+            pause(250);
+        }
+        throw new IllegalStateException(service + " was not ready within " + START_TIMEOUT + ":\n" + tail(service));
+    }
+
+    private String tail(String service) {
+        String log = log(service);
+        return log.length() > 4000 ? log.substring(log.length() - 4000) : log;
+    }
+
+    @Override
+    public void close() {
+        for (Process p : processes.values()) {
+            p.destroy();
+        }
+        for (Process p : processes.values()) {
+            try {
+                if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                    p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                p.destroyForcibly();
+            }
+        }
+        processes.clear();
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

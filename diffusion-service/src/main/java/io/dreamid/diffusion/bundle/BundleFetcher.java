@@ -1,0 +1,110 @@
+package io.dreamid.diffusion.bundle;
+
+import io.dreamid.common.ObjectKeys;
+import io.dreamid.common.storage.ObjectStore;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+
+/**
+ * Brings a bundle to a local folder where ONNX Runtime can open it: from storage ({@code models/{name}/{version}/})
+ * or from the classpath (the tiny bundle inside the service jar). Each file is checked against the bundle's
+ * {@code manifest.json}; files already in the cache with the right digest are not fetched again.
+ */
+public final class BundleFetcher {
+    private BundleFetcher() {
+    }
+
+    /** Fetches {@code models/{name}/{version}/} into {@code cacheDir/name/version/} and returns that folder. */
+    public static Path fromStorage(ObjectStore store, String name, String version, Path cacheDir) {
+        String prefix = ObjectKeys.model(name, version);
+        BundleManifest manifest = BundleManifest.parse(store.get(prefix + BundleManifest.FILE_NAME));
+        Path target = cacheDir.resolve(name).resolve(version);
+        for (String path : manifest.files().keySet()) {
+            Path file = target.resolve(path);
+            if (!manifest.matches(path, file)) {
+                Path partial = file.resolveSibling(file.getFileName() + ".part");
+                store.download(prefix + path, partial);
+                if (!manifest.matches(path, partial)) {
+                    throw new BundleException(prefix + path + " in storage has another SHA-256 than "
+                            + prefix + BundleManifest.FILE_NAME + " says: the upload is incomplete or corrupt");
+                }
+                move(partial, file);
+            }
+        }
+        writeManifest(target, store.get(prefix + BundleManifest.FILE_NAME));
+        return target;
+    }
+
+    /** Uploads a local bundle (checked against its manifest) to {@code models/{name}/{version}/}. */
+    public static void toStorage(Path bundle, ObjectStore store, String name, String version) {
+        BundleManifest manifest = BundleManifest.read(bundle);
+        manifest.verify(bundle);
+        String prefix = ObjectKeys.model(name, version);
+        for (String path : manifest.files().keySet()) {
+            store.upload(bundle.resolve(path), prefix + path, "application/octet-stream");
+        }
+        // The manifest goes last: a reader that finds it can trust that every file it lists is there.
+        store.upload(bundle.resolve(BundleManifest.FILE_NAME), prefix + BundleManifest.FILE_NAME,
+                "application/json");
+    }
+
+    /**
+     * Copies a bundle packed as classpath resources under {@code resourceRoot} (e.g. {@code bundles/tiny-sd1})
+     * to {@code target}; the manifest names the files, since a classpath cannot be listed.
+     */
+    public static Path fromClasspath(String resourceRoot, Path target) {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        byte[] manifestBytes = resource(loader, resourceRoot + "/" + BundleManifest.FILE_NAME);
+        BundleManifest manifest = BundleManifest.parse(manifestBytes);
+        for (Map.Entry<String, String> entry : manifest.files().entrySet()) {
+            Path file = target.resolve(entry.getKey());
+            if (!manifest.matches(entry.getKey(), file)) {
+                Path partial = file.resolveSibling(file.getFileName() + ".part");
+                try {
+                    Files.createDirectories(file.getParent());
+                    Files.write(partial, resource(loader, resourceRoot + "/" + entry.getKey()));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot write " + partial, e);
+                }
+                move(partial, file);
+            }
+        }
+        writeManifest(target, manifestBytes);
+        BundleManifest.read(target).verify(target);
+        return target;
+    }
+
+    private static byte[] resource(ClassLoader loader, String name) {
+        try (InputStream in = loader.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new BundleException("no classpath resource " + name);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read classpath resource " + name, e);
+        }
+    }
+
+    private static void move(Path from, Path to) {
+        try {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot move " + from + " to " + to, e);
+        }
+    }
+
+    private static void writeManifest(Path target, byte[] bytes) {
+        try {
+            Files.createDirectories(target);
+            Files.write(target.resolve(BundleManifest.FILE_NAME), bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the manifest in " + target, e);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.dreamid.diffusion.onnx;
+
+import ai.djl.engine.Engine;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.OrtSession.SessionOptions;
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+
+import java.nio.file.Path;
+import java.util.EnumSet;
+
+/**
+ * The ONNX Runtime that DJL's OnnxRuntime engine brings, used through its own Java API: the pipeline needs what
+ * DJL's Predictor does not expose (a model from bytes after the graph rewrite, pinned output buffers reused
+ * across denoising steps, the UNet's declared input dtypes, the CUDA provider's availability).
+ */
+public final class OrtRuntime {
+    private OrtRuntime() {
+    }
+
+    /** The process-wide environment; DJL's engine starts first, as ONNX Runtime's thread pools expect. */
+    public static synchronized OrtEnvironment environment() {
+        Engine.getEngine("OnnxRuntime");
+        return OrtEnvironment.getEnvironment();
+    }
+
+    /** The execution providers this ONNX Runtime build has. */
+    public static EnumSet<OrtProvider> providers() {
+        environment();
+        return OrtEnvironment.getAvailableProviders();
+    }
+
+    /**
+     * Fails with a message that says what to do if the configured device cannot be used.
+     *
+     * @throws DeviceUnavailableException when CUDA is asked for and this build or machine cannot provide it
+     */
+    public static void checkDevice(RuntimeOptions options) {
+        if (!options.cuda()) {
+            return;
+        }
+        EnumSet<OrtProvider> providers = providers();
+        if (!providers.contains(OrtProvider.CUDA)) {
+            throw new DeviceUnavailableException("dreamid.diffusion.device=cuda, but this ONNX Runtime build has no"
+                    + " CUDA provider (it has " + providers + "). Build the service with the Maven profile gpu"
+                    + " (-Pgpu, com.microsoft.onnxruntime:onnxruntime_gpu) on an image with CUDA 12 and cuDNN 9,"
+                    + " or set dreamid.diffusion.device=cpu.");
+        }
+        try (SessionOptions probe = new SessionOptions()) {
+            probe.addCUDA(options.deviceId());
+        } catch (OrtException e) {
+            throw new DeviceUnavailableException("dreamid.diffusion.device=cuda, but CUDA device " + options.deviceId()
+                    + " cannot be used: " + e.getMessage() + ". Check the driver, CUDA 12 and cuDNN 9 libraries"
+                    + " (LD_LIBRARY_PATH) and dreamid.diffusion.device-id, or set dreamid.diffusion.device=cpu.", e);
+        }
+    }
+
+    public static SessionOptions sessionOptions(RuntimeOptions options) throws OrtException {
+        SessionOptions so = new SessionOptions();
+        try {
+            so.setIntraOpNumThreads(options.intraOpThreads());
+            so.setInterOpNumThreads(options.interOpThreads());
+            so.setOptimizationLevel(switch (options.optimization()) {
+                case "none" -> OptLevel.NO_OPT;
+                case "basic" -> OptLevel.BASIC_OPT;
+                case "extended" -> OptLevel.EXTENDED_OPT;
+                default -> OptLevel.ALL_OPT;
+            });
+            so.setCPUArenaAllocator(options.memoryArena());
+            // Shapes are fixed for a whole job, so the memory plan of the first run can be reused.
+            so.setMemoryPatternOptimization(true);
+            so.setExecutionMode(options.parallel() ? SessionOptions.ExecutionMode.PARALLEL
+                    : SessionOptions.ExecutionMode.SEQUENTIAL);
+            if (options.cuda()) {
+                so.addCUDA(options.deviceId());
+            }
+            return so;
+        } catch (OrtException | RuntimeException e) {
+            so.close();
+            throw e;
+        }
+    }
+
+    public static OrtSession open(Path model, RuntimeOptions options) throws OrtException {
+        try (SessionOptions so = sessionOptions(options)) {
+            return environment().createSession(model.toString(), so);
+        }
+    }
+
+    public static OrtSession open(byte[] model, RuntimeOptions options) throws OrtException {
+        try (SessionOptions so = sessionOptions(options)) {
+            return environment().createSession(model, so);
+        }
+    }
+}

@@ -1,0 +1,315 @@
+package io.dreamid.diffusion.onnx;
+
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.StringStringEntryProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorShapeProto;
+import ai.onnx.proto.OnnxMl.TypeProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import io.dreamid.diffusion.bundle.BundleException;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Rewrites a CLIP text encoder exported with an {@code input_ids} input into one that takes {@code inputs_embeds}
+ * [batch, sequence, width], so that identity embeddings can be placed at chosen token positions, and returns the
+ * token-embedding table it cut out (it stays in Java memory for the look-ups).
+ *
+ * <p>Supported graph shapes (those of HF's CLIPTextModel exported by torch.onnx, diffusers and optimum):
+ * <ul>
+ *   <li>the token embedding is one {@code Gather(table, ids)} whose {@code table} is a 2-D float initializer and
+ *       whose indices are {@code input_ids}, possibly through Reshape / Cast / Identity / Squeeze / Unsqueeze /
+ *       Flatten (HF does {@code input_ids.view(-1, S)});</li>
+ *   <li>{@code Shape(input_ids)} (used for the sequence length) becomes the first two dimensions of
+ *       {@code Shape(inputs_embeds)};</li>
+ *   <li>only {@code last_hidden_state} is kept as an output: the pooled output indexes the hidden states with
+ *       {@code argmax(input_ids)} (the end-of-text position), which no longer exists once the ids are gone, and
+ *       the UNet only reads {@code last_hidden_state}. Nodes that fed only the dropped outputs are removed.</li>
+ * </ul>
+ * Any other use of {@code input_ids} left after that is refused with the node's name, rather than guessed at.
+ */
+public final class TextEncoderRewriter {
+    public static final String INPUT_IDS = "input_ids";
+    public static final String INPUTS_EMBEDS = "inputs_embeds";
+    public static final String LAST_HIDDEN_STATE = "last_hidden_state";
+    private static final Set<String> PASS_THROUGH = Set.of("Reshape", "Cast", "Identity", "Squeeze", "Unsqueeze",
+            "Flatten");
+    private static final String SHAPE_OF_EMBEDS = "dreamid/inputs_embeds_shape";
+    private static final String SLICE_START = "dreamid/slice_start";
+    private static final String SLICE_END = "dreamid/slice_end";
+
+    /**
+     * @param model         the rewritten model, serialised
+     * @param tokenTable    the token embedding table, row-major [vocabSize, width]
+     * @param vocabSize     rows of the table
+     * @param width         hidden width (columns of the table)
+     * @param needsFileBase true if the model still has external-data initializers, which ONNX Runtime resolves
+     *                      relative to the model file: write it next to the original before loading
+     */
+    public record Rewritten(byte[] model, float[] tokenTable, int vocabSize, int width, boolean needsFileBase) {
+    }
+
+    private TextEncoderRewriter() {
+    }
+
+    public static Rewritten rewrite(Path modelFile) {
+        ModelProto model;
+        try {
+            model = ModelProto.parseFrom(Files.readAllBytes(modelFile));
+        } catch (IOException e) {
+            throw new BundleException("cannot read the text encoder " + modelFile + ": " + e.getMessage(), e);
+        }
+        return rewrite(model, modelFile.getParent(), modelFile.toString());
+    }
+
+    static Rewritten rewrite(ModelProto model, Path baseDir, String what) {
+        GraphProto graph = model.getGraph();
+        ValueInfoProto ids = graph.getInputList().stream().filter(i -> i.getName().equals(INPUT_IDS)).findFirst()
+                .orElseThrow(() -> new BundleException("the text encoder " + what + " has no input \"input_ids\""
+                        + " (inputs: " + graph.getInputList().stream().map(ValueInfoProto::getName).toList()
+                        + "); a CLIP text encoder export is expected"));
+        Map<String, TensorProto> initializers = new HashMap<>();
+        for (TensorProto t : graph.getInitializerList()) {
+            initializers.put(t.getName(), t);
+        }
+        Map<String, NodeProto> producers = new HashMap<>();
+        for (NodeProto n : graph.getNodeList()) {
+            for (String out : n.getOutputList()) {
+                producers.put(out, n);
+            }
+        }
+
+        NodeProto gather = findTokenGather(graph, initializers, producers)
+                .orElseThrow(() -> new BundleException("the text encoder " + what + " has no token-embedding Gather"
+                        + " on input_ids (Gather of a 2-D float initializer indexed by input_ids)"));
+        TensorProto table = initializers.get(gather.getInput(0));
+        int vocab = (int) table.getDims(0);
+        int width = (int) table.getDims(1);
+        float[] tableData = floats(table, baseDir, what);
+        String embedded = gather.getOutput(0);
+
+        List<NodeProto> nodes = new ArrayList<>();
+        for (NodeProto n : graph.getNodeList()) {
+            if (n == gather) {
+                continue;
+            }
+            if (n.getOpType().equals("Shape") && n.getInput(0).equals(INPUT_IDS)) {
+                // [B, S] of the ids is the first two dimensions of [B, S, W] of the embeddings.
+                nodes.add(NodeProto.newBuilder().setOpType("Shape").setName(SHAPE_OF_EMBEDS)
+                        .addInput(INPUTS_EMBEDS).addOutput(SHAPE_OF_EMBEDS).build());
+                nodes.add(NodeProto.newBuilder().setOpType("Slice").setName(n.getName() + "/dreamid_slice")
+                        .addInput(SHAPE_OF_EMBEDS).addInput(SLICE_START).addInput(SLICE_END)
+                        .addAllOutput(n.getOutputList()).build());
+                continue;
+            }
+            NodeProto.Builder b = n.toBuilder();
+            for (int i = 0; i < b.getInputCount(); i++) {
+                if (b.getInput(i).equals(embedded)) {
+                    b.setInput(i, INPUTS_EMBEDS);
+                }
+            }
+            nodes.add(b.build());
+        }
+        nodes = dedupeShapeOfEmbeds(nodes);
+
+        List<ValueInfoProto> outputs = graph.getOutputList().stream()
+                .filter(o -> o.getName().equals(LAST_HIDDEN_STATE)).toList();
+        if (outputs.isEmpty()) {
+            throw new BundleException("the text encoder " + what + " has no output \"last_hidden_state\" (outputs: "
+                    + graph.getOutputList().stream().map(ValueInfoProto::getName).toList() + ")");
+        }
+        nodes = live(nodes, outputs);
+        for (NodeProto n : nodes) {
+            if (n.getInputList().contains(INPUT_IDS)) {
+                throw new BundleException("the text encoder " + what + " uses input_ids in node \"" + n.getName()
+                        + "\" (" + n.getOpType() + ") besides the token embedding; this graph shape is not supported");
+            }
+        }
+
+        Set<String> used = new HashSet<>();
+        nodes.forEach(n -> used.addAll(n.getInputList()));
+        GraphProto.Builder g = graph.toBuilder().clearNode().addAllNode(nodes).clearOutput().addAllOutput(outputs)
+                .clearInitializer().clearInput().clearValueInfo();
+        boolean external = false;
+        for (TensorProto t : graph.getInitializerList()) {
+            if (used.contains(t.getName())) {
+                g.addInitializer(t);
+                external |= t.getDataLocation() == TensorProto.DataLocation.EXTERNAL;
+            }
+        }
+        if (used.contains(SLICE_START)) {
+            g.addInitializer(int64(SLICE_START, 0));
+            g.addInitializer(int64(SLICE_END, 2));
+        }
+        g.addInput(embedsInput(ids, width));
+        for (ValueInfoProto input : graph.getInputList()) {
+            if (!input.getName().equals(INPUT_IDS) && used.contains(input.getName())
+                    && !initializers.containsKey(input.getName())) {
+                g.addInput(input);
+            }
+        }
+        Set<String> produced = new HashSet<>();
+        nodes.forEach(n -> produced.addAll(n.getOutputList()));
+        for (ValueInfoProto info : graph.getValueInfoList()) {
+            if (produced.contains(info.getName())) {
+                g.addValueInfo(info);
+            }
+        }
+        byte[] bytes = model.toBuilder().setGraph(g).build().toByteArray();
+        return new Rewritten(bytes, tableData, vocab, width, external);
+    }
+
+    private static java.util.Optional<NodeProto> findTokenGather(GraphProto graph, Map<String, TensorProto> inits,
+            Map<String, NodeProto> producers) {
+        for (NodeProto n : graph.getNodeList()) {
+            if (!n.getOpType().equals("Gather") || n.getInputCount() < 2) {
+                continue;
+            }
+            TensorProto table = inits.get(n.getInput(0));
+            if (table == null || table.getDimsCount() != 2 || table.getDataType() != TensorProto.DataType.FLOAT_VALUE) {
+                continue;
+            }
+            String indices = n.getInput(1);
+            while (!indices.equals(INPUT_IDS) && producers.containsKey(indices)
+                    && PASS_THROUGH.contains(producers.get(indices).getOpType())) {
+                indices = producers.get(indices).getInput(0);
+            }
+            if (indices.equals(INPUT_IDS)) {
+                return java.util.Optional.of(n);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** Several Shape(input_ids) nodes each got a Shape(inputs_embeds) under one name: keep one. */
+    private static List<NodeProto> dedupeShapeOfEmbeds(List<NodeProto> nodes) {
+        List<NodeProto> out = new ArrayList<>();
+        boolean seen = false;
+        for (NodeProto n : nodes) {
+            if (n.getName().equals(SHAPE_OF_EMBEDS)) {
+                if (seen) {
+                    continue;
+                }
+                seen = true;
+            }
+            out.add(n);
+        }
+        return out;
+    }
+
+    /** The nodes the outputs depend on, in their original (topological) order. */
+    private static List<NodeProto> live(List<NodeProto> nodes, List<ValueInfoProto> outputs) {
+        Map<String, NodeProto> producers = new HashMap<>();
+        for (NodeProto n : nodes) {
+            for (String out : n.getOutputList()) {
+                producers.put(out, n);
+            }
+        }
+        Set<NodeProto> keep = new HashSet<>();
+        Deque<String> needed = new ArrayDeque<>();
+        outputs.forEach(o -> needed.add(o.getName()));
+        while (!needed.isEmpty()) {
+            NodeProto n = producers.get(needed.pop());
+            if (n != null && keep.add(n)) {
+                needed.addAll(n.getInputList());
+                // Subgraphs (If/Loop bodies) may read outer names; keep what they read alive too.
+                n.getAttributeList().forEach(a -> {
+                    if (a.hasG()) {
+                        a.getG().getNodeList().forEach(sub -> needed.addAll(sub.getInputList()));
+                    }
+                });
+            }
+        }
+        return nodes.stream().filter(keep::contains).toList();
+    }
+
+    private static ValueInfoProto embedsInput(ValueInfoProto ids, int width) {
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+        List<TensorShapeProto.Dimension> dims = ids.getType().getTensorType().getShape().getDimList();
+        if (dims.size() != 2) {
+            throw new BundleException("input_ids of the text encoder has rank " + dims.size() + ", expected [batch, "
+                    + "sequence]");
+        }
+        shape.addAllDim(dims).addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(width));
+        return ValueInfoProto.newBuilder().setName(INPUTS_EMBEDS)
+                .setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder()
+                        .setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(shape)))
+                .build();
+    }
+
+    private static TensorProto int64(String name, long value) {
+        return TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE).addDims(1)
+                .addInt64Data(value).build();
+    }
+
+    static float[] floats(TensorProto t, Path baseDir, String what) {
+        long count = 1;
+        for (long d : t.getDimsList()) {
+            count *= d;
+        }
+        if (count > Integer.MAX_VALUE) {
+            throw new BundleException("token embedding table of " + what + " is too large: " + count + " values");
+        }
+        float[] out = new float[(int) count];
+        if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+            readExternal(t, baseDir, out, what);
+        } else if (!t.getRawData().isEmpty()) {
+            t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
+        } else {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = t.getFloatData(i);
+            }
+        }
+        return out;
+    }
+
+    private static void readExternal(TensorProto t, Path baseDir, float[] out, String what) {
+        String location = null;
+        long offset = 0;
+        for (StringStringEntryProto e : t.getExternalDataList()) {
+            switch (e.getKey()) {
+                case "location" -> location = e.getValue();
+                case "offset" -> offset = Long.parseLong(e.getValue());
+                default -> {
+                }
+            }
+        }
+        if (location == null) {
+            throw new BundleException("initializer " + t.getName() + " of " + what + " is external without a location");
+        }
+        Path file = baseDir.resolve(location).normalize();
+        if (!file.startsWith(baseDir.normalize())) {
+            throw new BundleException("initializer " + t.getName() + " of " + what + " points outside its folder: "
+                    + location);
+        }
+        ByteBuffer bytes = ByteBuffer.allocate(out.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+            long at = offset;
+            for (int n = 0; n >= 0 && bytes.hasRemaining(); at += n) {
+                n = raf.getChannel().read(bytes, at);
+            }
+        } catch (IOException e) {
+            throw new BundleException("cannot read external data " + file + " of " + what + ": " + e.getMessage(), e);
+        }
+        if (bytes.hasRemaining()) {
+            throw new BundleException("external data " + file + " of " + what + " ends before " + t.getName());
+        }
+        bytes.flip();
+        bytes.asFloatBuffer().get(out);
+    }
+}

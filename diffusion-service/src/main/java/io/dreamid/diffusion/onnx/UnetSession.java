@@ -1,0 +1,179 @@
+package io.dreamid.diffusion.onnx;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import io.dreamid.diffusion.bundle.BundleException;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.IntBuffer;
+import java.nio.Buffer;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The UNet ({@code sample}, {@code timestep}, {@code encoder_hidden_states} to the noise or velocity prediction).
+ * The timestep's dtype (float32, int64 or int32) and shape (scalar, [1] or [batch]) are read from the model, since
+ * exports differ. A {@link Call} holds direct buffers and tensors for one image's whole loop, so a step only copies
+ * the latents in and the prediction out.
+ */
+public final class UnetSession implements AutoCloseable {
+    private final OrtSession session;
+    private final String outputName;
+    private final OnnxJavaType timestepType;
+    private final long[] timestepShape;
+    private final int contextWidth;
+
+    public UnetSession(Path model, RuntimeOptions options) throws OrtException {
+        this.session = OrtRuntime.open(model, options);
+        try {
+            Map<String, NodeInfo> inputs = session.getInputInfo();
+            for (String name : new String[] {"sample", "timestep", "encoder_hidden_states"}) {
+                if (!inputs.containsKey(name)) {
+                    throw new BundleException("the UNet " + model + " has no input \"" + name + "\" (inputs: "
+                            + inputs.keySet() + ")");
+                }
+            }
+            TensorInfo sample = (TensorInfo) inputs.get("sample").getInfo();
+            if (sample.type != OnnxJavaType.FLOAT) {
+                throw new BundleException("the UNet takes " + sample.type + " samples; this service runs float32"
+                        + " exports (export without --fp16)");
+            }
+            TensorInfo t = (TensorInfo) inputs.get("timestep").getInfo();
+            if (t.type != OnnxJavaType.FLOAT && t.type != OnnxJavaType.INT64 && t.type != OnnxJavaType.INT32) {
+                throw new BundleException("the UNet's timestep is " + t.type + "; float32, int64 or int32 expected");
+            }
+            this.timestepType = t.type;
+            this.timestepShape = t.getShape();
+            if (timestepShape.length > 1) {
+                throw new BundleException("the UNet's timestep has shape " + java.util.Arrays.toString(timestepShape)
+                        + "; a scalar, [1] or [batch] is expected");
+            }
+            long[] context = ((TensorInfo) inputs.get("encoder_hidden_states").getInfo()).getShape();
+            this.contextWidth = context.length == 3 ? (int) context[2] : -1;
+            this.outputName = session.getOutputNames().iterator().next();
+        } catch (OrtException | RuntimeException e) {
+            session.close();
+            throw e;
+        }
+    }
+
+    /** The text width the UNet declares for encoder_hidden_states, or -1 if it is dynamic. */
+    public int contextWidth() {
+        return contextWidth;
+    }
+
+    public String timestepDescription() {
+        return timestepType + java.util.Arrays.toString(timestepShape);
+    }
+
+    /** Buffers for {@code batch} samples of [4, h, w] conditioned on {@code context} [batch, sequence, width]. */
+    public Call begin(int batch, int latentHeight, int latentWidth, float[] context, int sequence) throws OrtException {
+        return new Call(batch, latentHeight, latentWidth, context, sequence);
+    }
+
+    @Override
+    public void close() throws OrtException {
+        session.close();
+    }
+
+    /** One image's denoising loop: inputs and output tensors stay bound to the same direct buffers throughout. */
+    public final class Call implements AutoCloseable {
+        private final OrtEnvironment env = OrtRuntime.environment();
+        private final FloatBuffer sample;
+        private final FloatBuffer out;
+        private final Buffer timestep;
+        private final OnnxTensor sampleTensor;
+        private final OnnxTensor timestepTensor;
+        private final OnnxTensor contextTensor;
+        private final OnnxTensor outTensor;
+        private final Map<String, OnnxTensor> inputs;
+        private final Map<String, OnnxTensor> pinned;
+        private final int timestepCount;
+
+        private Call(int batch, int h, int w, float[] context, int sequence) throws OrtException {
+            long[] shape = {batch, 4, h, w};
+            int n = batch * 4 * h * w;
+            sample = direct(n).asFloatBuffer();
+            out = direct(n).asFloatBuffer();
+            timestepCount = timestepShape.length == 0 ? 1 : timestepShape[0] > 0 ? (int) timestepShape[0] : batch;
+            long[] tShape = timestepShape.length == 0 ? new long[0] : new long[] {timestepCount};
+            OnnxTensor st = null;
+            OnnxTensor tt = null;
+            OnnxTensor ct = null;
+            try {
+                st = OnnxTensor.createTensor(env, sample, shape);
+                ByteBuffer tBytes = direct(timestepCount * 2);
+                if (timestepType == OnnxJavaType.FLOAT) {
+                    timestep = tBytes.asFloatBuffer().limit(timestepCount);
+                    tt = OnnxTensor.createTensor(env, (FloatBuffer) timestep, tShape);
+                } else if (timestepType == OnnxJavaType.INT64) {
+                    timestep = tBytes.asLongBuffer().limit(timestepCount);
+                    tt = OnnxTensor.createTensor(env, (LongBuffer) timestep, tShape);
+                } else {
+                    timestep = tBytes.asIntBuffer().limit(timestepCount);
+                    tt = OnnxTensor.createTensor(env, (IntBuffer) timestep, tShape);
+                }
+                FloatBuffer c = direct(context.length).asFloatBuffer().put(context);
+                c.rewind();
+                ct = OnnxTensor.createTensor(env, c, new long[] {batch, sequence, context.length / (batch * sequence)});
+                outTensor = OnnxTensor.createTensor(env, out, shape);
+            } catch (OrtException | RuntimeException e) {
+                for (OnnxTensor t : new OnnxTensor[] {st, tt, ct}) {
+                    if (t != null) {
+                        t.close();
+                    }
+                }
+                throw e;
+            }
+            sampleTensor = st;
+            timestepTensor = tt;
+            contextTensor = ct;
+            inputs = Map.of("sample", sampleTensor, "timestep", timestepTensor, "encoder_hidden_states", contextTensor);
+            pinned = Map.of(outputName, outTensor);
+        }
+
+        /**
+         * Runs the UNet once. {@code copies} times {@code latents} form the batch (the same latents for the
+         * unconditional and the conditional branch); the prediction is written into {@code prediction}.
+         */
+        public void run(float[] latents, int copies, int t, float[] prediction) throws OrtException {
+            sample.clear();
+            for (int i = 0; i < copies; i++) {
+                sample.put(latents);
+            }
+            for (int i = 0; i < timestepCount; i++) {
+                if (timestep instanceof FloatBuffer f) {
+                    f.put(i, t);
+                } else if (timestep instanceof LongBuffer l) {
+                    l.put(i, t);
+                } else {
+                    ((IntBuffer) timestep).put(i, t);
+                }
+            }
+            // Pinned output: ONNX Runtime writes into our buffer, no result tensor is allocated per step.
+            session.run(inputs, pinned).close();
+            out.rewind();
+            out.get(prediction);
+        }
+
+        @Override
+        public void close() {
+            sampleTensor.close();
+            timestepTensor.close();
+            contextTensor.close();
+            outTensor.close();
+        }
+    }
+
+    private static ByteBuffer direct(int floats) {
+        return ByteBuffer.allocateDirect(floats * 4).order(ByteOrder.nativeOrder());
+    }
+}

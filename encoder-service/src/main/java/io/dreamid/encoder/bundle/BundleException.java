@@ -1,0 +1,12 @@
+package io.dreamid.encoder.bundle;
+
+/** The encoder bundle is missing, unreadable or inconsistent; the message names the file and the problem. */
+public class BundleException extends RuntimeException {
+    public BundleException(String message) {
+        super(message);
+    }
+
+    public BundleException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,39 @@
+package io.dreamid.diffusion.pipeline;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Accumulated wall time per named step of a job, in nanoseconds. Not thread-safe: one per job. */
+public final class Timings {
+    public static final String TOKENIZE = "diffusion.tokenize";
+    public static final String TEXT_ENCODE = "diffusion.text_encode";
+    public static final String DENOISE = "diffusion.denoise";
+    public static final String DECODE = "diffusion.decode";
+    public static final String PNG = "diffusion.png";
+    public static final String STORE = "diffusion.store";
+    /** Inside denoise: time in UNet runs, and the rest (guidance, scheduler, buffer copies) on the Java side. */
+    public static final String UNET = "diffusion.denoise.unet";
+    public static final String STEP_JAVA = "diffusion.denoise.java";
+    public static final String STEPS = "diffusion.denoise.steps";
+
+    private final Map<String, Long> nanos = new LinkedHashMap<>();
+
+    public void add(String name, long elapsedNanos) {
+        nanos.merge(name, elapsedNanos, Long::sum);
+    }
+
+    public long nanos(String name) {
+        return nanos.getOrDefault(name, 0L);
+    }
+
+    /** The stage timings of a job event: milliseconds per step, rounded. Step counts are left out. */
+    public Map<String, Long> millis() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        nanos.forEach((k, v) -> {
+            if (!k.equals(STEPS)) {
+                out.put(k, Math.round(v / 1e6));
+            }
+        });
+        return out;
+    }
+}

@@ -1,0 +1,38 @@
+package io.dreamid.diffusion;
+
+import io.dreamid.common.tensors.Safetensors;
+import io.dreamid.common.tensors.SafetensorsFile;
+import io.dreamid.diffusion.bundle.BundleFetcher;
+
+import java.nio.file.Path;
+
+/** The committed tiny bundles and their torch goldens (tools/diffusion/make_tiny_sd.py), for tests. */
+public final class TinyBundles {
+    private TinyBundles() {
+    }
+
+    /** SD 1.x-like: epsilon, PNDM, float32 timestep [batch]; shipped in the service jar. */
+    public static synchronized Path sd1() {
+        return BundleFetcher.fromClasspath("bundles/tiny-sd1", Path.of("target", "tiny-bundles", "tiny-sd1"));
+    }
+
+    /** SD 2.x-like: v-prediction, DDIM trailing, int64 timestep [1], "!" padding; test resource only. */
+    public static synchronized Path sd2() {
+        return BundleFetcher.fromClasspath("bundles/tiny-sd2", Path.of("target", "tiny-bundles", "tiny-sd2"));
+    }
+
+    public static SafetensorsFile goldens(String variant) {
+        return Safetensors.read(Path.of("src", "test", "resources", "goldens", "tiny-" + variant + ".safetensors"));
+    }
+
+    public static double maxAbsDiff(float[] a, float[] b) {
+        if (a.length != b.length) {
+            throw new AssertionError("lengths differ: " + a.length + " vs " + b.length);
+        }
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs(a[i] - b[i]));
+        }
+        return max;
+    }
+}

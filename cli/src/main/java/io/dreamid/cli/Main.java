@@ -9,8 +9,8 @@ import java.util.Arrays;
  * was cancelled, 2 bad usage, 3 the gateway could not be reached or refused the request.
  */
 public final class Main {
-    static final int OK = 0;
-    static final int JOB_FAILED = 1;
+    public static final int OK = 0;
+    public static final int JOB_FAILED = 1;
     static final int USAGE = 2;
     static final int GATEWAY_ERROR = 3;
 
@@ -21,7 +21,7 @@ public final class Main {
         System.exit(run(args, System.out, System.err));
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
             err.println(Usage.TEXT);
             return args.length == 0 ? USAGE : OK;

@@ -47,6 +47,20 @@ final class Platform implements AutoCloseable {
         this.logDir = repoRoot.resolve("e2e/target/e2e-logs");
     }
 
+    private static Platform shared;
+
+    /**
+     * The platform shared by every end-to-end test class of this JVM (the services take most of the time to
+     * start); started on first use, stopped when the JVM exits.
+     */
+    static synchronized Platform shared() {
+        if (shared == null) {
+            shared = start();
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "e2e-platform-stop"));
+        }
+        return shared;
+    }
+
     /** Starts the broker, the S3 server and the four services; returns once every service reports ready. */
     static Platform start() {
         Path root = Path.of("").toAbsolutePath();
@@ -114,7 +128,7 @@ final class Platform implements AutoCloseable {
             env.put("DREAMID_STORAGE_BUCKET", EmbeddedS3.BUCKET);
             env.put("DREAMID_STORAGE_REGION", EmbeddedS3.REGION);
             env.put("DREAMID_GATEWAY_API_KEYS", TENANT + ":" + sha256(API_KEY));
-            env.put("QUARKUS_KAFKA_STREAMS_STATE_DIR", logDir.resolve("streams-state-" + port).toString());
+            env.put("DREAMID_GATEWAY_STATE_DIR", logDir.resolve("streams-state-" + port).toString());
             try {
                 processes.put(service, pb.start());
             } catch (IOException e) {

@@ -1,0 +1,89 @@
+package io.dreamid.encoder.service;
+
+import io.dreamid.common.storage.ObjectStore;
+import io.dreamid.encoder.bundle.BundleException;
+import io.dreamid.encoder.bundle.EncoderBundle;
+import io.dreamid.encoder.config.EncoderServiceConfig;
+import io.dreamid.encoder.model.M2Encoder;
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Loads the encoder bundle once, at start, from a local folder or from object storage. A missing, corrupt or
+ * inconsistent bundle stops the service at start with a message naming the problem, rather than failing jobs later.
+ */
+@Startup
+@ApplicationScoped
+public class EncoderHolder {
+    private static final Logger LOG = Logger.getLogger(EncoderHolder.class);
+
+    private final EncoderServiceConfig config;
+    private final ObjectStore store;
+    private M2Encoder encoder;
+
+    EncoderHolder(EncoderServiceConfig config, ObjectStore store) {
+        this.config = config;
+        this.store = store;
+    }
+
+    @PostConstruct
+    void load() {
+        long start = System.nanoTime();
+        Path dir = config.bundlePath().orElseGet(() -> download(config.bundleRef().orElseThrow(() ->
+                new BundleException("no encoder bundle configured: set dreamid.encoder.bundle-path to a local folder "
+                        + "or dreamid.encoder.bundle-ref to an object-store prefix such as models/encoder/1/"))));
+        encoder = EncoderBundle.load(dir, config.intraOpThreads());
+        LOG.infof("encoder bundle %s loaded from %s in %d ms: %s, backbone tokens %d, projector hidden %d",
+                encoder.config().version(), dir, (System.nanoTime() - start) / 1_000_000, encoder.config(),
+                encoder.backbone().tokens(), encoder.projector().hidden());
+    }
+
+    public M2Encoder encoder() {
+        return encoder;
+    }
+
+    @PreDestroy
+    void close() {
+        if (encoder != null) {
+            encoder.close();
+        }
+    }
+
+    /** Copies the bundle's files to the cache folder, skipping files already there with the stored size. */
+    private Path download(String ref) {
+        String prefix = ref.endsWith("/") ? ref : ref + "/";
+        Path dir = config.cacheDir().resolve(prefix.replaceAll("[^A-Za-z0-9._-]+", "_"));
+        for (String name : EncoderBundle.FILES) {
+            String key = prefix + name;
+            Optional<ObjectStore.ObjectInfo> info;
+            try {
+                info = store.stat(key);
+            } catch (RuntimeException e) {
+                throw new BundleException("cannot read the encoder bundle from object storage (" + key + "): "
+                        + e.getMessage(), e);
+            }
+            if (info.isEmpty()) {
+                throw new BundleException("encoder bundle " + prefix + " in bucket " + store.bucket() + " has no " + name
+                        + " (a bundle holds " + String.join(", ", EncoderBundle.FILES) + ")");
+            }
+            Path target = dir.resolve(name);
+            try {
+                if (Files.isRegularFile(target) && Files.size(target) == info.get().size()) {
+                    continue;
+                }
+                store.download(key, target);
+            } catch (IOException | RuntimeException e) {
+                throw new BundleException("cannot download " + key + " to " + target + ": " + e.getMessage(), e);
+            }
+        }
+        return dir;
+    }
+}

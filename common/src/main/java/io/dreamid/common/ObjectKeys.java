@@ -7,13 +7,23 @@ import java.util.regex.Pattern;
  * rewrites the same objects instead of adding new ones.
  */
 public final class ObjectKeys {
+    /** The longest key a message may carry. */
+    public static final int MAX_KEY_LENGTH = 1024;
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    /** Segments that are safe ids: no empty, "." or ".." segment, no leading slash (schemas' objectKey). */
+    private static final Pattern SAFE_KEY = Pattern.compile(
+            "[A-Za-z0-9][A-Za-z0-9._-]{0,127}(/[A-Za-z0-9][A-Za-z0-9._-]{0,127})*");
+    private static final Pattern EXTENSION = Pattern.compile("[a-z0-9]{1,8}");
 
     private ObjectKeys() {
     }
 
     /** The uploaded photo of a job; {@code extension} without the dot, e.g. {@code jpg}. */
     public static String input(String jobId, String extension) {
+        if (extension == null || !EXTENSION.matcher(extension).matches()) {
+            throw new IllegalArgumentException("not a valid file extension for an object key: \"" + extension
+                    + "\" (1-8 lower-case letters or digits, without the dot)");
+        }
         return "inputs/" + requireSafe(jobId) + "/photo." + extension;
     }
 
@@ -50,6 +60,14 @@ public final class ObjectKeys {
     /** Whether {@code id} may be used as one path segment of a key (job ids, identity ids, model names). */
     public static boolean isSafeId(String id) {
         return id != null && SAFE_ID.matcher(id).matches();
+    }
+
+    /**
+     * Whether {@code key} may name an object that a message refers to (e.g. a {@code photoRef} from another
+     * system): slash-separated safe ids, so it cannot climb out of its prefix with {@code ..} or start with a slash.
+     */
+    public static boolean isSafeKey(String key) {
+        return key != null && key.length() <= MAX_KEY_LENGTH && SAFE_KEY.matcher(key).matches();
     }
 
     private static String requireSafe(String id) {

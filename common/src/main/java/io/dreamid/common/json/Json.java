@@ -65,8 +65,12 @@ public final class Json {
             throw new MalformedMessageException("expected a JSON object for " + type.getSimpleName());
         }
         JsonNode version = tree.get("schemaVersion");
-        if (version == null || !version.canConvertToInt()) {
-            throw new MalformedMessageException("missing integer field schemaVersion");
+        if (version == null || version.isNull()) {
+            throw new MalformedMessageException("missing field schemaVersion (this service reads "
+                    + SchemaVersions.CURRENT + ")");
+        }
+        if (!version.isIntegralNumber() || !version.canConvertToInt()) {
+            throw new MalformedMessageException("schemaVersion must be an integer, got " + version);
         }
         if (version.asInt() != SchemaVersions.CURRENT) {
             throw new MalformedMessageException(

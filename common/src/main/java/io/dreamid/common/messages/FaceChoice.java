@@ -1,10 +1,14 @@
 package io.dreamid.common.messages;
 
+import java.util.regex.Pattern;
+
 /**
  * Which face a job uses when its photo has several. Written in a spec as {@code largest},
  * {@code index:N} (faces ordered left to right, from 0) or {@code fail-if-several}.
  */
 public record FaceChoice(Mode mode, int index) {
+    /** Digits only (no sign, at most 9), the same rule as {@code face} in {@code schemas/job-spec.schema.json}. */
+    private static final Pattern INDEX = Pattern.compile("index:[0-9]{1,9}");
 
     public enum Mode {
         LARGEST,
@@ -22,15 +26,8 @@ public record FaceChoice(Mode mode, int index) {
         if (text.equals("fail-if-several")) {
             return FAIL_IF_SEVERAL;
         }
-        if (text.startsWith("index:")) {
-            try {
-                int index = Integer.parseInt(text.substring("index:".length()));
-                if (index >= 0) {
-                    return new FaceChoice(Mode.INDEX, index);
-                }
-            } catch (NumberFormatException ignored) {
-                // falls through to the error below
-            }
+        if (INDEX.matcher(text).matches()) {
+            return new FaceChoice(Mode.INDEX, Integer.parseInt(text.substring("index:".length())));
         }
         throw new IllegalArgumentException(
                 "must be \"largest\", \"index:N\" (N from 0, faces left to right) or \"fail-if-several\", got \""

@@ -1,0 +1,62 @@
+package io.dreamid.common;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Keys follow DESIGN.md's layout and no id can make a key leave its prefix. */
+class ObjectKeysTest {
+    private static final String JOB = "3f2c7a9e-1b4d-4c8e-9f00-5a6b7c8d9e0f";
+
+    @Test
+    void followsTheLayout() {
+        assertThat(ObjectKeys.input(JOB, "jpg")).isEqualTo("inputs/" + JOB + "/photo.jpg");
+        assertThat(ObjectKeys.faceCrop(JOB)).isEqualTo("faces/" + JOB + "/aligned.png");
+        assertThat(ObjectKeys.faceRecord(JOB)).isEqualTo("faces/" + JOB + "/face.json");
+        assertThat(ObjectKeys.identity("c0ffee")).isEqualTo("identities/c0ffee.safetensors");
+        assertThat(ObjectKeys.output(JOB, 1, 3)).isEqualTo("outputs/" + JOB + "/1-3.png");
+        assertThat(ObjectKeys.outputPrefix(JOB)).isEqualTo("outputs/" + JOB + "/");
+        assertThat(ObjectKeys.model("sd15", "1.0")).isEqualTo("models/sd15/1.0/");
+    }
+
+    @Test
+    void isDeterministic() {
+        assertThat(ObjectKeys.output(JOB, 0, 0)).isEqualTo(ObjectKeys.output(JOB, 0, 0));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"../x", "..", ".", "a/b", "/abs", "", "x y", "-dash", "a\\b"})
+    void refusesIdsThatAreNotOnePathSegment(String id) {
+        assertThat(ObjectKeys.isSafeId(id)).isFalse();
+        assertThatThrownBy(() -> ObjectKeys.faceCrop(id))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a valid id for an object key");
+    }
+
+    @Test
+    void refusesOverlongIdsAndBadExtensions() {
+        assertThat(ObjectKeys.isSafeId("a".repeat(128))).isTrue();
+        assertThat(ObjectKeys.isSafeId("a".repeat(129))).isFalse();
+        assertThat(ObjectKeys.isSafeId(null)).isFalse();
+        assertThatThrownBy(() -> ObjectKeys.input(JOB, "../../etc"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a valid file extension");
+        assertThatThrownBy(() -> ObjectKeys.input(JOB, ".jpg")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void keysFromOtherSystemsMustStayInsideTheBucket() {
+        assertThat(ObjectKeys.isSafeKey("inputs/" + JOB + "/photo.jpg")).isTrue();
+        assertThat(ObjectKeys.isSafeKey("tenants/acme/me.jpg")).isTrue();
+        assertThat(ObjectKeys.isSafeKey("inputs/../../etc/passwd")).isFalse();
+        assertThat(ObjectKeys.isSafeKey("../x")).isFalse();
+        assertThat(ObjectKeys.isSafeKey("/abs/key")).isFalse();
+        assertThat(ObjectKeys.isSafeKey("a//b")).isFalse();
+        assertThat(ObjectKeys.isSafeKey("a/./b")).isFalse();
+        assertThat(ObjectKeys.isSafeKey("a/")).isFalse();
+        assertThat(ObjectKeys.isSafeKey(("abcdefgh/").repeat(114) + "x")).as("1027 characters").isFalse();
+    }
+}

@@ -1,0 +1,129 @@
+package io.dreamid.common.messages;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every rule of a job spec is checked, and each broken rule is reported in words that say what to fix. */
+class JobSpecTest {
+    private static final JobSpec VALID = new JobSpec(List.of("a photo of {id} as an astronaut"), "blurry", 2, 30,
+            7.5, 42L, 512, 768, "ddim", "index:1");
+
+    private static JobSpec with(java.util.function.UnaryOperator<List<Object>> change) {
+        List<Object> f = new ArrayList<>(List.of(VALID.prompts(), VALID.negativePrompt(), VALID.imagesPerPrompt(),
+                VALID.steps(), VALID.guidanceScale(), VALID.seed(), VALID.width(), VALID.height(), VALID.scheduler(),
+                VALID.face()));
+        f = change.apply(f);
+        @SuppressWarnings("unchecked")
+        List<String> prompts = (List<String>) f.get(0);
+        return new JobSpec(prompts, (String) f.get(1), (Integer) f.get(2), (Integer) f.get(3), (Double) f.get(4),
+                (Long) f.get(5), (Integer) f.get(6), (Integer) f.get(7), (String) f.get(8), (String) f.get(9));
+    }
+
+    private static JobSpec set(int field, Object value) {
+        return with(f -> {
+            f.set(field, value);
+            return f;
+        });
+    }
+
+    @Test
+    void aValidSpecHasNoProblems() {
+        assertThat(VALID.problems(true)).isEmpty();
+        assertThat(new JobSpec(List.of("a photo of {id}"), null, null, null, null, null, null, null, null, null)
+                .problems(true)).isEmpty();
+    }
+
+    @Test
+    void identityPromptsNeedThePlaceholder() {
+        JobSpec spec = set(0, List.of("a photo of {id}", "an astronaut on the moon"));
+
+        assertThat(spec.problems(true)).containsExactly("prompts[1]: put the placeholder {id} where the person goes, "
+                + "e.g. \"a photo of {id} as an astronaut\"");
+        assertThat(spec.problems(false)).as("plain text-to-image prompts").isEmpty();
+    }
+
+    @Test
+    void thePlaceholderIsUsedOnce() {
+        assertThat(set(0, List.of("{id} and {id}")).problems(false))
+                .containsExactly("prompts[0]: use the placeholder {id} once, found 2");
+    }
+
+    @Test
+    void stepsOutsideOneTo150AreRefused() {
+        assertThat(set(3, 0).problems(true)).containsExactly("steps: must be between 1 and 150, got 0");
+        assertThat(set(3, 10000).problems(true)).containsExactly("steps: must be between 1 and 150, got 10000");
+        assertThat(set(3, 1).problems(true)).isEmpty();
+        assertThat(set(3, 150).problems(true)).isEmpty();
+    }
+
+    @Test
+    void sizesAreMultiplesOf8Within64To2048() {
+        assertThat(set(6, 500).problems(true))
+                .containsExactly("width: must be a multiple of 8 between 64 and 2048, got 500");
+        assertThat(set(7, 4096).problems(true))
+                .containsExactly("height: must be a multiple of 8 between 64 and 2048, got 4096");
+        assertThat(set(7, 56).problems(true)).hasSize(1);
+        assertThat(set(6, 64).problems(true)).isEmpty();
+        assertThat(set(6, 2048).problems(true)).isEmpty();
+    }
+
+    @Test
+    void promptsAreRequiredAndBounded() {
+        assertThat(set(0, null).problems(true)).singleElement().asString().startsWith("prompts: give at least one");
+        assertThat(set(0, List.of()).problems(true)).singleElement().asString().startsWith("prompts: give at least");
+        assertThat(set(0, Collections.nCopies(9, "{id}")).problems(true))
+                .contains("prompts: at most 8 prompts per job, got 9");
+        assertThat(set(0, List.of(" ")).problems(true)).containsExactly("prompts[0]: the prompt is empty");
+        assertThat(set(0, List.of("{id} " + "x".repeat(1000))).problems(true))
+                .containsExactly("prompts[0]: at most 1000 characters, got 1005");
+        assertThat(set(1, "n".repeat(1001)).problems(true))
+                .containsExactly("negativePrompt: at most 1000 characters, got 1001");
+    }
+
+    @Test
+    void imageCountsAreBounded() {
+        assertThat(set(2, 0).problems(true)).containsExactly("imagesPerPrompt: must be between 1 and 8, got 0");
+        assertThat(set(2, 9).problems(true)).contains("imagesPerPrompt: must be between 1 and 8, got 9");
+        JobSpec tooMany = with(f -> {
+            f.set(0, Collections.nCopies(8, "{id}"));
+            f.set(2, 5);
+            return f;
+        });
+        assertThat(tooMany.problems(true))
+                .containsExactly("at most 32 images per job (prompts x imagesPerPrompt), got 40");
+    }
+
+    @Test
+    void otherParametersAreChecked() {
+        assertThat(set(4, Double.NaN).problems(true)).singleElement().asString().startsWith("guidanceScale:");
+        assertThat(set(4, 30.5).problems(true))
+                .containsExactly("guidanceScale: must be between 0.0 and 30.0, got 30.5");
+        assertThat(set(5, -1L).problems(true)).containsExactly("seed: must be zero or positive, got -1");
+        assertThat(set(8, "fast").problems(true)).containsExactly(
+                "scheduler: must be one of [ddim, dpmpp-2m, euler, euler-ancestral, pndm], got \"fast\"");
+        assertThat(set(9, "biggest").problems(true)).singleElement().asString()
+                .startsWith("face: must be \"largest\", \"index:N\"");
+    }
+
+    @Test
+    void reportsEveryProblemAtOnce() {
+        JobSpec spec = new JobSpec(List.of("no placeholder"), null, 0, 0, -1.0, -5L, 10, 10, "x", "y");
+
+        assertThat(spec.problems(true)).hasSize(9);
+    }
+
+    @Test
+    void defaultsFillOnlyAbsentFields() {
+        JobSpec minimal = new JobSpec(List.of("{id}"), null, null, null, null, null, null, 640, null, null);
+
+        JobSpec filled = minimal.withDefaults();
+
+        assertThat(filled).isEqualTo(new JobSpec(List.of("{id}"), "", 1, 30, 7.5, null, 512, 640, null, "largest"));
+        assertThat(filled.withSeed(7).seed()).isEqualTo(7L);
+    }
+}

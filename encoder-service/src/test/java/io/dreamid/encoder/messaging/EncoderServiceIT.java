@@ -1,0 +1,237 @@
+package io.dreamid.encoder.messaging;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dreamid.common.ObjectKeys;
+import io.dreamid.common.Topics;
+import io.dreamid.common.json.Json;
+import io.dreamid.common.messages.ErrorCodes;
+import io.dreamid.common.messages.FaceMessage;
+import io.dreamid.common.messages.IdentityMessage;
+import io.dreamid.common.messages.JobEvent;
+import io.dreamid.common.messages.JobMessage;
+import io.dreamid.common.messages.JobSpec;
+import io.dreamid.common.messages.JobStatus;
+import io.dreamid.common.messages.SchemaVersions;
+import io.dreamid.common.messages.Stage;
+import io.dreamid.common.storage.ObjectStore;
+import io.dreamid.encoder.model.TestBundles;
+import io.dreamid.encoder.service.IdentityFile;
+import io.dreamid.testsupport.EmbeddedKafka;
+import io.dreamid.testsupport.EmbeddedS3;
+import io.dreamid.testsupport.KafkaResource;
+import io.dreamid.testsupport.S3Resource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * The encoder-service against a real Kafka broker and a real S3 server, with the tiny bundle loaded from storage:
+ * faces become stored embeddings and identity messages, the same face is reused, identity jobs skip encoding, and
+ * bad input ends jobs with their codes.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = KafkaResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = S3Resource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = TinyBundleInStorage.class, restrictToAnnotatedClass = true)
+class EncoderServiceIT {
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final JobSpec SPEC = new JobSpec(List.of("a photo of {id} as an astronaut"), null, 1, 2, 7.5, 42L,
+            64, 64, null, null);
+
+    private static KafkaProducer<String, String> producer;
+    private static KafkaConsumer<String, String> consumer;
+    private static final List<ConsumerRecord<String, String>> received = new ArrayList<>();
+    private static ObjectStore store;
+
+    @BeforeAll
+    static void connect() {
+        String servers = EmbeddedKafka.start();
+        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers),
+                new StringSerializer(), new StringSerializer());
+        consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
+                ConsumerConfig.GROUP_ID_CONFIG, "encoder-it-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new StringDeserializer(), new StringDeserializer());
+        consumer.subscribe(List.of(Topics.IDENTITIES, Topics.JOB_EVENTS, Topics.deadLetter(Topics.FACES)));
+        store = EmbeddedS3.store();
+    }
+
+    @AfterAll
+    static void disconnect() {
+        producer.close();
+        consumer.close();
+    }
+
+    @Test
+    void aFaceBecomesAStoredIdentityAndTheSameFaceIsReused() throws IOException {
+        byte[] crop = Files.readAllBytes(TestBundles.TINY_GOLDENS.resolve("crop-0.png"));
+        String first = "job-face-" + UUID.randomUUID();
+        sendFace(first, crop);
+
+        IdentityMessage identity = identityOf(first);
+        assertThat(identity.reused()).isFalse();
+        assertThat(identity.identityId()).matches("[0-9a-f]{32}");
+        assertThat(identity.embeddingRef()).isEqualTo(ObjectKeys.identity(identity.identityId()));
+        assertThat(identity.encoderVersion()).isEqualTo("tiny-random-1");
+        assertThat(identity.words()).isEqualTo(2);
+        assertThat(identity.width()).isEqualTo(32);
+        assertThat(identity.spec()).isEqualTo(SPEC);
+        assertThat(identity.tenant()).isEqualTo("acme");
+
+        IdentityFile stored = IdentityFile.read(store.get(identity.embeddingRef()));
+        assertThat(stored.words()).isEqualTo(2);
+        assertThat(stored.width()).isEqualTo(32);
+        assertThat(stored.encoderVersion()).isEqualTo("tiny-random-1");
+        assertThat(stored.identityId()).isEqualTo(identity.identityId());
+        assertThat(stored.sourceCrop()).isEqualTo(ObjectKeys.faceCrop(first));
+        JsonNode golden = new ObjectMapper().readTree(TestBundles.TINY_GOLDENS.resolve("goldens.json").toFile())
+                .get("cases").get(0).get("embedding");
+        for (int k = 0; k < 2; k++) {
+            for (int d = 0; d < 32; d++) {
+                assertThat((double) stored.embedding()[k * 32 + d]).isCloseTo(golden.get(k).get(d).asDouble(),
+                        within(1e-4));
+            }
+        }
+
+        JobEvent started = eventOf(first, e -> e.identityId() == null);
+        assertThat(started.status()).isEqualTo(JobStatus.ENCODING);
+        JobEvent encoded = eventOf(first, e -> e.identityId() != null);
+        assertThat(encoded.stage()).isEqualTo(Stage.ENCODER);
+        assertThat(encoded.status()).isEqualTo(JobStatus.ENCODING);
+        assertThat(encoded.identityId()).isEqualTo(identity.identityId());
+        assertThat(encoded.progress()).isGreaterThan(started.progress());
+        assertThat(encoded.timings()).containsKeys("encoder.load", "encoder.preprocess", "encoder.backbone",
+                "encoder.projector", "encoder.store");
+
+        String second = "job-face-" + UUID.randomUUID();
+        sendFace(second, crop);
+        IdentityMessage again = identityOf(second);
+        assertThat(again.identityId()).isEqualTo(identity.identityId());
+        assertThat(again.reused()).isTrue();
+        JobEvent reusedEvent = eventOf(second, e -> e.identityId() != null);
+        assertThat(reusedEvent.timings()).containsKey("encoder.load").doesNotContainKey("encoder.backbone");
+        assertThat(store.list("identities/" + identity.identityId())).hasSize(1);
+        assertThat(metric("dreamid_encoder_identities_total{outcome=\"reused\"")).isGreaterThanOrEqualTo(1.0);
+    }
+
+    @Test
+    void aJobByIdentityIdIsForwardedWithoutEncoding() throws IOException {
+        String faceJob = "job-face-" + UUID.randomUUID();
+        sendFace(faceJob, Files.readAllBytes(TestBundles.TINY_GOLDENS.resolve("crop-1.png")));
+        String identityId = identityOf(faceJob).identityId();
+        double encodedBefore = metric("dreamid_encoder_identities_total{outcome=\"encoded\"");
+
+        String job = "job-id-" + UUID.randomUUID();
+        producer.send(new ProducerRecord<>(Topics.JOBS, job, Json.toString(
+                JobMessage.of(job, "acme", Instant.now(), null, identityId, SPEC))));
+
+        IdentityMessage forwarded = identityOf(job);
+        assertThat(forwarded.identityId()).isEqualTo(identityId);
+        assertThat(forwarded.embeddingRef()).isEqualTo(ObjectKeys.identity(identityId));
+        assertThat(forwarded.reused()).isTrue();
+        assertThat(forwarded.words()).isEqualTo(2);
+        assertThat(forwarded.width()).isEqualTo(32);
+        assertThat(forwarded.spec()).isEqualTo(SPEC);
+        JobEvent event = eventOf(job, e -> e.identityId() != null);
+        assertThat(event.timings()).containsKey("encoder.lookup").doesNotContainKey("encoder.backbone");
+        assertThat(metric("dreamid_encoder_identities_total{outcome=\"encoded\"")).isEqualTo(encodedBefore);
+    }
+
+    @Test
+    void aJobNamingAnUnknownIdentityFails() {
+        String job = "job-id-" + UUID.randomUUID();
+        producer.send(new ProducerRecord<>(Topics.JOBS, job, Json.toString(
+                JobMessage.of(job, "acme", Instant.now(), null, "0123456789abcdef0123456789abcdef", SPEC))));
+        JobEvent failed = eventOf(job, e -> e.status() == JobStatus.FAILED);
+        assertThat(failed.error().code()).isEqualTo(ErrorCodes.IDENTITY_NOT_FOUND);
+        assertThat(failed.error().message()).contains("0123456789abcdef0123456789abcdef");
+    }
+
+    @Test
+    void aCropThatIsNotAnImageFailsTheJobWithBadImage() {
+        String job = "job-bad-" + UUID.randomUUID();
+        sendFace(job, "this is not a PNG".getBytes(StandardCharsets.UTF_8));
+        JobEvent failed = eventOf(job, e -> e.status() == JobStatus.FAILED);
+        assertThat(failed.error().code()).isEqualTo(ErrorCodes.BAD_IMAGE);
+        assertThat(failed.stage()).isEqualTo(Stage.ENCODER);
+    }
+
+    @Test
+    void anUnreadableFaceMessageIsDeadLetteredAndItsJobFails() {
+        String job = "job-poison-" + UUID.randomUUID();
+        producer.send(new ProducerRecord<>(Topics.FACES, job, "{\"schemaVersion\": 99, \"jobId\": \"" + job + "\"}"));
+        ConsumerRecord<String, String> dead = await(r -> r.topic().equals(Topics.deadLetter(Topics.FACES))
+                && job.equals(r.key()));
+        assertThat(dead.value()).contains("\"schemaVersion\": 99");
+        JobEvent failed = eventOf(job, e -> e.status() == JobStatus.FAILED);
+        assertThat(failed.error().code()).isEqualTo(ErrorCodes.MALFORMED_MESSAGE);
+    }
+
+    private static void sendFace(String jobId, byte[] png) {
+        store.put(ObjectKeys.faceCrop(jobId), png, "image/png");
+        FaceMessage face = new FaceMessage(SchemaVersions.CURRENT, jobId, "acme", Instant.now(), SPEC,
+                ObjectKeys.input(jobId, "jpg"), ObjectKeys.faceCrop(jobId), ObjectKeys.faceRecord(jobId), 32, 0.98, 1);
+        producer.send(new ProducerRecord<>(Topics.FACES, jobId, Json.toString(face)));
+    }
+
+    private static IdentityMessage identityOf(String jobId) {
+        ConsumerRecord<String, String> r = await(x -> x.topic().equals(Topics.IDENTITIES) && jobId.equals(x.key()));
+        return Json.readMessage(r.value().getBytes(StandardCharsets.UTF_8), IdentityMessage.class);
+    }
+
+    private static JobEvent eventOf(String jobId, Predicate<JobEvent> which) {
+        ConsumerRecord<String, String> r = await(x -> x.topic().equals(Topics.JOB_EVENTS) && jobId.equals(x.key())
+                && which.test(Json.readMessage(x.value().getBytes(StandardCharsets.UTF_8), JobEvent.class)));
+        return Json.readMessage(r.value().getBytes(StandardCharsets.UTF_8), JobEvent.class);
+    }
+
+    /** Polls the output topics until a record matches, keeping every record for later lookups. */
+    private static synchronized ConsumerRecord<String, String> await(Predicate<ConsumerRecord<String, String>> match) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+            Optional<ConsumerRecord<String, String>> found = received.stream().filter(match).findFirst();
+            if (found.isPresent()) {
+                return found.get();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no matching record within " + TIMEOUT + "; received " + received.size()
+                        + " records: " + received.stream().map(r -> r.topic() + "/" + r.key()).toList());
+            }
+            consumer.poll(Duration.ofMillis(200)).forEach(received::add);
+        }
+    }
+
+    private static double metric(String prefix) {
+        String body = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return body.lines().filter(l -> l.startsWith(prefix)).mapToDouble(l -> Double.parseDouble(
+                l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+}

@@ -1,0 +1,66 @@
+package io.dreamid.face.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/** Configuration of the face-service ({@code dreamid.face.*}). */
+@ConfigMapping(prefix = "dreamid.face")
+public interface FaceConfig {
+    /**
+     * Folder holding {@code face_detection_front_128x128_barracuda.onnx} and
+     * {@code face_detection_back_256x256_barracuda.onnx}. The default suits the local runner, which starts the
+     * service from the repository root; the build extracts the models there.
+     */
+    @WithDefault("face-service/target/models")
+    String modelDir();
+
+    /**
+     * Worker threads that process jobs and requests, each with its own predictors; also the number of jobs in
+     * flight per instance. Keep {@code smallrye.messaging.worker.face-workers.max-concurrency} equal to it.
+     */
+    @WithDefault("2")
+    int workers();
+
+    /** ONNX Runtime threads per inference. 1 lets the workers use the cores without oversubscribing them. */
+    @WithDefault("1")
+    int intraOpThreads();
+
+    /** Model policy: {@code auto} (128 model, then 256 when it finds nothing), {@code front} or {@code back}. */
+    @WithDefault("auto")
+    String detector();
+
+    /** Minimum detector confidence of a face, 0..1. */
+    @WithDefault("0.5")
+    double minScore();
+
+    /** Side of the aligned crop in pixels: 112 (the ArcFace template's own size) or 224. */
+    @WithDefault("112")
+    int cropSize();
+
+    /** Largest photo accepted, in bytes; larger photos fail with BAD_IMAGE. */
+    @WithDefault("20971520")
+    long maxPhotoBytes();
+
+    /** Largest photo accepted, in pixels (width x height, and each side at most 8192). */
+    @WithDefault("40000000")
+    long maxPhotoPixels();
+
+    /** Object storage and broker retries. */
+    Retry retry();
+
+    interface Retry {
+        /** Attempts of one storage or broker operation before the job fails with STORAGE_ERROR. */
+        @WithDefault("3")
+        int attempts();
+
+        /** Wait before the second attempt; doubled before each further one. */
+        @WithDefault("200ms")
+        Duration backoff();
+
+        /** Longest wait for the broker to acknowledge one produced message. */
+        @WithDefault("30s")
+        Duration sendTimeout();
+    }
+}

@@ -1,0 +1,188 @@
+package io.dreamid.face.detect;
+
+import io.dreamid.face.align.Affine;
+import io.dreamid.face.align.FaceAligner;
+import io.dreamid.face.align.SimilarityTransform;
+import io.dreamid.face.align.Warp;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * Finds faces with BlazeFace. The photo is letterboxed into the model's square input (black bars), so any aspect
+ * ratio works. If no face is found upright, the photo is looked at again tilted by each of {@link
+ * #TILTS_DEGREES}: BlazeFace was trained on mostly upright faces and misses strongly tilted ones.
+ *
+ * <p>Keypoints from a pass over the whole photo are coarse (a face may be 15 px in a 128 px input), so {@link
+ * #refine} looks again at the face chosen for alignment, upright and at a fixed scale.
+ *
+ * <p>Thread-safe: holds one {@link BlazeFaceModels.Predictors} per worker and lends one per call, so at most
+ * {@code workers} inferences run at a time.
+ */
+public final class FaceDetector implements AutoCloseable {
+    /** Extra tilts tried, in order, when the upright pass finds no face. */
+    public static final double[] TILTS_DEGREES = {30, -30};
+    /** Most close-up rounds of {@link #refine}. */
+    static final int REFINE_ROUNDS = 8;
+    /** {@link #refine} stops once keypoints move less than this, in pixels of a 112 crop. */
+    static final double REFINE_TOLERANCE = 0.25;
+    /** A close-up face counts as the same face when its box overlaps the previous one this much. */
+    private static final double MIN_REFINE_IOU = 0.3;
+
+    private final BlockingQueue<BlazeFaceModels.Predictors> predictors;
+    private final List<BlazeFaceModels.Predictors> all = new ArrayList<>();
+    private final double minScore;
+
+    public FaceDetector(BlazeFaceModels models, int workers, double minScore) {
+        if (workers < 1) {
+            throw new IllegalArgumentException("workers must be at least 1, got " + workers);
+        }
+        this.predictors = new ArrayBlockingQueue<>(workers);
+        for (int i = 0; i < workers; i++) {
+            BlazeFaceModels.Predictors p = models.newPredictors();
+            all.add(p);
+            predictors.add(p);
+        }
+        this.minScore = minScore;
+    }
+
+    /** All faces of the photo, found with {@code policy}. */
+    public DetectionResult detect(Warp photo, DetectorPolicy policy) {
+        List<BlazeFaceVariant> variants = switch (policy) {
+            case AUTO -> List.of(BlazeFaceVariant.FRONT, BlazeFaceVariant.BACK);
+            case FRONT -> List.of(BlazeFaceVariant.FRONT);
+            case BACK -> List.of(BlazeFaceVariant.BACK);
+        };
+        for (BlazeFaceVariant variant : variants) {
+            List<Detection> faces = pass(photo, variant, wholePhoto(photo, variant.size(), 0));
+            if (!faces.isEmpty()) {
+                return new DetectionResult(faces, variant, 0);
+            }
+        }
+        for (double tilt : TILTS_DEGREES) {
+            for (BlazeFaceVariant variant : variants) {
+                List<Detection> faces = pass(photo, variant, wholePhoto(photo, variant.size(), tilt));
+                if (!faces.isEmpty()) {
+                    return new DetectionResult(faces, variant, tilt);
+                }
+            }
+        }
+        return new DetectionResult(List.of(), variants.get(variants.size() - 1), 0);
+    }
+
+    /**
+     * The same face, found again in the frame it will be aligned in. Keypoints from a pass over the whole photo
+     * are coarse and depend on the face's tilt and size, so the face is looked at again in the canonical frame:
+     * the ArcFace-aligned crop with half a crop of context on each side, read from the photo at the 128 model's
+     * input size. The keypoints found there define the next frame; this repeats until they move less than {@link
+     * #REFINE_TOLERANCE} crop pixels (at most {@link #REFINE_ROUNDS} times). At that fixed point, detecting again
+     * on the aligned crop finds the keypoints where the alignment put them. Returns {@code face} itself when the
+     * first close-up shows no face.
+     */
+    public Detection refine(Warp photo, Detection face) {
+        int size = BlazeFaceVariant.FRONT.size();
+        // Input pixels to the padded canonical frame: 112 crop + 56 on each side = 224, shown at 128.
+        double frame = 2.0 * FaceAligner.REFERENCE_SIZE;
+        Affine inputToFrame = new Affine(frame / size, 0, -FaceAligner.REFERENCE_SIZE / 2.0,
+                0, frame / size, -FaceAligner.REFERENCE_SIZE / 2.0);
+        double[] template = FaceAligner.template(FaceAligner.REFERENCE_SIZE);
+        Detection current = face;
+        for (int round = 0; round < REFINE_ROUNDS; round++) {
+            Affine photoToCrop = SimilarityTransform.estimate(FaceAligner.alignmentPoints(current), template);
+            Affine inputToPhoto = photoToCrop.inverse().after(inputToFrame);
+            Detection expected = current;
+            Optional<Detection> found = pass(photo, BlazeFaceVariant.FRONT, inputToPhoto).stream()
+                    .filter(d -> d.box().iou(expected.box()) > MIN_REFINE_IOU)
+                    .min(Comparator.comparingDouble(d -> Math.hypot(d.box().centerX() - expected.box().centerX(),
+                            d.box().centerY() - expected.box().centerY())));
+            if (found.isEmpty()) {
+                return current;
+            }
+            Detection next = new Detection(Math.max(found.get().score(), face.score()), found.get().box(),
+                    found.get().keypoints());
+            double moved = maxDistance(photoToCrop, current, next);
+            current = next;
+            if (moved < REFINE_TOLERANCE) {
+                break;
+            }
+        }
+        return current;
+    }
+
+    /** Largest distance between the alignment points of two detections, in crop pixels. */
+    private static double maxDistance(Affine photoToCrop, Detection a, Detection b) {
+        double[] pa = FaceAligner.alignmentPoints(a);
+        double[] pb = FaceAligner.alignmentPoints(b);
+        double max = 0;
+        for (int i = 0; i < pa.length; i += 2) {
+            double dx = photoToCrop.applyX(pa[i], pa[i + 1]) - photoToCrop.applyX(pb[i], pb[i + 1]);
+            double dy = photoToCrop.applyY(pa[i], pa[i + 1]) - photoToCrop.applyY(pb[i], pb[i + 1]);
+            max = Math.max(max, Math.hypot(dx, dy));
+        }
+        return max;
+    }
+
+    /** One model run on the region {@code inputToPhoto} maps the input square onto; faces in photo pixels. */
+    List<Detection> pass(Warp photo, BlazeFaceVariant variant, Affine inputToPhoto) {
+        int size = variant.size();
+        float[] input = new float[size * size * 3];
+        photo.toTensor(inputToPhoto, size, input);
+        BlazeFaceTranslator.RawOutput raw = run(variant, input);
+        List<Detection> faces = new ArrayList<>();
+        for (Detection d : BlazeFaceDecoder.decode(size, raw.scores16(), raw.scores8(), raw.boxes16(), raw.boxes8(),
+                minScore)) {
+            faces.add(d.mapped(inputToPhoto));
+        }
+        faces.sort(Comparator.comparingDouble(d -> d.box().centerX()));
+        return faces;
+    }
+
+    /** Runs a model on a prepared input with a borrowed predictor; used by the benchmark too. */
+    public BlazeFaceTranslator.RawOutput run(BlazeFaceVariant variant, float[] input) {
+        BlazeFaceModels.Predictors p;
+        try {
+            p = predictors.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a free detector", e);
+        }
+        try {
+            return p.run(variant, input);
+        } finally {
+            predictors.add(p);
+        }
+    }
+
+    /** The square around the whole photo, tilted by {@code degrees}, mapped from a {@code size} input. */
+    static Affine wholePhoto(Warp photo, int size, double degrees) {
+        double w = photo.image().width();
+        double h = photo.image().height();
+        double r = Math.toRadians(degrees);
+        double cos = Math.abs(Math.cos(r));
+        double sin = Math.abs(Math.sin(r));
+        double side = Math.max(w * cos + h * sin, w * sin + h * cos);
+        return square(w / 2, h / 2, side, r, size);
+    }
+
+    /**
+     * Maps a {@code size x size} input onto a square of {@code side} photo pixels centred at (cx, cy) and rotated by
+     * {@code radians}, so that a face tilted by that angle appears upright in the input.
+     */
+    static Affine square(double cx, double cy, double side, double radians, int size) {
+        double s = side / size;
+        Affine rotate = Affine.similarity(s, radians, 0, 0);
+        double half = size / 2.0;
+        return new Affine(rotate.a(), rotate.b(), cx - rotate.applyX(half, half),
+                rotate.c(), rotate.d(), cy - rotate.applyY(half, half));
+    }
+
+    @Override
+    public void close() {
+        all.forEach(BlazeFaceModels.Predictors::close);
+        all.clear();
+    }
+}

@@ -1,0 +1,61 @@
+package io.dreamid.face.pipeline;
+
+import io.dreamid.common.image.ImageLimits;
+import io.dreamid.face.align.FaceAligner;
+import io.dreamid.face.config.FaceConfig;
+import io.dreamid.face.detect.BlazeFaceModels;
+import io.dreamid.face.detect.DetectorPolicy;
+import io.dreamid.face.detect.FaceDetector;
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
+
+import java.nio.file.Path;
+
+/**
+ * Loads the models when the service starts (a missing or corrupt model stops it there, with the fix in the
+ * message) and owns the one {@link FacePipeline} the consumer and the HTTP endpoint share.
+ */
+@Startup
+@Singleton
+public class FaceEngine {
+    private static final Logger LOG = Logger.getLogger(FaceEngine.class);
+
+    private final BlazeFaceModels models;
+    private final FaceDetector detector;
+    private final FacePipeline pipeline;
+    private final DetectorPolicy policy;
+    private final int cropSize;
+
+    public FaceEngine(FaceConfig config) {
+        this.policy = DetectorPolicy.parse(config.detector());
+        FaceAligner.requireSupported(config.cropSize());
+        this.cropSize = config.cropSize();
+        Path dir = Path.of(config.modelDir());
+        this.models = new BlazeFaceModels(dir, config.intraOpThreads());
+        this.detector = new FaceDetector(models, config.workers(), config.minScore());
+        this.pipeline = new FacePipeline(detector, new ImageLimits(config.maxPhotoBytes(), 8192, 8192,
+                config.maxPhotoPixels()));
+        LOG.infof("BlazeFace models loaded from %s; %d workers, policy %s, crop %d px", dir.toAbsolutePath(),
+                config.workers(), config.detector(), cropSize);
+    }
+
+    public FacePipeline pipeline() {
+        return pipeline;
+    }
+
+    public DetectorPolicy policy() {
+        return policy;
+    }
+
+    public int cropSize() {
+        return cropSize;
+    }
+
+    @PreDestroy
+    void close() {
+        detector.close();
+        models.close();
+    }
+}

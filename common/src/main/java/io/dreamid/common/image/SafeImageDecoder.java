@@ -64,12 +64,22 @@ public final class SafeImageDecoder {
         ImageReader reader = opened.reader();
         try {
             ImageHeader header = header(bytes, limits, opened);
+            List<String> warnings = new ArrayList<>();
+            reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
             BufferedImage image;
             try {
                 image = reader.read(0, reader.getDefaultReadParam());
             } catch (IOException | RuntimeException e) {
-                throw new BadImageException("cannot decode the " + header.format().toUpperCase(Locale.ROOT)
+                throw new BadImageException("cannot decode the " + opened.format().label
                         + " image, it may be damaged or truncated: " + reason(e), e);
+            }
+            // JPEG readers decode a cut-off file without an error: they warn and fill the missing rows with grey.
+            // Only lost data is refused; a file that merely lacks its end marker has all its pixels.
+            for (String warning : warnings) {
+                if (warning != null && warning.toLowerCase(Locale.ROOT).contains("premature end")) {
+                    throw new BadImageException("the " + opened.format().label + " image is truncated or damaged ("
+                            + warning + "); send the complete file");
+                }
             }
             return Orientation.apply(RgbConversion.toRgb(image), header.orientation());
         } finally {

@@ -291,6 +291,27 @@ class SafeImageDecoderTest {
     }
 
     @Test
+    void refusesAJpegCutOffInItsPixelData() {
+        byte[] jpeg = TestImages.jpeg(noise(256, 256));
+        byte[] cut = Arrays.copyOf(jpeg, jpeg.length * 6 / 10);
+
+        assertThatThrownBy(() -> SafeImageDecoder.decode(cut, LIMITS))
+                .isInstanceOf(BadImageException.class)
+                .hasMessageContaining("JPEG image is truncated or damaged")
+                .hasMessageContaining("send the complete file");
+    }
+
+    @Test
+    void acceptsAJpegThatOnlyLacksItsEndMarker() {
+        byte[] jpeg = TestImages.jpeg(TestImages.quadrants(64, 32));
+        assertThat(jpeg[jpeg.length - 1]).as("EOI marker").isEqualTo((byte) 0xD9);
+
+        RgbImage image = SafeImageDecoder.decode(Arrays.copyOf(jpeg, jpeg.length - 2), LIMITS);
+
+        assertCorners(image, RED, GREEN, BLUE, WHITE);
+    }
+
+    @Test
     void refusesTruncatedPngPixelData() {
         byte[] png = TestImages.encode(noise(64, 64), "png");
         byte[] cut = Arrays.copyOf(png, png.length / 2);

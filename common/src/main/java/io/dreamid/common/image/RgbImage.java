@@ -2,6 +2,7 @@ package io.dreamid.common.image;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
+import java.util.Arrays;
 
 /**
  * An 8-bit sRGB image without alpha: the one pixel format every stage works on.
@@ -39,6 +40,22 @@ public record RgbImage(int width, int height, byte[] rgb) {
             bgr[i + 2] = rgb[i];
         }
         return image;
+    }
+
+    /** Equal when size and every pixel are (a record's default would compare the arrays by identity). */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof RgbImage o && width == o.width && height == o.height && Arrays.equals(rgb, o.rgb);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * (31 * width + height) + Arrays.hashCode(rgb);
+    }
+
+    @Override
+    public String toString() {
+        return "RgbImage[" + width + "x" + height + "]";
     }
 
     /**

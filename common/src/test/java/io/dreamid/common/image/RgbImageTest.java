@@ -36,6 +36,17 @@ class RgbImageTest {
     }
 
     @Test
+    void equalityIsByPixels() {
+        RgbImage a = new RgbImage(1, 2, new byte[] {1, 2, 3, 4, 5, 6});
+
+        assertThat(a).isEqualTo(new RgbImage(1, 2, new byte[] {1, 2, 3, 4, 5, 6}));
+        assertThat(a).hasSameHashCodeAs(new RgbImage(1, 2, new byte[] {1, 2, 3, 4, 5, 6}));
+        assertThat(a).isNotEqualTo(new RgbImage(2, 1, new byte[] {1, 2, 3, 4, 5, 6}));
+        assertThat(a).isNotEqualTo(new RgbImage(1, 2, new byte[] {1, 2, 3, 4, 5, 7}));
+        assertThat(a).hasToString("RgbImage[1x2]");
+    }
+
+    @Test
     void refusesAnArrayOfTheWrongLength() {
         assertThatThrownBy(() -> new RgbImage(2, 2, new byte[11]))
                 .isInstanceOf(IllegalArgumentException.class)

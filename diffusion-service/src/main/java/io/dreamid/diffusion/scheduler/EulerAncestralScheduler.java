@@ -9,6 +9,9 @@ package io.dreamid.diffusion.scheduler;
  */
 final class EulerAncestralScheduler extends SigmaScheduler {
 
+    /** Fresh noise of the current step; never handed out, so reused across steps. */
+    private float[] z = new float[0];
+
     EulerAncestralScheduler(SchedulerConfig config) {
         super(config);
         if (config.predictionType().equals("sample")) {
@@ -34,7 +37,10 @@ final class EulerAncestralScheduler extends SigmaScheduler {
             float derivative = (sample[i] - prev[i]) / sigma;
             prev[i] = sample[i] + derivative * dt;
         }
-        float[] z = noise.next(prev.length);
+        if (z.length != prev.length) {
+            z = new float[prev.length];
+        }
+        noise.fill(z);
         for (int i = 0; i < prev.length; i++) {
             prev[i] = prev[i] + z[i] * sigmaUp;
         }

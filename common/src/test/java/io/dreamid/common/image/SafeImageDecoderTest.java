@@ -124,6 +124,21 @@ class SafeImageDecoderTest {
     }
 
     @Test
+    void compositesGreyWithAlphaOnWhite() {
+        ComponentColorModel cm = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_GRAY), true, false,
+                Transparency.TRANSLUCENT, DataBuffer.TYPE_BYTE);
+        WritableRaster raster = cm.createCompatibleWritableRaster(3, 1);
+        raster.setPixel(0, 0, new int[] {200, 255});
+        raster.setPixel(1, 0, new int[] {0, 128});
+        raster.setPixel(2, 0, new int[] {0, 0});
+        byte[] png = TestImages.encode(new BufferedImage(cm, raster, false, null), "png");
+        assertThat(png[25]).as("IHDR colour type grey + alpha").isEqualTo((byte) 4);
+
+        // grey kept as stored where opaque; 0 at alpha 128 over white = 255 * 127/255 = 127
+        assertThat(pixels(SafeImageDecoder.decode(png, LIMITS))).containsExactly(0xC8C8C8, 0x7F7F7F, 0xFFFFFF);
+    }
+
+    @Test
     void reads16BitRgbaPngs() {
         ComponentColorModel cm = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), true, false,
                 Transparency.TRANSLUCENT, DataBuffer.TYPE_USHORT);

@@ -1,0 +1,76 @@
+package io.dreamid.gateway.config;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** The gateway's settings. Topic names are in {@code mp.messaging.outgoing.*.topic}, except the state topic. */
+@ConfigMapping(prefix = "dreamid.gateway")
+public interface GatewayConfig {
+
+    /**
+     * API keys as comma-separated {@code tenant:sha256hex} entries, where the hex is the SHA-256 of the key a
+     * client sends in {@code X-API-Key}. Only hashes are configured, never keys.
+     */
+    Optional<String> apiKeys();
+
+    /**
+     * A file with one {@code tenant:sha256hex} entry per line (blank lines and {@code #} comments allowed), e.g. a
+     * mounted Kubernetes secret. Re-read when it changes, so keys can rotate without a restart.
+     */
+    Optional<String> apiKeysFile();
+
+    /** Largest photo accepted, in bytes (also the largest object a {@code photoRef} may name). */
+    @WithDefault("20M")
+    MemorySize maxImageBytes();
+
+    /** Largest photo width in pixels (as displayed, after EXIF orientation). */
+    @WithDefault("8192")
+    int maxImageWidth();
+
+    /** Largest photo height in pixels (as displayed, after EXIF orientation). */
+    @WithDefault("8192")
+    int maxImageHeight();
+
+    /** Largest photo area in pixels; bounds the memory a decode takes. */
+    @WithDefault("40000000")
+    long maxImagePixels();
+
+    /** How long the broker may take to acknowledge a job before the submission fails with 503. */
+    @WithDefault("10s")
+    Duration publishTimeout();
+
+    /** How long a presigned image link ({@code ?redirect=true}) stays valid. */
+    @WithDefault("5m")
+    Duration presignedUrlValidity();
+
+    /** The compacted topic of folded job views; every replica reads it in full. */
+    @WithDefault("dreamid.job-state")
+    String jobStateTopic();
+
+    /** Partitions of the topics the gateway creates when they are missing. */
+    @WithDefault("3")
+    int topicPartitions();
+
+    /** Replication factor of the topics the gateway creates when they are missing. */
+    @WithDefault("1")
+    short topicReplicationFactor();
+
+    /** Create the DreamID topics at start when they are missing, so that a fresh broker works. */
+    @WithDefault("true")
+    boolean createTopics();
+
+    /** Largest {@code limit} of {@code GET /v1/jobs}. */
+    @WithDefault("100")
+    int maxListLimit();
+
+    /**
+     * How long a just-accepted job is answered from the gateway's own memory while the Kafka view catches up
+     * (read-your-writes after POST and DELETE).
+     */
+    @WithDefault("10m")
+    Duration overlayTtl();
+}

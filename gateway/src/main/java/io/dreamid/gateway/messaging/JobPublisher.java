@@ -1,0 +1,77 @@
+package io.dreamid.gateway.messaging;
+
+import io.dreamid.common.json.Json;
+import io.dreamid.common.messages.CancelRequest;
+import io.dreamid.common.messages.JobEvent;
+import io.dreamid.common.messages.JobMessage;
+import io.dreamid.gateway.config.GatewayConfig;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.TimeoutException;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+
+/**
+ * Publishes the gateway's messages, keyed by job id, and waits until the broker has acknowledged them. Blocks:
+ * call from a worker thread.
+ */
+@ApplicationScoped
+public class JobPublisher {
+    /** Channel names; their topics are configured under {@code mp.messaging.outgoing.<channel>.topic}. */
+    public static final String JOBS = "jobs";
+    public static final String JOB_EVENTS = "job-events";
+    public static final String CANCELLATIONS = "cancellations";
+
+    @Inject
+    @Channel(JOBS)
+    MutinyEmitter<String> jobs;
+
+    @Inject
+    @Channel(JOB_EVENTS)
+    MutinyEmitter<String> events;
+
+    @Inject
+    @Channel(CANCELLATIONS)
+    MutinyEmitter<String> cancellations;
+
+    @Inject
+    GatewayConfig config;
+
+    /** The job and its ACCEPTED event, sent together; returns once both are acknowledged. */
+    public void publishAccepted(JobMessage job, JobEvent accepted) {
+        await(Uni.combine().all()
+                .unis(send(jobs, job.jobId(), job), send(events, accepted.jobId(), accepted))
+                .discardItems(), "job " + job.jobId());
+    }
+
+    /** The cancel request and the CANCELLED event; returns once both are acknowledged. */
+    public void publishCancelled(CancelRequest request, JobEvent cancelled) {
+        await(Uni.combine().all()
+                .unis(send(cancellations, request.jobId(), request), send(events, cancelled.jobId(), cancelled))
+                .discardItems(), "cancellation of job " + request.jobId());
+    }
+
+    private static Uni<Void> send(MutinyEmitter<String> emitter, String key, Object message) {
+        return emitter.sendMessage(KafkaRecord.of(key, Json.toString(message)));
+    }
+
+    private void await(Uni<Void> sends, String what) {
+        try {
+            sends.await().atMost(config.publishTimeout());
+        } catch (TimeoutException e) {
+            throw new PublishException("the message broker did not acknowledge the " + what + " within "
+                    + config.publishTimeout().toSeconds() + " s", e);
+        } catch (RuntimeException e) {
+            throw new PublishException("the message broker refused the " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The broker did not take a message; the request can be retried. */
+    public static final class PublishException extends RuntimeException {
+        PublishException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,245 @@
+package io.dreamid.gateway.service;
+
+import io.dreamid.common.ObjectKeys;
+import io.dreamid.common.image.BadImageException;
+import io.dreamid.common.image.ImageHeader;
+import io.dreamid.common.image.ImageLimits;
+import io.dreamid.common.image.SafeImageDecoder;
+import io.dreamid.common.messages.CancelRequest;
+import io.dreamid.common.messages.ErrorCodes;
+import io.dreamid.common.messages.JobEvent;
+import io.dreamid.common.messages.JobMessage;
+import io.dreamid.common.messages.JobSpec;
+import io.dreamid.common.messages.JobStatus;
+import io.dreamid.common.messages.SchemaVersions;
+import io.dreamid.common.messages.Stage;
+import io.dreamid.common.storage.ObjectNotFoundException;
+import io.dreamid.common.storage.ObjectStore;
+import io.dreamid.common.storage.ObjectTooLargeException;
+import io.dreamid.gateway.config.GatewayConfig;
+import io.dreamid.gateway.messaging.JobPublisher;
+import io.dreamid.gateway.rest.ApiException;
+import io.dreamid.gateway.state.JobStates;
+import io.dreamid.gateway.state.JobView;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.core.Response;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Accepts and cancels jobs: validates, stores the photo, publishes, and remembers the change for
+ * read-your-writes. Nothing is published unless every check has passed. Blocking: call from worker threads.
+ */
+@ApplicationScoped
+public class JobSubmissions {
+    /** Seeds are drawn below 2^31 so that every sampler implementation, even one with an int seed, can take them. */
+    static final long SEED_BOUND = 1L << 31;
+
+    @Inject
+    GatewayConfig config;
+
+    @Inject
+    ObjectStore store;
+
+    @Inject
+    JobPublisher publisher;
+
+    @Inject
+    JobStates states;
+
+    @Inject
+    MeterRegistry metrics;
+
+    Clock clock = Clock.systemUTC();
+    private ImageLimits limits;
+
+    @PostConstruct
+    void init() {
+        limits = new ImageLimits(config.maxImageBytes().asLongValue(), config.maxImageWidth(),
+                config.maxImageHeight(), config.maxImagePixels());
+    }
+
+    public ImageLimits limits() {
+        return limits;
+    }
+
+    /** A job from an uploaded photo and its spec. */
+    public JobView submitPhoto(String tenant, byte[] photo, JobSpec spec) {
+        return counted(() -> {
+            checkSpec(spec);
+            ImageHeader header = checkImage(photo, "the photo");
+            return accept(tenant, spec, photo, header, null);
+        });
+    }
+
+    /** A job from a photo already in storage, or from an identity encoded earlier. */
+    public JobView submitReference(String tenant, JobRequests.JobRequest request) {
+        return counted(() -> {
+            checkSpec(request.spec());
+            boolean hasPhoto = request.photoRef() != null && !request.photoRef().isBlank();
+            boolean hasIdentity = request.identityId() != null && !request.identityId().isBlank();
+            if (hasPhoto == hasIdentity) {
+                throw ApiException.badRequest(ErrorCodes.BAD_SPEC, "give exactly one of \"photoRef\" (an object key"
+                        + " of a photo in storage) and \"identityId\" (an identity encoded earlier), or upload the"
+                        + " photo as multipart/form-data");
+            }
+            if (hasIdentity) {
+                checkIdentity(request.identityId());
+                return accept(tenant, request.spec(), null, null, request.identityId());
+            }
+            byte[] photo = readOwnPhoto(tenant, request.photoRef());
+            ImageHeader header = checkImage(photo, "the photo " + request.photoRef());
+            return accept(tenant, request.spec(), photo, header, null);
+        });
+    }
+
+    /** Cancels a job that has not ended yet. */
+    public JobView cancel(String tenant, JobView job) {
+        if (job.status().isTerminal()) {
+            throw new ApiException(Response.Status.CONFLICT, "JOB_FINISHED", "job " + job.jobId()
+                    + " has already ended with status " + job.status() + "; there is nothing to cancel");
+        }
+        Instant now = clock.instant();
+        JobEvent cancelled = JobEvent.status(job.jobId(), tenant, Stage.GATEWAY, JobStatus.CANCELLED,
+                job.progress(), now);
+        publisher.publishCancelled(CancelRequest.of(job.jobId(), tenant, now), cancelled);
+        JobView view = job.apply(cancelled);
+        states.published(view);
+        metrics.counter("dreamid.gateway.cancellations").increment();
+        return view;
+    }
+
+    private JobView accept(String tenant, JobSpec requested, byte[] photo, ImageHeader header, String identityId) {
+        String jobId = UUID.randomUUID().toString();
+        long seed = requested.seed() != null ? requested.seed() : ThreadLocalRandom.current().nextLong(SEED_BOUND);
+        JobSpec spec = requested.withDefaults().withSeed(seed);
+        Instant now = clock.instant();
+        String photoRef = null;
+        if (photo != null) {
+            photoRef = ObjectKeys.input(jobId, header.extension());
+            store.put(photoRef, photo, header.mimeType(), Map.of("tenant", tenant));
+        }
+        JobMessage job = JobMessage.of(jobId, tenant, now, photoRef, identityId, spec);
+        JobEvent accepted = new JobEvent(SchemaVersions.CURRENT,
+                JobEvent.eventIdFor(jobId, Stage.GATEWAY, JobStatus.ACCEPTED, null), jobId, tenant, Stage.GATEWAY,
+                JobStatus.ACCEPTED, 0.0, Map.of(), null, List.of(), identityId, spec, now);
+        publisher.publishAccepted(job, accepted);
+        JobView view = JobView.empty(jobId).apply(accepted).withPhotoRef(photoRef);
+        states.published(view);
+        return view;
+    }
+
+    private static void checkSpec(JobSpec spec) {
+        List<String> problems = spec.problems(true);
+        if (!problems.isEmpty()) {
+            throw new ApiException(Response.Status.BAD_REQUEST, ErrorCodes.BAD_SPEC,
+                    "the spec is not valid: " + String.join("; ", problems), problems);
+        }
+    }
+
+    private ImageHeader checkImage(byte[] photo, String what) {
+        if (photo == null || photo.length == 0) {
+            throw ApiException.badRequest(ErrorCodes.BAD_IMAGE, what + " is empty; upload a JPEG or PNG of a face");
+        }
+        if (photo.length > limits.maxBytes()) {
+            throw tooLarge(what + " is " + photo.length + " bytes");
+        }
+        try {
+            ImageHeader header = SafeImageDecoder.probe(photo, limits);
+            // Decoding catches what the header cannot show: a truncated or corrupt file.
+            SafeImageDecoder.decode(photo, limits);
+            if (header.format().equals("jpeg") && !JpegEnd.isComplete(photo)) {
+                throw new BadImageException("the JPEG file is truncated (it has no end-of-image marker);"
+                        + " upload the whole file");
+            }
+            return header;
+        } catch (BadImageException e) {
+            throw ApiException.badRequest(ErrorCodes.BAD_IMAGE, what + " cannot be used: " + e.getMessage());
+        }
+    }
+
+    private byte[] readOwnPhoto(String tenant, String photoRef) {
+        if (!ownsReference(tenant, photoRef)) {
+            throw photoNotFound(photoRef);
+        }
+        try {
+            return store.get(photoRef, limits.maxBytes());
+        } catch (ObjectNotFoundException e) {
+            throw photoNotFound(photoRef);
+        } catch (ObjectTooLargeException e) {
+            throw tooLarge("the photo " + photoRef + " is larger than that");
+        }
+    }
+
+    /**
+     * A tenant may name objects under its own prefix {@code tenants/{tenant}/} or the input photo of one of its
+     * own jobs ({@code inputs/{jobId}/...}); anything else is reported as missing, so that the answer does not
+     * tell whether another tenant's object exists.
+     */
+    boolean ownsReference(String tenant, String key) {
+        if (key.contains("..") || key.startsWith("/") || key.contains("//")) {
+            return false;
+        }
+        if (key.startsWith(tenantPrefix(tenant))) {
+            return key.length() > tenantPrefix(tenant).length();
+        }
+        String[] parts = key.split("/");
+        if (parts.length == 3 && parts[0].equals("inputs") && ObjectKeys.isSafeId(parts[1])) {
+            return states.find(parts[1]).map(job -> tenant.equals(job.tenant())).orElse(false);
+        }
+        return false;
+    }
+
+    public static String tenantPrefix(String tenant) {
+        return "tenants/" + tenant + "/";
+    }
+
+    private void checkIdentity(String identityId) {
+        if (!ObjectKeys.isSafeId(identityId)) {
+            throw ApiException.badRequest(ErrorCodes.BAD_SPEC, "identityId \"" + identityId + "\" is not a valid id"
+                    + " (letters, digits, '.', '_', '-'; at most 128 characters)");
+        }
+        if (!store.exists(ObjectKeys.identity(identityId))) {
+            throw ApiException.notFound(ErrorCodes.IDENTITY_NOT_FOUND, "there is no identity \"" + identityId
+                    + "\"; submit a photo first and use the identityId of that job");
+        }
+    }
+
+    private static ApiException photoNotFound(String photoRef) {
+        return ApiException.notFound(ErrorCodes.PHOTO_NOT_FOUND, "there is no photo \"" + photoRef + "\" you can use;"
+                + " name an object under tenants/<your tenant>/ or the input photo of one of your jobs"
+                + " (inputs/<jobId>/photo.<ext>), or upload the photo as multipart/form-data");
+    }
+
+    private ApiException tooLarge(String what) {
+        return new ApiException(Response.Status.REQUEST_ENTITY_TOO_LARGE, "IMAGE_TOO_LARGE", what
+                + "; photos may be at most " + limits.maxBytes() / (1024 * 1024) + " MiB, send a smaller JPEG or PNG");
+    }
+
+    private JobView counted(java.util.function.Supplier<JobView> submission) {
+        String outcome = "error";
+        try {
+            JobView view = submission.get();
+            outcome = "accepted";
+            return view;
+        } catch (ApiException e) {
+            outcome = e.error().code().toLowerCase();
+            throw e;
+        } finally {
+            metrics.counter("dreamid.gateway.submissions", "outcome", outcome).increment();
+        }
+    }
+
+    /** Counts a submission the HTTP layer refused before it reached this service (a body over the size limit). */
+    public void countRejected(String outcome) {
+        metrics.counter("dreamid.gateway.submissions", "outcome", outcome).increment();
+    }
+}

@@ -1,0 +1,161 @@
+package io.dreamid.gateway.state;
+
+import io.dreamid.common.json.Json;
+import io.dreamid.common.json.MalformedMessageException;
+import io.dreamid.common.messages.JobEvent;
+import io.dreamid.common.messages.JobMessage;
+import io.dreamid.common.messages.JobStatus;
+import io.dreamid.common.messages.SchemaVersions;
+import io.dreamid.common.messages.Stage;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.jboss.logging.Logger;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The Kafka Streams topology of job state. Plain class, so that a test can run a second instance of it.
+ * <ol>
+ * <li>Job messages ({@code dreamid.jobs}) become ACCEPTED events carrying the spec, so jobs that other systems
+ * produce straight to Kafka show up; merged with {@code dreamid.job-events}.</li>
+ * <li>Grouped by job id (both topics are keyed by it and have the same partition count, so no repartition) and
+ * folded with {@link JobView#apply} into {@link #FOLD_STORE} (in memory, restored from its changelog topic).</li>
+ * <li>Every new view goes to the compacted {@code dreamid.job-state} topic.</li>
+ * <li>A global store ({@link #VIEW_STORE}) reads that topic in full on every replica, so any replica answers for
+ * any job; its processor tells {@code onChange} about every update (server-sent events, read-your-writes).</li>
+ * </ol>
+ */
+public final class JobStateTopology {
+    /** The fold's store: one JobView per job of this instance's partitions. */
+    public static final String FOLD_STORE = "job-fold";
+    /** The global store every replica queries: one JobView per job of all partitions. */
+    public static final String VIEW_STORE = "job-views";
+
+    private static final Logger LOG = Logger.getLogger(JobStateTopology.class);
+
+    private final String jobsTopic;
+    private final String eventsTopic;
+    private final String stateTopic;
+    private final Consumer<JobView> onChange;
+
+    public JobStateTopology(String jobsTopic, String eventsTopic, String stateTopic, Consumer<JobView> onChange) {
+        this.jobsTopic = jobsTopic;
+        this.eventsTopic = eventsTopic;
+        this.stateTopic = stateTopic;
+        this.onChange = onChange;
+    }
+
+    public Topology build() {
+        JsonSerde<JobView> viewSerde = new JsonSerde<>(JobView.class);
+        JsonSerde<FoldInput> inputSerde = new JsonSerde<>(FoldInput.class);
+        StreamsBuilder builder = new StreamsBuilder();
+
+        KStream<String, FoldInput> accepted = builder
+                .stream(jobsTopic, Consumed.with(Serdes.String(), Serdes.ByteArray()))
+                .flatMapValues((jobId, bytes) -> acceptedOf(jobId, bytes));
+        KStream<String, FoldInput> events = builder
+                .stream(eventsTopic, Consumed.with(Serdes.String(), Serdes.ByteArray()))
+                .flatMapValues((jobId, bytes) -> eventOf(jobId, bytes));
+
+        accepted.merge(events)
+                .groupByKey(Grouped.with(Serdes.String(), inputSerde))
+                .aggregate(() -> JobView.empty(null),
+                        (jobId, input, view) -> (view.jobId() == null ? JobView.empty(jobId) : view)
+                                .apply(input.event())
+                                .withPhotoRef(input.photoRef()),
+                        Materialized.<String, JobView>as(Stores.inMemoryKeyValueStore(FOLD_STORE))
+                                .withKeySerde(Serdes.String())
+                                .withValueSerde(viewSerde))
+                .toStream()
+                .to(stateTopic, Produced.with(Serdes.String(), viewSerde));
+
+        builder.addGlobalStore(
+                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(VIEW_STORE), Serdes.String(), viewSerde)
+                        .withLoggingDisabled(),
+                stateTopic,
+                Consumed.with(Serdes.String(), viewSerde),
+                () -> new ViewUpdater(onChange));
+        return builder.build();
+    }
+
+    /** The ACCEPTED event a job message stands for; its id equals the gateway's own ACCEPTED event's id. */
+    static List<FoldInput> acceptedOf(String jobId, byte[] bytes) {
+        if (jobId == null) {
+            return List.of();
+        }
+        try {
+            JobMessage job = Json.readMessage(bytes, JobMessage.class);
+            JobEvent event = new JobEvent(SchemaVersions.CURRENT,
+                    JobEvent.eventIdFor(jobId, Stage.GATEWAY, JobStatus.ACCEPTED, null), jobId, job.tenant(),
+                    Stage.GATEWAY, JobStatus.ACCEPTED, 0.0, Map.of(), null, List.of(), job.identityId(), job.spec(),
+                    job.createdAt());
+            return List.of(new FoldInput(event, job.photoRef()));
+        } catch (MalformedMessageException e) {
+            LOG.warnf("job %s: ignoring a job message that cannot be read: %s", jobId, e.getMessage());
+            return List.of();
+        }
+    }
+
+    static List<FoldInput> eventOf(String jobId, byte[] bytes) {
+        if (jobId == null) {
+            return List.of();
+        }
+        try {
+            JobEvent event = Json.readMessage(bytes, JobEvent.class);
+            return event.status() == null ? List.of() : List.of(new FoldInput(event, null));
+        } catch (MalformedMessageException e) {
+            LOG.warnf("job %s: ignoring an event that cannot be read: %s", jobId, e.getMessage());
+            return List.of();
+        }
+    }
+
+    /** One step of the fold: an event, and the photo reference when it came from a job message. */
+    public record FoldInput(JobEvent event, String photoRef) {
+    }
+
+    /** Keeps the global store in step with the state topic and reports each change. */
+    static final class ViewUpdater implements Processor<String, JobView, Void, Void> {
+        private final Consumer<JobView> onChange;
+        private KeyValueStore<String, JobView> store;
+
+        ViewUpdater(Consumer<JobView> onChange) {
+            this.onChange = onChange;
+        }
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(VIEW_STORE);
+        }
+
+        @Override
+        public void process(Record<String, JobView> record) {
+            if (record.key() == null) {
+                return;
+            }
+            if (record.value() == null) {
+                store.delete(record.key());
+                return;
+            }
+            store.put(record.key(), record.value());
+            try {
+                onChange.accept(record.value());
+            } catch (RuntimeException e) {
+                // A listener's failure (e.g. a closed stream) must never stop the global thread.
+                LOG.warnf(e, "job %s: a change listener failed", record.key());
+            }
+        }
+    }
+}

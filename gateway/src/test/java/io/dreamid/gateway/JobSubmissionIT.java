@@ -1,0 +1,231 @@
+package io.dreamid.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dreamid.common.ObjectKeys;
+import io.dreamid.common.Topics;
+import io.dreamid.common.json.Json;
+import io.dreamid.common.messages.JobEvent;
+import io.dreamid.common.messages.JobMessage;
+import io.dreamid.common.messages.JobStatus;
+import io.dreamid.testsupport.EmbeddedS3;
+import io.dreamid.testsupport.KafkaResource;
+import io.dreamid.testsupport.S3Resource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import static io.dreamid.gateway.GatewayTestResource.KEY_A;
+import static io.dreamid.gateway.GatewayTestResource.KEY_B;
+import static io.dreamid.gateway.GatewayTestResource.KEY_BAD_REQUESTS;
+import static io.dreamid.gateway.GatewayTestResource.TENANT_A;
+import static io.dreamid.gateway.GatewayTestResource.TENANT_BAD_REQUESTS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Submissions against the real broker and S3 server: what is stored and published, and what is refused. */
+@QuarkusTest
+@QuarkusTestResource(KafkaResource.class)
+@QuarkusTestResource(S3Resource.class)
+@QuarkusTestResource(GatewayTestResource.class)
+class JobSubmissionIT {
+
+    @TestHTTPResource("/")
+    URI gateway;
+
+    @Test
+    void aSubmittedPhotoIsStoredPublishedAndReadableAtOnce() throws Exception {
+        byte[] photo = TestImages.jpeg(96, 80, 1);
+        Response response = Api.photoJob(KEY_A, photo, "me.jpg", Api.SPEC).post("/v1/jobs");
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        String jobId = response.jsonPath().getString("jobId");
+        assertThat(response.jsonPath().getString("status")).isEqualTo("ACCEPTED");
+        assertThat(response.jsonPath().getString("url")).isEqualTo("/v1/jobs/" + jobId);
+        assertThat(response.header("Location")).endsWith("/v1/jobs/" + jobId);
+
+        // read-your-writes: the job is there right after the 202
+        Api.as(KEY_A).get("/v1/jobs/" + jobId).then().statusCode(200);
+
+        String photoRef = ObjectKeys.input(jobId, "jpg");
+        assertThat(EmbeddedS3.store().get(photoRef)).isEqualTo(photo);
+
+        JobMessage job = only(Topics.JOBS, jobId, JobMessage.class);
+        assertThat(job.tenant()).isEqualTo(TENANT_A);
+        assertThat(job.photoRef()).isEqualTo(photoRef);
+        assertThat(job.identityId()).isNull();
+        assertThat(job.spec().prompts()).containsExactly("a photo of {id} as an astronaut");
+        assertThat(job.spec().steps()).isEqualTo(20);
+        assertThat(job.spec().seed()).as("a seed is picked so the job can be reproduced").isNotNull();
+        assertThat(job.spec().width()).as("defaults are filled in").isEqualTo(512);
+
+        JobEvent accepted = only(Topics.JOB_EVENTS, jobId, JobEvent.class);
+        assertThat(accepted.status()).isEqualTo(JobStatus.ACCEPTED);
+        assertThat(accepted.tenant()).isEqualTo(TENANT_A);
+        assertThat(accepted.spec()).isEqualTo(job.spec());
+
+        JsonNode view = Json.mapper().readTree(Api.as(KEY_A).get("/v1/jobs/" + jobId).asString());
+        assertThat(view.path("status").asText()).isEqualTo("ACCEPTED");
+        assertThat(view.path("spec").path("seed").asLong()).isEqualTo(job.spec().seed());
+    }
+
+    @Test
+    void theSpecMayComeAsAFilePartAsBrowsersSendIt() {
+        String jobId = Api.as(KEY_A)
+                .multiPart("spec", "blob", "{\"prompts\": [\"{id} on the moon\"], \"seed\": 42}".getBytes(
+                        StandardCharsets.UTF_8), "application/json")
+                .multiPart("photo", "face.png", TestImages.png(64, 64, 2), "image/png")
+                .post("/v1/jobs").then().statusCode(202).extract().path("jobId");
+
+        JobMessage job = only(Topics.JOBS, jobId, JobMessage.class);
+        assertThat(job.spec().seed()).isEqualTo(42L);
+        assertThat(job.photoRef()).isEqualTo(ObjectKeys.input(jobId, "png"));
+    }
+
+    @Test
+    void aPhotoAlreadyInStorageCanBeNamedButOnlyByItsTenant() {
+        byte[] photo = TestImages.jpeg(64, 64, 3);
+        EmbeddedS3.store().put("tenants/" + TENANT_A + "/me.jpg", photo, "image/jpeg");
+        String body = "{\"spec\": " + Api.SPEC + ", \"photoRef\": \"tenants/" + TENANT_A + "/me.jpg\"}";
+
+        String jobId = Api.as(KEY_A).contentType("application/json").body(body).post("/v1/jobs")
+                .then().statusCode(202).extract().path("jobId");
+        assertThat(EmbeddedS3.store().get(ObjectKeys.input(jobId, "jpg"))).isEqualTo(photo);
+        assertThat(only(Topics.JOBS, jobId, JobMessage.class).photoRef()).isEqualTo(ObjectKeys.input(jobId, "jpg"));
+
+        // the input of one of the tenant's own jobs may be reused
+        String reuse = "{\"spec\": " + Api.SPEC + ", \"photoRef\": \"" + ObjectKeys.input(jobId, "jpg") + "\"}";
+        Api.as(KEY_A).contentType("application/json").body(reuse).post("/v1/jobs").then().statusCode(202);
+
+        // another tenant gets the same answer as for a missing object
+        Response foreign = Api.as(KEY_B).contentType("application/json").body(body).post("/v1/jobs");
+        assertThat(foreign.statusCode()).isEqualTo(404);
+        assertThat(foreign.jsonPath().getString("code")).isEqualTo("PHOTO_NOT_FOUND");
+        Api.as(KEY_B).contentType("application/json").body(reuse).post("/v1/jobs").then().statusCode(404);
+    }
+
+    @Test
+    void anIdentityJobNeedsAnExistingIdentity() {
+        Response missing = Api.as(KEY_A).contentType("application/json")
+                .body("{\"spec\": " + Api.SPEC + ", \"identityId\": \"no-such-identity\"}").post("/v1/jobs");
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.jsonPath().getString("code")).isEqualTo("IDENTITY_NOT_FOUND");
+        assertThat(missing.jsonPath().getString("message")).contains("no-such-identity");
+
+        EmbeddedS3.store().put(ObjectKeys.identity("face-1234"), new byte[] {1, 2, 3}, "application/octet-stream");
+        String jobId = Api.as(KEY_A).contentType("application/json")
+                .body("{\"spec\": " + Api.SPEC + ", \"identityId\": \"face-1234\"}").post("/v1/jobs")
+                .then().statusCode(202).extract().path("jobId");
+        JobMessage job = only(Topics.JOBS, jobId, JobMessage.class);
+        assertThat(job.identityId()).isEqualTo("face-1234");
+        assertThat(job.photoRef()).isNull();
+        Api.as(KEY_A).get("/v1/jobs/" + jobId).then().statusCode(200);
+        assertThat(Api.as(KEY_A).get("/v1/jobs/" + jobId).jsonPath().getString("identityId")).isEqualTo("face-1234");
+    }
+
+    @Test
+    void badRequestsGetA4xxThatSaysWhatToFixAndPublishNothing() throws Exception {
+        long jobsBefore = TopicReader.size(Topics.JOBS);
+        long eventsBefore = TopicReader.size(Topics.JOB_EVENTS);
+        byte[] photo = TestImages.jpeg(64, 64, 4);
+
+        Response noPlaceholder = Api.photoJob(KEY_BAD_REQUESTS, photo, "me.jpg",
+                "{\"prompts\": [\"an astronaut on the moon\"]}").post("/v1/jobs");
+        assertError(noPlaceholder, 400, "BAD_SPEC", "{id}");
+
+        assertError(Api.photoJob(KEY_BAD_REQUESTS, photo, "me.jpg",
+                "{\"prompts\": [\"{id} as a chef\"], \"steps\": 0}").post("/v1/jobs"), 400, "BAD_SPEC",
+                "steps: must be between 1 and 150, got 0");
+        assertError(Api.photoJob(KEY_BAD_REQUESTS, photo, "me.jpg",
+                "{\"prompts\": [\"{id} as a chef\"], \"steps\": 10000}").post("/v1/jobs"), 400, "BAD_SPEC",
+                "steps: must be between 1 and 150, got 10000");
+        assertError(Api.photoJob(KEY_BAD_REQUESTS, photo, "me.jpg",
+                "{\"prompts\": [\"{id} as a chef\"], \"step\": 20}").post("/v1/jobs"), 400, "BAD_SPEC",
+                "unknown field(s) [step]");
+        assertError(Api.photoJob(KEY_BAD_REQUESTS, photo, "me.jpg", "{\"prompts\": ").post("/v1/jobs"), 400,
+                "BAD_SPEC", "not valid JSON");
+
+        byte[] text = "this is a text file, not a photo\n".repeat(20).getBytes(StandardCharsets.UTF_8);
+        Response notAnImage = Api.photoJob(KEY_BAD_REQUESTS, text, "me.jpg", Api.SPEC).post("/v1/jobs");
+        assertError(notAnImage, 400, "BAD_IMAGE", "photo");
+
+        Response huge = Api.as(KEY_BAD_REQUESTS)
+                .multiPart("photo", "huge.png", TestImages.pngHeaderOnly(30000, 30000), "image/png")
+                .multiPart("spec", Api.SPEC, "application/json").post("/v1/jobs");
+        assertThat(huge.statusCode()).isIn(400, 413);
+        assertThat(huge.jsonPath().getString("code")).isEqualTo("BAD_IMAGE");
+        assertThat(huge.jsonPath().getString("message")).contains("30000");
+
+        byte[] truncated = java.util.Arrays.copyOf(TestImages.jpeg(256, 256, 5), 1500);
+        assertError(Api.photoJob(KEY_BAD_REQUESTS, truncated, "cut.jpg", Api.SPEC).post("/v1/jobs"), 400,
+                "BAD_IMAGE", "truncated");
+        byte[] truncatedPng = java.util.Arrays.copyOf(TestImages.png(128, 128, 6), 2000);
+        assertError(Api.photoJob(KEY_BAD_REQUESTS, truncatedPng, "cut.png", Api.SPEC).post("/v1/jobs"), 400,
+                "BAD_IMAGE", "photo");
+
+        assertError(Api.as(KEY_BAD_REQUESTS).multiPart("spec", Api.SPEC, "application/json").post("/v1/jobs"), 400,
+                "BAD_IMAGE", "'photo' is missing");
+        assertError(Api.as(KEY_BAD_REQUESTS).contentType("application/json")
+                .body("{\"spec\": " + Api.SPEC + "}").post("/v1/jobs"), 400, "BAD_SPEC", "exactly one of");
+        assertError(Api.as(KEY_BAD_REQUESTS).contentType("application/json")
+                .body("{\"prompts\": [\"{id}\"], \"photoRef\": \"x\"}").post("/v1/jobs"), 400, "BAD_SPEC",
+                "inside \"spec\"");
+
+        HttpResponse<String> fiftyMegabytes = postMultipart(new byte[50 * 1024 * 1024]);
+        assertThat(fiftyMegabytes.statusCode()).isEqualTo(413);
+        JsonNode tooLarge = Json.mapper().readTree(fiftyMegabytes.body());
+        assertThat(tooLarge.path("code").asText()).isEqualTo("REQUEST_TOO_LARGE");
+        assertThat(tooLarge.path("message").asText()).contains("20 MiB");
+
+        assertThat(TopicReader.size(Topics.JOBS)).as("no job was published").isEqualTo(jobsBefore);
+        assertThat(TopicReader.size(Topics.JOB_EVENTS)).as("no event was published").isEqualTo(eventsBefore);
+        assertThat(TopicReader.readAll(Topics.JOBS)).noneMatch(r -> r.value().contains(TENANT_BAD_REQUESTS));
+        assertThat(Api.as(KEY_BAD_REQUESTS).get("/v1/jobs").jsonPath().getList("jobs")).isEmpty();
+    }
+
+    private HttpResponse<String> postMultipart(byte[] photo) throws Exception {
+        String boundary = "b0undary";
+        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"spec\"\r\n\r\n" + Api.SPEC
+                + "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"big.jpg\"\r\n"
+                + "Content-Type: image/jpeg\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+        HttpRequest request = HttpRequest.newBuilder(gateway.resolve("/v1/jobs"))
+                .header("X-API-Key", KEY_BAD_REQUESTS)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(concat(head, photo, tail)))
+                .build();
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
+    }
+
+    private static void assertError(Response response, int status, String code, String messagePart) {
+        assertThat(response.statusCode()).as(response.asString()).isEqualTo(status);
+        assertThat(response.jsonPath().getString("code")).isEqualTo(code);
+        assertThat(response.jsonPath().getString("message")).contains(messagePart);
+    }
+
+    static <T> T only(String topic, String jobId, Class<T> type) {
+        List<ConsumerRecord<String, String>> records = TopicReader.readAll(topic).stream()
+                .filter(r -> jobId.equals(r.key())).toList();
+        assertThat(records).as("records of job " + jobId + " on " + topic).hasSize(1);
+        return Json.readMessage(records.get(0).value().getBytes(StandardCharsets.UTF_8), type);
+    }
+
+}

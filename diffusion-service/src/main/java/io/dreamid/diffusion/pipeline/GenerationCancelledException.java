@@ -1,8 +1,8 @@
 package io.dreamid.diffusion.pipeline;
 
-/** The job was cancelled; the denoising loop stopped between two steps. */
+/** The job was cancelled; generation stopped between two steps (or before storing an image). */
 public class GenerationCancelledException extends RuntimeException {
-    public GenerationCancelledException(int step, int total) {
-        super("cancelled before step " + (step + 1) + " of " + total);
+    public GenerationCancelledException(String where) {
+        super("cancelled " + where);
     }
 }

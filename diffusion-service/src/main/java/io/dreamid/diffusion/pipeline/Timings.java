@@ -14,6 +14,8 @@ public final class Timings {
     /** Inside denoise: time in UNet runs, and the rest (guidance, scheduler, buffer copies) on the Java side. */
     public static final String UNET = "diffusion.denoise.unet";
     public static final String STEP_JAVA = "diffusion.denoise.java";
+    /** The Java side's own CPU time (thread CPU time outside UNet runs): unaffected by other load. */
+    public static final String STEP_JAVA_CPU = "diffusion.denoise.java_cpu";
     public static final String STEPS = "diffusion.denoise.steps";
 
     private final Map<String, Long> nanos = new LinkedHashMap<>();
@@ -26,11 +28,11 @@ public final class Timings {
         return nanos.getOrDefault(name, 0L);
     }
 
-    /** The stage timings of a job event: milliseconds per step, rounded. Step counts are left out. */
+    /** The stage timings of a job event: milliseconds per step, rounded. Step counts and CPU times are left out. */
     public Map<String, Long> millis() {
         Map<String, Long> out = new LinkedHashMap<>();
         nanos.forEach((k, v) -> {
-            if (!k.equals(STEPS)) {
+            if (!k.equals(STEPS) && !k.equals(STEP_JAVA_CPU)) {
                 out.put(k, Math.round(v / 1e6));
             }
         });

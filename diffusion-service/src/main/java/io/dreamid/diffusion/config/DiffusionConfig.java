@@ -1,0 +1,78 @@
+package io.dreamid.diffusion.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Configuration of the diffusion-service. */
+@ConfigMapping(prefix = "dreamid.diffusion")
+public interface DiffusionConfig {
+    /**
+     * Local folder of a Stable Diffusion ONNX bundle (the standard layout, with {@code manifest.json}). Takes
+     * precedence over {@link #bundleName()}. With neither set, the built-in tiny bundle (random weights, images
+     * are noise by design) is used and the service says so.
+     */
+    Optional<Path> bundlePath();
+
+    /** Name of a bundle in object storage, {@code models/{name}/{version}/}; fetched into {@link #cacheDir()}. */
+    Optional<String> bundleName();
+
+    /** Version of {@link #bundleName()}. */
+    @WithDefault("1")
+    String bundleVersion();
+
+    /** Where bundles from storage (and the built-in tiny bundle) are unpacked on local disk. */
+    @WithDefault("${java.io.tmpdir}/dreamid-diffusion-cache")
+    Path cacheDir();
+
+    /** {@code cpu} or {@code cuda} (needs the gpu build profile and CUDA 12 + cuDNN 9; checked at start). */
+    @WithDefault("cpu")
+    String device();
+
+    /** CUDA device number when {@link #device()} is {@code cuda}. */
+    @WithDefault("0")
+    int deviceId();
+
+    /** ONNX Runtime threads inside one operator; 0 lets ONNX Runtime choose (one per physical core). */
+    @WithDefault("0")
+    int intraOpThreads();
+
+    /** ONNX Runtime threads across operators, used with {@link #parallelExecution()}; 0 lets it choose. */
+    @WithDefault("0")
+    int interOpThreads();
+
+    /** Run independent graph branches in parallel (ONNX Runtime's PARALLEL execution mode). */
+    @WithDefault("false")
+    boolean parallelExecution();
+
+    /** ONNX Runtime graph optimisation level: none, basic, extended or all. */
+    @WithDefault("all")
+    String optimization();
+
+    /** ONNX Runtime's CPU memory arena: faster repeated runs at the cost of memory that is kept. */
+    @WithDefault("true")
+    boolean memoryArena();
+
+    /** Progress events are sent at most this often... */
+    @WithDefault("250ms")
+    Duration progressInterval();
+
+    /** ...unless progress grew by at least this much (fraction of the job) since the last one. */
+    @WithDefault("0.05")
+    double progressStep();
+
+    /** Largest identity embedding read from storage, in bytes. */
+    @WithDefault("16777216")
+    long maxIdentityBytes();
+
+    /** Attempts of each storage operation before the job fails with STORAGE_ERROR. */
+    @WithDefault("3")
+    int storageAttempts();
+
+    /** Wait before the second storage attempt; doubled before each further one. */
+    @WithDefault("200ms")
+    Duration storageBackoff();
+}

@@ -1,0 +1,336 @@
+package io.dreamid.diffusion.pipeline;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.dreamid.common.image.RgbImage;
+import io.dreamid.common.messages.ErrorCodes;
+import io.dreamid.diffusion.bundle.BundleException;
+import io.dreamid.diffusion.bundle.SdBundle;
+import io.dreamid.diffusion.onnx.OrtRuntime;
+import io.dreamid.diffusion.onnx.RuntimeOptions;
+import io.dreamid.diffusion.onnx.TextEncoderRewriter;
+import io.dreamid.diffusion.onnx.UnetSession;
+import io.dreamid.diffusion.scheduler.GaussianNoise;
+import io.dreamid.diffusion.scheduler.Scheduler;
+import io.dreamid.diffusion.scheduler.SchedulerConfig;
+import io.dreamid.diffusion.scheduler.Schedulers;
+import io.dreamid.diffusion.tokenizer.ClipTokenizer;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.io.UncheckedIOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Stable Diffusion text-to-image with identity-word injection, on ONNX Runtime. Loads a bundle once (the text
+ * encoder rewritten to take {@code inputs_embeds}, the token table kept in Java) and then, per image:
+ * <ol>
+ *   <li>check inputs ({@link #checkInputs});</li>
+ *   <li>encode the prompt ({@link #encodePrompt}: tokenize, place S*, run the text encoder; once per prompt);</li>
+ *   <li>prepare timesteps (a fresh scheduler per image, set to the step count);</li>
+ *   <li>prepare latents (standard normals from {@link GaussianNoise} seeded {@code seed + imageIndex}, times the
+ *       scheduler's initial sigma);</li>
+ *   <li>denoising loop (classifier-free guidance as one UNet batch of 2: unconditional, conditional);</li>
+ *   <li>decode (VAE decoder on latents / scaling factor, then 8-bit RGB).</li>
+ * </ol>
+ * Given the same bundle, parameters and seed, the output is the same bit for bit on the same machine: every random
+ * number comes from the seeded generator and every step runs in the same order.
+ * One pipeline serves one generation at a time per thread of the caller; ONNX Runtime sessions are shared.
+ */
+public final class StableDiffusionPipeline implements AutoCloseable {
+    private static final int LATENT_CHANNELS = 4;
+    private static final int VAE_FACTOR = 8;
+    /** Thread CPU time separates the loop's own work from time lost to other processes on a busy machine. */
+    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+
+    private final SdBundle bundle;
+    private final OrtSession textEncoder;
+    private final UnetSession unet;
+    private final OrtSession vaeDecoder;
+    private final PromptEmbedder embedder;
+    private final SchedulerConfig schedulerConfig;
+    private final float scalingFactor;
+
+    private StableDiffusionPipeline(SdBundle bundle, OrtSession textEncoder, UnetSession unet, OrtSession vaeDecoder,
+            PromptEmbedder embedder, SchedulerConfig schedulerConfig, float scalingFactor) {
+        this.bundle = bundle;
+        this.textEncoder = textEncoder;
+        this.unet = unet;
+        this.vaeDecoder = vaeDecoder;
+        this.embedder = embedder;
+        this.schedulerConfig = schedulerConfig;
+        this.scalingFactor = scalingFactor;
+    }
+
+    public static StableDiffusionPipeline load(SdBundle bundle, RuntimeOptions options) {
+        OrtRuntime.checkDevice(options);
+        ClipTokenizer tokenizer = ClipTokenizer.fromDirectory(bundle.tokenizer());
+        SchedulerConfig schedulerConfig = SchedulerConfig.fromJson(bundle.schedulerConfig());
+        TextEncoderRewriter.Rewritten text = TextEncoderRewriter.rewrite(bundle.textEncoder());
+        OrtSession textSession = null;
+        UnetSession unetSession = null;
+        OrtSession vaeSession = null;
+        try {
+            textSession = text.needsFileBase()
+                    ? OrtRuntime.open(writeBeside(bundle.textEncoder(), text.model()), options)
+                    : OrtRuntime.open(text.model(), options);
+            unetSession = new UnetSession(bundle.unet(), options);
+            if (unetSession.contextWidth() > 0 && unetSession.contextWidth() != text.width()) {
+                throw new BundleException("the UNet takes text states " + unetSession.contextWidth()
+                        + " wide but the text encoder makes them " + text.width() + " wide");
+            }
+            vaeSession = OrtRuntime.open(bundle.vaeDecoder(), options);
+            PromptEmbedder embedder = new PromptEmbedder(tokenizer, text.tokenTable(), text.vocabSize(), text.width());
+            return new StableDiffusionPipeline(bundle, textSession, unetSession, vaeSession, embedder,
+                    schedulerConfig, bundle.vaeScalingFactor());
+        } catch (OrtException | RuntimeException e) {
+            closeQuietly(textSession, unetSession, vaeSession);
+            if (e instanceof OrtException) {
+                throw new BundleException("ONNX Runtime cannot load the bundle " + bundle.root() + ": "
+                        + e.getMessage(), e);
+            }
+            throw (RuntimeException) e;
+        }
+    }
+
+    public SdBundle bundle() {
+        return bundle;
+    }
+
+    public PromptEmbedder embedder() {
+        return embedder;
+    }
+
+    /** The hidden width of the text encoder: the width identity embeddings must have. */
+    public int textWidth() {
+        return embedder.width();
+    }
+
+    /** Step 1: parameters this bundle can run; the messages say what to change. */
+    public void checkInputs(GenerationParams p) {
+        if (p.width() % VAE_FACTOR != 0 || p.height() % VAE_FACTOR != 0 || p.width() < VAE_FACTOR
+                || p.height() < VAE_FACTOR) {
+            throw new GenerationException(ErrorCodes.BAD_SPEC, "width and height must be positive multiples of "
+                    + VAE_FACTOR + ", got " + p.width() + "x" + p.height());
+        }
+        if (p.steps() < 1) {
+            throw new GenerationException(ErrorCodes.BAD_SPEC, "steps must be at least 1, got " + p.steps());
+        }
+        if (!(p.guidanceScale() >= 0)) {
+            throw new GenerationException(ErrorCodes.BAD_SPEC, "guidanceScale must be zero or positive, got "
+                    + p.guidanceScale());
+        }
+        scheduler(p);
+    }
+
+    /**
+     * Step 2: the UNet's text conditioning for one prompt, [batch, maxLength, width] with batch 2 (negative
+     * prompt, then prompt) when {@code guided}, else 1 (prompt only).
+     */
+    public TextConditioning encodePrompt(String prompt, String negativePrompt, IdentityEmbedding identity,
+            boolean guided, Timings timings) {
+        long t0 = System.nanoTime();
+        PromptEmbedder.Embedded cond = embedder.embed(prompt, identity);
+        PromptEmbedder.Embedded uncond = guided ? embedder.embed(negativePrompt == null ? "" : negativePrompt) : null;
+        long t1 = System.nanoTime();
+        timings.add(Timings.TOKENIZE, t1 - t0);
+        int seq = embedder.maxLength();
+        int width = embedder.width();
+        float[] embeds = new float[(guided ? 2 : 1) * seq * width];
+        if (guided) {
+            System.arraycopy(uncond.embeds(), 0, embeds, 0, seq * width);
+        }
+        System.arraycopy(cond.embeds(), 0, embeds, guided ? seq * width : 0, seq * width);
+        float[] hidden = encodeText(embeds, guided ? 2 : 1);
+        timings.add(Timings.TEXT_ENCODE, System.nanoTime() - t1);
+        return new TextConditioning(hidden, guided ? 2 : 1, seq, cond);
+    }
+
+    /** The text encoder on ready input embeddings [batch, maxLength, width]: its {@code last_hidden_state}. */
+    public float[] encodeText(float[] embeds, int batch) {
+        int seq = embedder.maxLength();
+        try (OnnxTensor in = OnnxTensor.createTensor(OrtRuntime.environment(), FloatBuffer.wrap(embeds),
+                new long[] {batch, seq, embedder.width()});
+                OrtSession.Result result = textEncoder.run(Map.of(TextEncoderRewriter.INPUTS_EMBEDS, in))) {
+            FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
+            float[] hidden = new float[out.remaining()];
+            out.get(hidden);
+            return hidden;
+        } catch (OrtException e) {
+            throw new GenerationException(ErrorCodes.MODEL_ERROR, "the text encoder failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Steps 3 to 6 for image {@code imageIndex} of a prompt. */
+    public RgbImage generate(TextConditioning text, GenerationParams p, int imageIndex, GenerationControl control,
+            Timings timings) {
+        checkInputs(p);
+        boolean guided = p.guided();
+        if (guided != (text.batch() == 2)) {
+            throw new IllegalArgumentException("the text conditioning was encoded with guided=" + (text.batch() == 2)
+                    + " but the parameters have guidanceScale " + p.guidanceScale());
+        }
+        long t0 = System.nanoTime();
+        Scheduler scheduler = prepareTimesteps(p);
+        GaussianNoise noise = new GaussianNoise(p.seed() + imageIndex);
+        int h = p.height() / VAE_FACTOR;
+        int w = p.width() / VAE_FACTOR;
+        float[] latents = prepareLatents(noise, scheduler, h, w);
+        latents = denoise(text, p, scheduler, noise, latents, h, w, control, timings);
+        timings.add(Timings.DENOISE, System.nanoTime() - t0);
+        long t1 = System.nanoTime();
+        RgbImage image = decode(latents, h, w);
+        timings.add(Timings.DECODE, System.nanoTime() - t1);
+        return image;
+    }
+
+    private Scheduler scheduler(GenerationParams p) {
+        try {
+            return Schedulers.create(p.scheduler(), schedulerConfig);
+        } catch (IllegalArgumentException e) {
+            throw new GenerationException(ErrorCodes.BAD_SPEC, "scheduler: " + e.getMessage(), e);
+        }
+    }
+
+    /** UNet evaluations per image for these parameters (the scheduler's timestep count; PNDM adds one). */
+    public int evaluations(GenerationParams p) {
+        return prepareTimesteps(p).timesteps().length;
+    }
+
+    /** Step 3: a fresh scheduler (multistep ones keep history) set to the requested number of steps. */
+    private Scheduler prepareTimesteps(GenerationParams p) {
+        Scheduler scheduler = scheduler(p);
+        scheduler.setTimesteps(p.steps());
+        return scheduler;
+    }
+
+    /** Step 4: x_T ~ N(0, sigma_max^2 I); sigma is 1 for DDIM/PNDM and sigma_max for the Karras-style samplers. */
+    private static float[] prepareLatents(GaussianNoise noise, Scheduler scheduler, int h, int w) {
+        float[] latents = noise.next(LATENT_CHANNELS * h * w);
+        float sigma = scheduler.initNoiseSigma();
+        for (int i = 0; i < latents.length; i++) {
+            latents[i] *= sigma;
+        }
+        return latents;
+    }
+
+    /** Step 5: the denoising loop, checking for cancellation before every UNet run. */
+    private float[] denoise(TextConditioning text, GenerationParams p, Scheduler scheduler, GaussianNoise noise,
+            float[] latents, int h, int w, GenerationControl control, Timings timings) {
+        int[] timesteps = scheduler.timesteps();
+        int n = latents.length;
+        boolean guided = text.batch() == 2;
+        float g = (float) p.guidanceScale();
+        float[] prediction = new float[text.batch() * n];
+        float[] guidedPrediction = guided ? new float[n] : prediction;
+        long unetNanos = 0;
+        long unetCpu = 0;
+        long loopStart = System.nanoTime();
+        long loopCpuStart = CPU.getCurrentThreadCpuTime();
+        try (UnetSession.Call call = unet.begin(text.batch(), h, w, text.hidden(), text.sequence())) {
+            for (int i = 0; i < timesteps.length; i++) {
+                if (control.cancelled()) {
+                    throw new GenerationCancelledException("before step " + (i + 1) + " of " + timesteps.length);
+                }
+                // Some schedulers (Euler) scale x_t by 1/sqrt(sigma^2+1) before the UNet; others return it as is.
+                float[] modelInput = scheduler.scaleModelInput(latents, i);
+                long r0 = System.nanoTime();
+                long c0 = CPU.getCurrentThreadCpuTime();
+                call.run(modelInput, text.batch(), timesteps[i], prediction);
+                unetCpu += CPU.getCurrentThreadCpuTime() - c0;
+                unetNanos += System.nanoTime() - r0;
+                if (guided) {
+                    // Classifier-free guidance (Ho & Salimans 2022): e = e_u + g (e_c - e_u); the batch is [u, c].
+                    for (int k = 0; k < n; k++) {
+                        float u = prediction[k];
+                        guidedPrediction[k] = u + g * (prediction[n + k] - u);
+                    }
+                }
+                latents = scheduler.step(guidedPrediction, i, latents, noise);
+                control.stepDone(i + 1, timesteps.length);
+            }
+        } catch (OrtException e) {
+            throw new GenerationException(ErrorCodes.MODEL_ERROR, "the UNet failed: " + e.getMessage(), e);
+        }
+        long loop = System.nanoTime() - loopStart;
+        timings.add(Timings.UNET, unetNanos);
+        timings.add(Timings.STEP_JAVA, loop - unetNanos);
+        timings.add(Timings.STEP_JAVA_CPU, CPU.getCurrentThreadCpuTime() - loopCpuStart - unetCpu);
+        timings.add(Timings.STEPS, timesteps.length);
+        return latents;
+    }
+
+    /** Step 6: the VAE decoder on z / scaling_factor, then x in [-1, 1] to 8-bit RGB. */
+    private RgbImage decode(float[] latents, int h, int w) {
+        float[] z = new float[latents.length];
+        for (int i = 0; i < z.length; i++) {
+            z[i] = latents[i] / scalingFactor;
+        }
+        float[] pixels;
+        try (OnnxTensor in = OnnxTensor.createTensor(OrtRuntime.environment(), FloatBuffer.wrap(z),
+                new long[] {1, LATENT_CHANNELS, h, w});
+                OrtSession.Result result = vaeDecoder.run(Map.of(vaeDecoder.getInputNames().iterator().next(), in))) {
+            FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
+            pixels = new float[out.remaining()];
+            out.get(pixels);
+        } catch (OrtException e) {
+            throw new GenerationException(ErrorCodes.MODEL_ERROR, "the VAE decoder failed: " + e.getMessage(), e);
+        }
+        return toRgb(pixels, w * VAE_FACTOR, h * VAE_FACTOR);
+    }
+
+    /**
+     * Planar [3, height, width] in [-1, 1] to interleaved 8-bit RGB: {@code clamp(x / 2 + 0.5, 0, 1) * 255}, rounded
+     * half up ({@code floor(v + 0.5)}; diffusers' numpy rounds half to even, which differs only on exact halves).
+     */
+    static RgbImage toRgb(float[] planar, int width, int height) {
+        int plane = width * height;
+        if (planar.length != 3 * plane) {
+            throw new GenerationException(ErrorCodes.MODEL_ERROR, "the VAE decoder returned " + planar.length
+                    + " values for a " + width + "x" + height + " RGB image");
+        }
+        byte[] rgb = new byte[3 * plane];
+        for (int c = 0; c < 3; c++) {
+            for (int i = 0; i < plane; i++) {
+                float v = planar[c * plane + i] / 2f + 0.5f;
+                v = v < 0f ? 0f : Math.min(v, 1f);
+                rgb[3 * i + c] = (byte) (int) (v * 255f + 0.5f);
+            }
+        }
+        return new RgbImage(width, height, rgb);
+    }
+
+    private static Path writeBeside(Path original, byte[] model) {
+        // External data is resolved relative to the model file, so the rewritten graph must sit in the same folder.
+        Path rewritten = original.resolveSibling("model.inputs_embeds.onnx");
+        try {
+            Files.write(rewritten, model);
+            return rewritten;
+        } catch (IOException e) {
+            throw new UncheckedIOException("the text encoder keeps its weights as external data, so its rewritten"
+                    + " graph must be written beside it, but " + rewritten + " is not writable", e);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable... resources) {
+        for (AutoCloseable r : resources) {
+            if (r != null) {
+                try {
+                    r.close();
+                } catch (Exception ignored) {
+                    // already failing; the first error is the one to report
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(textEncoder, unet, vaeDecoder);
+    }
+}

@@ -1,0 +1,236 @@
+package io.dreamid.diffusion.service;
+
+import io.dreamid.common.ObjectKeys;
+import io.dreamid.common.image.Png;
+import io.dreamid.common.image.RgbImage;
+import io.dreamid.common.messages.ErrorCodes;
+import io.dreamid.common.messages.ErrorInfo;
+import io.dreamid.common.messages.IdentityMessage;
+import io.dreamid.common.messages.JobSpec;
+import io.dreamid.common.storage.ObjectNotFoundException;
+import io.dreamid.common.storage.ObjectStore;
+import io.dreamid.common.storage.ObjectTooLargeException;
+import io.dreamid.common.tensors.Safetensors;
+import io.dreamid.common.tensors.SafetensorsFile;
+import io.dreamid.diffusion.config.DiffusionConfig;
+import io.dreamid.diffusion.messaging.StageOutput;
+import io.dreamid.diffusion.pipeline.GenerationCancelledException;
+import io.dreamid.diffusion.pipeline.GenerationControl;
+import io.dreamid.diffusion.pipeline.GenerationException;
+import io.dreamid.diffusion.pipeline.GenerationParams;
+import io.dreamid.diffusion.pipeline.IdentityEmbedding;
+import io.dreamid.diffusion.pipeline.StableDiffusionPipeline;
+import io.dreamid.diffusion.pipeline.TextConditioning;
+import io.dreamid.diffusion.pipeline.Timings;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs one job: reads the identity, generates every image of every prompt, stores each PNG under its
+ * deterministic key ({@code outputs/{jobId}/{prompt}-{image}.png}, so a redelivered job rewrites the same objects)
+ * and reports GENERATING progress, then SUCCEEDED, CANCELLED or FAILED.
+ */
+@ApplicationScoped
+public class GenerationService {
+    /** Timing entry present (value 1) when the images come from the built-in random-weight bundle. */
+    public static final String TINY_MODEL_TIMING = "diffusion.model_is_tiny_random_noise";
+    /** Name of the identity tensor in {@code identities/{id}.safetensors} (written by the encoder-service). */
+    public static final String IDENTITY_TENSOR = "embedding";
+    private static final Logger LOG = Logger.getLogger(GenerationService.class);
+
+    private final PipelineHolder holder;
+    private final ObjectStore store;
+    private final StorageRetry retry;
+    private final StageOutput output;
+    private final CancellationRegistry cancellations;
+    private final DiffusionConfig config;
+
+    GenerationService(PipelineHolder holder, ObjectStore store, StorageRetry retry, StageOutput output,
+            CancellationRegistry cancellations, DiffusionConfig config) {
+        this.holder = holder;
+        this.store = store;
+        this.retry = retry;
+        this.output = output;
+        this.cancellations = cancellations;
+        this.config = config;
+    }
+
+    public void run(IdentityMessage job) {
+        String jobId = job.jobId();
+        Timings timings = new Timings();
+        if (cancellations.isCancelled(jobId)) {
+            LOG.infof("job %s was cancelled before generation started", jobId);
+            output.cancelled(jobId, job.tenant(), StageOutput.PROGRESS_STARTED, Map.of());
+            return;
+        }
+        output.started(jobId, job.tenant(), job.spec(), job.identityId());
+        Progress progress = null;
+        try {
+            StableDiffusionPipeline pipeline = holder.pipeline();
+            JobSpec spec = checkSpec(job);
+            IdentityEmbedding identity = readIdentity(job, pipeline.textWidth());
+            GenerationParams params = new GenerationParams(spec.steps(), spec.guidanceScale(), seedOf(job, spec),
+                    spec.width(), spec.height(), spec.scheduler());
+            pipeline.checkInputs(params);
+            int perImage = pipeline.evaluations(params);
+            progress = new Progress(job, spec.prompts().size() * spec.imagesPerPrompt() * perImage);
+            List<String> outputs = new ArrayList<>();
+            for (int p = 0; p < spec.prompts().size(); p++) {
+                String prompt = spec.prompts().get(p);
+                TextConditioning text = pipeline.encodePrompt(prompt, spec.negativePrompt(), identity,
+                        params.guided(), timings);
+                for (int i = 0; i < spec.imagesPerPrompt(); i++) {
+                    RgbImage image = pipeline.generate(text, params, i, progress, timings);
+                    long t0 = System.nanoTime();
+                    byte[] png = Png.encode(image, textChunks(job, spec, prompt, params, i));
+                    long t1 = System.nanoTime();
+                    timings.add(Timings.PNG, t1 - t0);
+                    if (progress.cancelled()) {
+                        throw new GenerationCancelledException("before storing image " + i + " of prompt " + p);
+                    }
+                    String key = ObjectKeys.output(jobId, p, i);
+                    retry.run("write " + key, () -> store.put(key, png, "image/png", Map.of("job-id", jobId)));
+                    timings.add(Timings.STORE, System.nanoTime() - t1);
+                    outputs.add(key);
+                }
+            }
+            output.succeeded(jobId, job.tenant(), outputs, eventTimings(timings), job.identityId());
+            LOG.infof("job %s: %d images in %d ms of denoising%s", jobId, outputs.size(),
+                    timings.nanos(Timings.DENOISE) / 1_000_000,
+                    pipeline.bundle().tiny() ? " (tiny random-weight bundle: the images are noise by design)" : "");
+        } catch (GenerationCancelledException e) {
+            LOG.infof("job %s cancelled: %s", jobId, e.getMessage());
+            output.cancelled(jobId, job.tenant(), progress == null ? StageOutput.PROGRESS_STARTED : progress.last,
+                    eventTimings(timings));
+        } catch (GenerationException e) {
+            LOG.infof("job %s failed (%s): %s", jobId, e.code(), e.getMessage());
+            output.failed(jobId, job.tenant(), ErrorInfo.of(e.code(), e.getMessage()),
+                    eventTimings(timings));
+        } catch (StageFailure e) {
+            LOG.infof("job %s failed: %s", jobId, e.getMessage());
+            output.failed(jobId, job.tenant(), e.error(), eventTimings(timings));
+        }
+    }
+
+    private JobSpec checkSpec(IdentityMessage job) {
+        if (job.spec() == null) {
+            throw new StageFailure(ErrorCodes.BAD_SPEC, "the job carries no spec");
+        }
+        boolean identity = job.embeddingRef() != null;
+        List<String> problems = job.spec().problems(identity);
+        if (!problems.isEmpty()) {
+            throw new StageFailure(ErrorCodes.BAD_SPEC, String.join("; ", problems));
+        }
+        return job.spec().withDefaults();
+    }
+
+    /** The job's seed; a job without one (other producers) gets one derived from its id, so redelivery repeats it. */
+    private static long seedOf(IdentityMessage job, JobSpec spec) {
+        return spec.seed() != null ? spec.seed() : Integer.toUnsignedLong(job.jobId().hashCode());
+    }
+
+    private IdentityEmbedding readIdentity(IdentityMessage job, int textWidth) {
+        String ref = job.embeddingRef();
+        if (ref == null) {
+            return null;
+        }
+        byte[] bytes;
+        try {
+            bytes = retry.call("read " + ref, () -> store.get(ref, config.maxIdentityBytes()));
+        } catch (ObjectNotFoundException e) {
+            throw new StageFailure(ErrorCodes.IDENTITY_NOT_FOUND, "the identity " + ref + " is not in storage");
+        } catch (ObjectTooLargeException e) {
+            throw new StageFailure(ErrorCodes.BAD_SPEC, "the identity " + ref + " is larger than "
+                    + config.maxIdentityBytes() + " bytes: " + e.getMessage());
+        }
+        SafetensorsFile file;
+        try {
+            file = Safetensors.read(bytes);
+        } catch (RuntimeException e) {
+            throw new StageFailure(ErrorCodes.BAD_SPEC, "the identity " + ref + " is not a safetensors file: "
+                    + e.getMessage(), e);
+        }
+        if (!file.contains(IDENTITY_TENSOR)) {
+            throw new StageFailure(ErrorCodes.BAD_SPEC, "the identity " + ref + " has no tensor \"" + IDENTITY_TENSOR
+                    + "\" (it has " + file.names() + ")");
+        }
+        long[] shape = file.shape(IDENTITY_TENSOR);
+        if (shape.length != 2) {
+            throw new StageFailure(ErrorCodes.BAD_SPEC, "the identity tensor has shape " + Arrays.toString(shape)
+                    + "; [words, width] expected");
+        }
+        if (shape[1] != textWidth) {
+            throw new StageFailure(ErrorCodes.BAD_SPEC, "the identity " + ref + " is " + shape[1] + " wide but the"
+                    + " model's text encoder takes " + textWidth + ": it was encoded for another model");
+        }
+        return new IdentityEmbedding(file.floats(IDENTITY_TENSOR), (int) shape[0], (int) shape[1]);
+    }
+
+    /** The generation parameters, in PNG text chunks (tEXt, or iTXt for non-Latin-1 prompts). */
+    private Map<String, String> textChunks(IdentityMessage job, JobSpec spec, String prompt, GenerationParams params,
+            int imageIndex) {
+        StableDiffusionPipeline pipeline = holder.pipeline();
+        Map<String, String> chunks = new LinkedHashMap<>();
+        chunks.put("prompt", prompt);
+        chunks.put("negative_prompt", spec.negativePrompt());
+        chunks.put("parameters", "steps=" + params.steps() + ", guidance_scale=" + params.guidanceScale()
+                + ", seed=" + params.seed() + ", image_index=" + imageIndex + ", noise_seed="
+                + (params.seed() + imageIndex) + ", size=" + params.width() + "x" + params.height() + ", scheduler="
+                + (params.scheduler() == null ? "bundle default" : params.scheduler()));
+        chunks.put("identity", job.identityId() == null ? "" : job.identityId());
+        chunks.put("model", holder.modelName()
+                + (pipeline.bundle().tiny() ? ": " + pipeline.bundle().note() : ""));
+        chunks.put("software", "DreamID diffusion-service");
+        return chunks;
+    }
+
+    private Map<String, Long> eventTimings(Timings timings) {
+        Map<String, Long> out = timings.millis();
+        if (holder.pipeline().bundle().tiny()) {
+            out.put(TINY_MODEL_TIMING, 1L);
+        }
+        return out;
+    }
+
+    /** Cancellation checks and throttled GENERATING events, across all images of the job. */
+    private final class Progress implements GenerationControl {
+        private final IdentityMessage job;
+        private final int total;
+        private final long intervalNanos = config.progressInterval().toNanos();
+        private int doneBefore;
+        private long lastSentAt = System.nanoTime();
+        private double last = StageOutput.PROGRESS_STARTED;
+
+        Progress(IdentityMessage job, int total) {
+            this.job = job;
+            this.total = Math.max(1, total);
+        }
+
+        @Override
+        public boolean cancelled() {
+            return cancellations.isCancelled(job.jobId());
+        }
+
+        @Override
+        public void stepDone(int done, int perImage) {
+            int overall = doneBefore + done;
+            if (done == perImage) {
+                doneBefore += perImage;
+            }
+            double value = StageOutput.PROGRESS_STARTED + (1 - StageOutput.PROGRESS_STARTED) * overall / total;
+            long now = System.nanoTime();
+            // The last evaluation is reported by SUCCEEDED itself.
+            if (overall < total && (now - lastSentAt >= intervalNanos || value - last >= config.progressStep())) {
+                output.progress(job.jobId(), job.tenant(), overall, value);
+                lastSentAt = now;
+                last = value;
+            }
+        }
+    }
+}

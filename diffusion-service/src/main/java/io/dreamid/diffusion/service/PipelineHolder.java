@@ -1,0 +1,76 @@
+package io.dreamid.diffusion.service;
+
+import io.dreamid.common.storage.ObjectStore;
+import io.dreamid.diffusion.bundle.BundleFetcher;
+import io.dreamid.diffusion.bundle.BundleManifest;
+import io.dreamid.diffusion.bundle.SdBundle;
+import io.dreamid.diffusion.config.DiffusionConfig;
+import io.dreamid.diffusion.onnx.RuntimeOptions;
+import io.dreamid.diffusion.pipeline.StableDiffusionPipeline;
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import org.jboss.logging.Logger;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Loads the configured bundle once at start, so that a wrong path, a corrupt download or an unavailable CUDA device
+ * stops the service with its reason instead of failing every job.
+ */
+@Startup
+@ApplicationScoped
+public class PipelineHolder {
+    /** The built-in bundle inside the service jar: random weights, for tests and the local runner. */
+    public static final String TINY_BUNDLE = "bundles/tiny-sd1";
+    private static final Logger LOG = Logger.getLogger(PipelineHolder.class);
+
+    private final StableDiffusionPipeline pipeline;
+    private final String modelName;
+
+    PipelineHolder(DiffusionConfig config, Instance<ObjectStore> store) {
+        RuntimeOptions options = new RuntimeOptions(config.device(), config.deviceId(), config.intraOpThreads(),
+                config.interOpThreads(), config.optimization(), config.memoryArena(), config.parallelExecution());
+        Path root;
+        if (config.bundlePath().isPresent()) {
+            root = config.bundlePath().get();
+            if (Files.isRegularFile(root.resolve(BundleManifest.FILE_NAME))) {
+                BundleManifest.read(root).verify(root);
+            }
+            modelName = root.toAbsolutePath().normalize().toString();
+        } else if (config.bundleName().isPresent()) {
+            root = BundleFetcher.fromStorage(store.get(), config.bundleName().get(), config.bundleVersion(),
+                    config.cacheDir());
+            modelName = config.bundleName().get() + "/" + config.bundleVersion();
+        } else {
+            root = BundleFetcher.fromClasspath(TINY_BUNDLE, config.cacheDir().resolve("builtin").resolve("tiny-sd1"));
+            modelName = "tiny-sd1 (built in)";
+        }
+        SdBundle bundle = SdBundle.open(root);
+        long t0 = System.nanoTime();
+        pipeline = StableDiffusionPipeline.load(bundle, options);
+        LOG.infof("loaded Stable Diffusion bundle %s from %s on %s in %d ms (text width %d)", modelName, root,
+                config.device(), (System.nanoTime() - t0) / 1_000_000, pipeline.textWidth());
+        if (bundle.tiny()) {
+            LOG.warnf("the model bundle %s is a tiny test bundle: %s. Set dreamid.diffusion.bundle-path or"
+                    + " dreamid.diffusion.bundle-name to a real Stable Diffusion ONNX export for real images.",
+                    modelName, bundle.note());
+        }
+    }
+
+    public StableDiffusionPipeline pipeline() {
+        return pipeline;
+    }
+
+    /** How images name the model in their text chunk. */
+    public String modelName() {
+        return modelName;
+    }
+
+    @PreDestroy
+    void close() {
+        pipeline.close();
+    }
+}

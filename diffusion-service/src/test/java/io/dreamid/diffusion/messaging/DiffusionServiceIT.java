@@ -1,0 +1,259 @@
+package io.dreamid.diffusion.messaging;
+
+import io.dreamid.common.ObjectKeys;
+import io.dreamid.common.Topics;
+import io.dreamid.common.image.RgbImage;
+import io.dreamid.common.image.SafeImageDecoder;
+import io.dreamid.common.image.ImageLimits;
+import io.dreamid.common.json.Json;
+import io.dreamid.common.messages.CancelRequest;
+import io.dreamid.common.messages.ErrorCodes;
+import io.dreamid.common.messages.IdentityMessage;
+import io.dreamid.common.messages.JobEvent;
+import io.dreamid.common.messages.JobSpec;
+import io.dreamid.common.messages.JobStatus;
+import io.dreamid.common.messages.SchemaVersions;
+import io.dreamid.common.messages.Stage;
+import io.dreamid.common.storage.ObjectStore;
+import io.dreamid.common.tensors.FloatTensor;
+import io.dreamid.common.tensors.Safetensors;
+import io.dreamid.diffusion.service.GenerationService;
+import io.dreamid.testsupport.EmbeddedKafka;
+import io.dreamid.testsupport.EmbeddedS3;
+import io.dreamid.testsupport.KafkaResource;
+import io.dreamid.testsupport.S3Resource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.stream.ImageInputStream;
+import java.io.ByteArrayInputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The diffusion-service against a real Kafka broker and a real S3 server, with the tiny bundle fetched from
+ * storage: an identity message becomes N PNGs in storage with progress events and SUCCEEDED; a redelivered job
+ * rewrites the same objects; a cancel mid-run ends CANCELLED with no further images; unreadable messages go to the
+ * dead-letter topic.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = KafkaResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = S3Resource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = TinyBundleInStorage.class, restrictToAnnotatedClass = true)
+class DiffusionServiceIT {
+    private static final Duration TIMEOUT = Duration.ofSeconds(120);
+    private static final String IDENTITY_ID = "it-identity";
+
+    private static KafkaProducer<String, String> producer;
+    private static KafkaConsumer<String, String> consumer;
+    private static final List<ConsumerRecord<String, String>> received = new ArrayList<>();
+    private static ObjectStore store;
+
+    @BeforeAll
+    static void connect() {
+        String servers = EmbeddedKafka.start();
+        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers),
+                new StringSerializer(), new StringSerializer());
+        consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
+                ConsumerConfig.GROUP_ID_CONFIG, "diffusion-it-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new StringDeserializer(), new StringDeserializer());
+        consumer.subscribe(List.of(Topics.JOB_EVENTS, Topics.deadLetter(Topics.IDENTITIES)));
+        store = EmbeddedS3.store();
+        float[] embedding = new float[2 * 32];
+        for (int i = 0; i < embedding.length; i++) {
+            embedding[i] = (float) Math.sin(0.3 * i);
+        }
+        store.put(ObjectKeys.identity(IDENTITY_ID), Safetensors.write(
+                Map.of(GenerationService.IDENTITY_TENSOR, new FloatTensor(new long[] {2, 32}, embedding)),
+                Map.of("format", "dreamid-identity/1", "words", "2", "width", "32")), "application/octet-stream");
+    }
+
+    @AfterAll
+    static void disconnect() {
+        producer.close();
+        consumer.close();
+    }
+
+    @Test
+    void anIdentityBecomesPngsInStorageWithProgressAndSucceeded() throws Exception {
+        String jobId = "job-gen-" + UUID.randomUUID();
+        JobSpec spec = new JobSpec(List.of("a photo of {id} as an astronaut", "{id} in the snow"), "blurry", 2, 6,
+                7.5, 42L, 64, 64, "ddim", null);
+        send(jobId, spec);
+
+        JobEvent succeeded = eventOf(jobId, e -> e.status() == JobStatus.SUCCEEDED);
+        List<String> expected = List.of(ObjectKeys.output(jobId, 0, 0), ObjectKeys.output(jobId, 0, 1),
+                ObjectKeys.output(jobId, 1, 0), ObjectKeys.output(jobId, 1, 1));
+        assertThat(succeeded.stage()).isEqualTo(Stage.DIFFUSION);
+        assertThat(succeeded.progress()).isEqualTo(1.0);
+        assertThat(succeeded.outputs()).containsExactlyElementsOf(expected);
+        assertThat(succeeded.identityId()).isEqualTo(IDENTITY_ID);
+        assertThat(succeeded.timings()).containsKeys("diffusion.tokenize", "diffusion.text_encode",
+                "diffusion.denoise", "diffusion.decode", "diffusion.png", "diffusion.store",
+                GenerationService.TINY_MODEL_TIMING);
+        List<JobEvent> generating = events(jobId, e -> e.status() == JobStatus.GENERATING);
+        assertThat(generating).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(generating.get(0).spec()).isEqualTo(spec);
+        for (int i = 1; i < generating.size(); i++) {
+            assertThat(generating.get(i).progress()).isGreaterThan(generating.get(i - 1).progress());
+        }
+        assertThat(generating.get(generating.size() - 1).progress()).isLessThan(1.0);
+
+        Map<String, byte[]> first = new HashMap<>();
+        assertThat(store.list(ObjectKeys.outputPrefix(jobId))).containsExactlyInAnyOrderElementsOf(expected);
+        for (String key : expected) {
+            byte[] png = store.get(key);
+            first.put(key, png);
+            RgbImage image = SafeImageDecoder.decode(png, ImageLimits.DEFAULT);
+            assertThat(image.width()).isEqualTo(64);
+            assertThat(image.height()).isEqualTo(64);
+        }
+        Map<String, String> text = pngText(first.get(expected.get(2)));
+        assertThat(text).containsEntry("prompt", "{id} in the snow").containsEntry("negative_prompt", "blurry")
+                .containsEntry("identity", IDENTITY_ID);
+        assertThat(text.get("parameters")).contains("steps=6", "seed=42", "image_index=0", "scheduler=ddim");
+        assertThat(text.get("model")).contains("noise by design");
+        assertThat(first.get(expected.get(0))).isNotEqualTo(first.get(expected.get(1)));
+
+        // Redelivery: the same message again rewrites the same keys with the same bytes.
+        send(jobId, spec);
+        waitFor(() -> events(jobId, e -> e.status() == JobStatus.SUCCEEDED).size() == 2);
+        assertThat(store.list(ObjectKeys.outputPrefix(jobId))).containsExactlyInAnyOrderElementsOf(expected);
+        for (String key : expected) {
+            assertThat(store.get(key)).as(key).isEqualTo(first.get(key));
+        }
+    }
+
+    @Test
+    void aCancelMidRunEndsCancelledWithNoFurtherImages() {
+        String jobId = "job-cancel-" + UUID.randomUUID();
+        JobSpec spec = new JobSpec(List.of("a photo of {id}", "{id} on a horse"), "", 8, 150, 7.5, 1L, 256, 256,
+                "euler", null);
+        send(jobId, spec);
+        eventOf(jobId, e -> e.status() == JobStatus.GENERATING && e.eventId().contains(":step-"));
+        producer.send(new ProducerRecord<>(Topics.CANCELLATIONS, jobId,
+                Json.toString(CancelRequest.of(jobId, "acme", Instant.now()))));
+        producer.flush();
+
+        JobEvent cancelled = eventOf(jobId, e -> e.status() == JobStatus.CANCELLED);
+        assertThat(cancelled.stage()).isEqualTo(Stage.DIFFUSION);
+        List<String> atCancel = store.list(ObjectKeys.outputPrefix(jobId));
+        assertThat(atCancel.size()).isLessThan(16);
+
+        // A later job finishing proves the cancelled one is over (jobs run one at a time): nothing was added.
+        String next = "job-after-cancel-" + UUID.randomUUID();
+        send(next, new JobSpec(List.of("{id}"), null, 1, 2, 1.0, 3L, 64, 64, null, null));
+        eventOf(next, e -> e.status() == JobStatus.SUCCEEDED);
+        assertThat(store.list(ObjectKeys.outputPrefix(jobId))).containsExactlyInAnyOrderElementsOf(atCancel);
+        assertThat(events(jobId, e -> e.status() == JobStatus.SUCCEEDED)).isEmpty();
+    }
+
+    @Test
+    void unreadableMessagesAreDeadLetteredAndBadJobsFailWithTheirCode() {
+        String bad = "job-bad-" + UUID.randomUUID();
+        producer.send(new ProducerRecord<>(Topics.IDENTITIES, bad, "{not json"));
+        producer.flush();
+        JobEvent malformed = eventOf(bad, e -> e.status() == JobStatus.FAILED);
+        assertThat(malformed.error().code()).isEqualTo(ErrorCodes.MALFORMED_MESSAGE);
+        waitFor(() -> received.stream().anyMatch(r -> r.topic().equals(Topics.deadLetter(Topics.IDENTITIES))
+                && bad.equals(r.key())));
+
+        String missing = "job-missing-" + UUID.randomUUID();
+        producer.send(new ProducerRecord<>(Topics.IDENTITIES, missing, Json.toString(new IdentityMessage(
+                SchemaVersions.CURRENT, missing, "acme", Instant.now(),
+                new JobSpec(List.of("{id}"), null, 1, 2, 7.5, 1L, 64, 64, null, null), "nobody",
+                ObjectKeys.identity("nobody"), "tiny", 2, 32, false))));
+        producer.flush();
+        assertThat(eventOf(missing, e -> e.status() == JobStatus.FAILED).error().code())
+                .isEqualTo(ErrorCodes.IDENTITY_NOT_FOUND);
+
+        String badSpec = "job-badspec-" + UUID.randomUUID();
+        send(badSpec, new JobSpec(List.of("a photo without the placeholder"), null, 1, 2, 7.5, 1L, 64, 64, null,
+                null));
+        JobEvent failed = eventOf(badSpec, e -> e.status() == JobStatus.FAILED);
+        assertThat(failed.error().code()).isEqualTo(ErrorCodes.BAD_SPEC);
+        assertThat(failed.error().message()).contains("{id}");
+    }
+
+    private static void send(String jobId, JobSpec spec) {
+        producer.send(new ProducerRecord<>(Topics.IDENTITIES, jobId, Json.toString(new IdentityMessage(
+                SchemaVersions.CURRENT, jobId, "acme", Instant.now(), spec, IDENTITY_ID,
+                ObjectKeys.identity(IDENTITY_ID), "tiny-random-1", 2, 32, false))));
+        producer.flush();
+    }
+
+    private static JobEvent eventOf(String jobId, Predicate<JobEvent> match) {
+        waitFor(() -> !events(jobId, match).isEmpty());
+        return events(jobId, match).get(0);
+    }
+
+    private static List<JobEvent> events(String jobId, Predicate<JobEvent> match) {
+        poll();
+        return received.stream()
+                .filter(r -> r.topic().equals(Topics.JOB_EVENTS) && jobId.equals(r.key()))
+                .map(r -> Json.readMessage(r.value().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        JobEvent.class))
+                .filter(match)
+                .toList();
+    }
+
+    private static synchronized void poll() {
+        consumer.poll(Duration.ofMillis(100)).forEach(received::add);
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not seen within " + TIMEOUT);
+            }
+            poll();
+        }
+    }
+
+    /** The tEXt/iTXt chunks of a PNG, read back with ImageIO's own PNG reader. */
+    private static Map<String, String> pngText(byte[] png) throws Exception {
+        Map<String, String> text = new HashMap<>();
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(png))) {
+            ImageReader reader = ImageIO.getImageReadersByFormatName("png").next();
+            reader.setInput(in);
+            IIOMetadata metadata = reader.getImageMetadata(0);
+            org.w3c.dom.Node root = metadata.getAsTree("javax_imageio_png_1.0");
+            for (org.w3c.dom.Node n = root.getFirstChild(); n != null; n = n.getNextSibling()) {
+                if (n.getNodeName().equals("tEXt") || n.getNodeName().equals("iTXt")) {
+                    for (org.w3c.dom.Node e = n.getFirstChild(); e != null; e = e.getNextSibling()) {
+                        org.w3c.dom.NamedNodeMap a = e.getAttributes();
+                        org.w3c.dom.Node value = a.getNamedItem(n.getNodeName().equals("tEXt") ? "value" : "text");
+                        text.put(a.getNamedItem("keyword").getNodeValue(), value.getNodeValue());
+                    }
+                }
+            }
+            reader.dispose();
+        }
+        return text;
+    }
+}

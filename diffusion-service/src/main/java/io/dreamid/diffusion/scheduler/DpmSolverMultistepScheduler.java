@@ -165,11 +165,12 @@ final class DpmSolverMultistepScheduler extends AbstractScheduler {
         }
     }
 
+    /** float32 log as a float64 fdlibm result rounded once: the same bits on every platform. */
     private static float log(float x) {
-        return (float) Math.log(x);
+        return (float) StrictMath.log(x);
     }
 
     private static float exp(float x) {
-        return (float) Math.exp(x);
+        return (float) StrictMath.exp(x);
     }
 }

@@ -69,6 +69,8 @@ public record SchedulerConfig(
 
     /** Checks the values; the message names the key and says what is accepted. */
     public SchedulerConfig {
+        require(predictionType != null && algorithmType != null && solverType != null && finalSigmasType != null,
+                "prediction_type, algorithm_type, solver_type and final_sigmas_type must be set");
         require(numTrainTimesteps >= 2, "num_train_timesteps must be at least 2, got " + numTrainTimesteps);
         if (trainedBetas != null) {
             require(trainedBetas.length == numTrainTimesteps, "trained_betas has " + trainedBetas.length
@@ -77,7 +79,7 @@ public record SchedulerConfig(
                 require(beta > 0 && beta < 1, "trained_betas must lie in (0, 1), got " + beta);
             }
         } else {
-            require(BETA_SCHEDULES.contains(betaSchedule), "beta_schedule must be one of "
+            require(betaSchedule != null && BETA_SCHEDULES.contains(betaSchedule), "beta_schedule must be one of "
                     + sorted(BETA_SCHEDULES) + ", got \"" + betaSchedule + "\"");
             require(betaStart > 0 && betaStart < 1 && betaEnd > 0 && betaEnd < 1,
                     "beta_start and beta_end must lie in (0, 1), got " + betaStart + " and " + betaEnd);

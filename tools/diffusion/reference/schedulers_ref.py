@@ -177,9 +177,14 @@ class Euler:
         self.cfg = cfg
         self.ac = alphas_cumprod_of(cfg)
 
+    def final_sigma(self):
+        if self.cfg["final_sigmas_type"] == "sigma_min":
+            return np.sqrt((F(1.0) - self.ac[0]) / self.ac[0])
+        return 0.0
+
     def set_timesteps(self, steps):
         self.timesteps = sigma_timesteps(self.cfg, steps)
-        self.sigmas = np.concatenate([interp_sigmas(self.timesteps, self.ac), [0.0]]).astype(np.float32)
+        self.sigmas = np.concatenate([interp_sigmas(self.timesteps, self.ac), [self.final_sigma()]]).astype(np.float32)
         max_sigma = self.sigmas.max()
         if self.cfg["timestep_spacing"] in ("linspace", "trailing"):
             self.init_noise_sigma = max_sigma
@@ -209,6 +214,10 @@ class Euler:
 
 
 class EulerAncestral(Euler):
+    def final_sigma(self):
+        # diffusers' ancestral sampler always ends at sigma 0
+        return 0.0
+
     def step(self, mo, i, sample, noise):
         sigma = self.sigmas[i]
         x0 = self.denoised(mo, sigma, sample)
@@ -398,6 +407,7 @@ def cases():
         out.append((name, dict(SD15, beta_schedule="squaredcos_cap_v2", prediction_type="v_prediction",
                                timestep_spacing="trailing"), STEPS))
         out.append((name, dict(SD15, set_alpha_to_one=True, timestep_spacing="linspace"), 30))
+    out.append(("euler", dict(SD15, final_sigmas_type="sigma_min", timestep_spacing="trailing"), STEPS))
     out.append(("dpmpp-2m", dict(SD15, solver_type="heun"), STEPS))
     out.append(("dpmpp-2m", dict(SD15, final_sigmas_type="sigma_min", lower_order_final=False), STEPS))
     out.append(("dpmpp-2m", dict(SD15, solver_order=1), STEPS))

@@ -11,6 +11,14 @@ final class EulerScheduler extends SigmaScheduler {
         super(config);
     }
 
+    /** final_sigmas_type "sigma_min" stops at the smallest training sigma instead of 0. */
+    @Override
+    protected float finalSigma() {
+        return config.finalSigmasType().equals("sigma_min")
+                ? sqrt((1.0f - alphasCumprod[0]) / alphasCumprod[0])
+                : 0.0f;
+    }
+
     @Override
     public float[] step(float[] modelOutput, int stepIndex, float[] sample, GaussianNoise noise) {
         checkStep(modelOutput, stepIndex, sample);

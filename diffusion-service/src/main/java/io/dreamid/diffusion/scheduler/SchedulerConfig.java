@@ -1,8 +1,10 @@
 package io.dreamid.diffusion.scheduler;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -34,7 +36,7 @@ import java.util.Set;
  * @param solverType        {@code solver_type} (DPM-Solver, default midpoint; or heun)
  * @param lowerOrderFinal   {@code lower_order_final} (DPM-Solver, default true)
  * @param eulerAtFinal      {@code euler_at_final} (DPM-Solver, default false)
- * @param finalSigmasType   {@code final_sigmas_type} (DPM-Solver, default zero; or sigma_min)
+ * @param finalSigmasType   {@code final_sigmas_type} (Euler, DPM-Solver; default zero, or sigma_min)
  */
 public record SchedulerConfig(
         String className,
@@ -60,10 +62,15 @@ public record SchedulerConfig(
     static final Set<String> BETA_SCHEDULES = Set.of("linear", "scaled_linear", "squaredcos_cap_v2");
     static final Set<String> PREDICTION_TYPES = Set.of("epsilon", "v_prediction", "sample");
     static final Set<String> SPACINGS = Set.of("leading", "trailing", "linspace");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** diffusers writes Python floats as JSON, including {@code -Infinity} for lambda_min_clipped. */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .build();
 
     /** Checks the values; the message names the key and says what is accepted. */
     public SchedulerConfig {
+        require(predictionType != null && algorithmType != null && solverType != null && finalSigmasType != null,
+                "prediction_type, algorithm_type, solver_type and final_sigmas_type must be set");
         require(numTrainTimesteps >= 2, "num_train_timesteps must be at least 2, got " + numTrainTimesteps);
         if (trainedBetas != null) {
             require(trainedBetas.length == numTrainTimesteps, "trained_betas has " + trainedBetas.length
@@ -72,7 +79,7 @@ public record SchedulerConfig(
                 require(beta > 0 && beta < 1, "trained_betas must lie in (0, 1), got " + beta);
             }
         } else {
-            require(BETA_SCHEDULES.contains(betaSchedule), "beta_schedule must be one of "
+            require(betaSchedule != null && BETA_SCHEDULES.contains(betaSchedule), "beta_schedule must be one of "
                     + sorted(BETA_SCHEDULES) + ", got \"" + betaSchedule + "\"");
             require(betaStart > 0 && betaStart < 1 && betaEnd > 0 && betaEnd < 1,
                     "beta_start and beta_end must lie in (0, 1), got " + betaStart + " and " + betaEnd);
@@ -86,6 +93,8 @@ public record SchedulerConfig(
         require(!useKarrasSigmas, "use_karras_sigmas=true (Karras et al. sigma spacing) is not supported;"
                 + " set it to false");
         require(solverOrder >= 1, "solver_order must be at least 1, got " + solverOrder);
+        require(finalSigmasType.equals("zero") || finalSigmasType.equals("sigma_min"),
+                "final_sigmas_type must be \"zero\" or \"sigma_min\", got \"" + finalSigmasType + "\"");
     }
 
     /** Stable Diffusion 1.x's scheduler: PNDM (PLMS) on the scaled-linear betas 0.00085..0.012. */
@@ -134,9 +143,12 @@ public record SchedulerConfig(
         require(root != null && root.isObject(), "must be a JSON object");
         // Features of other diffusers schedulers that change the formulas: refused rather than ignored.
         for (String flag : List.of("thresholding", "rescale_betas_zero_snr", "use_exponential_sigmas",
-                "use_beta_sigmas", "use_lu_lambdas")) {
+                "use_beta_sigmas", "use_lu_lambdas", "use_flow_sigmas")) {
             require(!bool(root, flag, false), flag + "=true is not supported; set it to false");
         }
+        double lambdaMinClipped = number(root, "lambda_min_clipped", Double.NEGATIVE_INFINITY);
+        require(lambdaMinClipped == Double.NEGATIVE_INFINITY, "lambda_min_clipped " + lambdaMinClipped
+                + " is not supported; only -Infinity (no clipping)");
         String interpolation = text(root, "interpolation_type", "linear");
         require(interpolation.equals("linear"), "interpolation_type \"" + interpolation
                 + "\" is not supported; only \"linear\"");

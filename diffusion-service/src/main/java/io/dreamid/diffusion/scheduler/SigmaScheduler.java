@@ -54,11 +54,17 @@ abstract class SigmaScheduler extends AbstractScheduler {
             sigmas[i] = (float) TrainSchedule.interpolate(values[i], trainSigmas);
             maxSigma = Math.max(maxSigma, sigmas[i]);
         }
+        sigmas[values.length] = finalSigma();
         timesteps = ints;
         timestepValues = values;
         // Leading spacing never reaches the noisiest training step, so the initial latents need the extra
         // unit variance of the data itself: sqrt(sigma_max^2 + 1).
         initNoiseSigma = spacing.equals("leading") ? sqrt(maxSigma * maxSigma + 1.0f) : maxSigma;
+    }
+
+    /** The sigma after the last step: 0 (fully denoised) unless the scheduler allows otherwise. */
+    protected float finalSigma() {
+        return 0.0f;
     }
 
     @Override

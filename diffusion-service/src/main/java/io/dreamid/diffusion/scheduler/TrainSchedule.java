@@ -62,7 +62,7 @@ final class TrainSchedule {
     }
 
     private static double alphaBar(double t) {
-        double c = Math.cos((t + 0.008) / 1.008 * Math.PI / 2);
+        double c = StrictMath.cos((t + 0.008) / 1.008 * Math.PI / 2);
         return c * c;
     }
 

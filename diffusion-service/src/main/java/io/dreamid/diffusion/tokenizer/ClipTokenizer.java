@@ -100,6 +100,9 @@ public final class ClipTokenizer {
 
     /** BPE ids of the prompt, without start and end tokens and without truncation. */
     public int[] tokenize(String text) {
+        if (text == null) {
+            throw new IllegalArgumentException("text must not be null (use \"\" for an empty prompt)");
+        }
         String cleaned = whitespaceClean(HtmlUnescape.unescape(HtmlUnescape.unescape(text)).strip())
                 .toLowerCase(Locale.ROOT);
         int[] ids = new int[Math.max(16, cleaned.length())];

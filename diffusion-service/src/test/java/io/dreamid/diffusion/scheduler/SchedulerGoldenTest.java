@@ -1,6 +1,7 @@
 package io.dreamid.diffusion.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -56,7 +57,7 @@ class SchedulerGoldenTest {
             }
             float initSigma = (float) c.get("init_noise_sigma").asDouble();
             assertThat(scheduler.initNoiseSigma()).as("init_noise_sigma of %s", label)
-                    .isCloseTo(initSigma, org.assertj.core.data.Offset.offset(initSigma * 1e-6f));
+                    .isCloseTo(initSigma, within(initSigma * 1e-6f));
 
             GaussianNoise noise = new GaussianNoise(golden.get("seed").asLong());
             float[] sample = noise.next(golden.get("size").asInt());

@@ -114,6 +114,14 @@ class SchedulersTest {
                 .hasMessageContaining("num_train_timesteps must be an integer");
         assertThatThrownBy(() -> SchedulerConfig.fromJson("{\"trained_betas\": [0.1, 0.2]}"))
                 .hasMessageContaining("trained_betas has 2 values, num_train_timesteps is 1000");
+        assertThat(SchedulerConfig.fromJson("{\"lambda_min_clipped\": -Infinity}").solverOrder())
+                .as("diffusers writes -Infinity into DPM-Solver configs").isEqualTo(2);
+        assertThatThrownBy(() -> SchedulerConfig.fromJson("{\"lambda_min_clipped\": -5.1}"))
+                .hasMessageContaining("lambda_min_clipped -5.1 is not supported");
+        assertThatThrownBy(() -> SchedulerConfig.fromJson("{\"use_flow_sigmas\": true}"))
+                .hasMessageContaining("use_flow_sigmas=true is not supported");
+        assertThatThrownBy(() -> SchedulerConfig.fromJson("{\"final_sigmas_type\": \"one\"}"))
+                .hasMessageContaining("final_sigmas_type must be \"zero\" or \"sigma_min\"");
         assertThatThrownBy(() -> SchedulerConfig.fromJson("[1, 2"))
                 .hasMessageStartingWith("scheduler config: not valid JSON");
 

@@ -1,5 +1,7 @@
 package io.dreamid.diffusion.onnx;
 
+import java.util.Set;
+
 /**
  * How the ONNX Runtime sessions run.
  *
@@ -23,7 +25,7 @@ public record RuntimeOptions(String device, int deviceId, int intraOpThreads, in
         if (intraOpThreads < 0 || interOpThreads < 0) {
             throw new IllegalArgumentException("thread counts must be 0 (automatic) or positive");
         }
-        if (!java.util.Set.of("none", "basic", "extended", "all").contains(optimization)) {
+        if (!Set.of("none", "basic", "extended", "all").contains(optimization)) {
             throw new IllegalArgumentException("dreamid.diffusion.optimization must be none, basic, extended or all,"
                     + " got \"" + optimization + "\"");
         }

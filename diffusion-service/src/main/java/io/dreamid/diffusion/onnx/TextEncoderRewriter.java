@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -174,7 +175,7 @@ public final class TextEncoderRewriter {
         return new Rewritten(bytes, tableData, vocab, width, external);
     }
 
-    private static java.util.Optional<NodeProto> findTokenGather(GraphProto graph, Map<String, TensorProto> inits,
+    private static Optional<NodeProto> findTokenGather(GraphProto graph, Map<String, TensorProto> inits,
             Map<String, NodeProto> producers) {
         for (NodeProto n : graph.getNodeList()) {
             if (!n.getOpType().equals("Gather") || n.getInputCount() < 2) {
@@ -190,10 +191,10 @@ public final class TextEncoderRewriter {
                 indices = producers.get(indices).getInput(0);
             }
             if (indices.equals(INPUT_IDS)) {
-                return java.util.Optional.of(n);
+                return Optional.of(n);
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     /** Several Shape(input_ids) nodes each got a Shape(inputs_embeds) under one name: keep one. */

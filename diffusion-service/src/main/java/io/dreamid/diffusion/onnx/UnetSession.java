@@ -9,13 +9,14 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.dreamid.diffusion.bundle.BundleException;
 
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
 import java.nio.IntBuffer;
-import java.nio.Buffer;
+import java.nio.LongBuffer;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -53,7 +54,7 @@ public final class UnetSession implements AutoCloseable {
             this.timestepType = t.type;
             this.timestepShape = t.getShape();
             if (timestepShape.length > 1) {
-                throw new BundleException("the UNet's timestep has shape " + java.util.Arrays.toString(timestepShape)
+                throw new BundleException("the UNet's timestep has shape " + Arrays.toString(timestepShape)
                         + "; a scalar, [1] or [batch] is expected");
             }
             long[] context = ((TensorInfo) inputs.get("encoder_hidden_states").getInfo()).getShape();
@@ -71,7 +72,7 @@ public final class UnetSession implements AutoCloseable {
     }
 
     public String timestepDescription() {
-        return timestepType + java.util.Arrays.toString(timestepShape);
+        return timestepType + Arrays.toString(timestepShape);
     }
 
     /** Buffers for {@code batch} samples of [4, h, w] conditioned on {@code context} [batch, sequence, width]. */

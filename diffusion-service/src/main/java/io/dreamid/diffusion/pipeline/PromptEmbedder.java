@@ -6,6 +6,8 @@ import io.dreamid.diffusion.bundle.BundleException;
 import io.dreamid.diffusion.tokenizer.ClipTokenizer;
 import io.dreamid.diffusion.tokenizer.TokenizedPrompt;
 
+import java.util.Arrays;
+
 /**
  * Turns a prompt into the text encoder's input embeddings [maxLength, width]: token embeddings looked up in the
  * table cut out of the text encoder, with the identity's K embeddings at K consecutive positions where the prompt
@@ -92,10 +94,10 @@ public final class PromptEmbedder {
         }
         int keptAfter = Math.min(after.length, max - 1 - start - k);
         int[] ids = new int[max];
-        java.util.Arrays.fill(ids, tokenizer.padId());
+        Arrays.fill(ids, tokenizer.padId());
         ids[0] = tokenizer.bosId();
         System.arraycopy(before, 0, ids, 1, before.length);
-        java.util.Arrays.fill(ids, start, start + k, IDENTITY_SLOT);
+        Arrays.fill(ids, start, start + k, IDENTITY_SLOT);
         System.arraycopy(after, 0, ids, start + k, keptAfter);
         ids[start + k + keptAfter] = tokenizer.eosId();
         float[] embeds = lookup(ids);

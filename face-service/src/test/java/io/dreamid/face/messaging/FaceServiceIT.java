@@ -1,0 +1,288 @@
+package io.dreamid.face.messaging;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dreamid.common.ObjectKeys;
+import io.dreamid.common.Topics;
+import io.dreamid.common.image.ImageLimits;
+import io.dreamid.common.image.RgbImage;
+import io.dreamid.common.image.SafeImageDecoder;
+import io.dreamid.common.json.Json;
+import io.dreamid.common.messages.CancelRequest;
+import io.dreamid.common.messages.ErrorCodes;
+import io.dreamid.common.messages.FaceMessage;
+import io.dreamid.common.messages.JobEvent;
+import io.dreamid.common.messages.JobMessage;
+import io.dreamid.common.messages.JobSpec;
+import io.dreamid.common.messages.JobStatus;
+import io.dreamid.common.messages.Stage;
+import io.dreamid.common.storage.ObjectStore;
+import io.dreamid.face.detect.TestImages;
+import io.dreamid.testsupport.EmbeddedKafka;
+import io.dreamid.testsupport.EmbeddedS3;
+import io.dreamid.testsupport.KafkaResource;
+import io.dreamid.testsupport.S3Resource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+/**
+ * The face-service against a real Kafka broker and a real S3 server: a job becomes a stored crop and record, a
+ * face message and events; unreadable messages are dead-lettered without stopping the partition; user errors,
+ * identity jobs, cancellations and redeliveries behave; and the operator endpoint answers.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = KafkaResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = S3Resource.class, restrictToAnnotatedClass = true)
+class FaceServiceIT {
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final JobSpec SPEC = new JobSpec(List.of("a photo of {id} as an astronaut"), null, 1, 20, 7.5,
+            42L, 512, 512, null, null);
+    /** Jobs whose order matters go to one partition, as jobs with equal keys would. */
+    private static final int PARTITION = 0;
+
+    private static KafkaProducer<String, String> producer;
+    private static KafkaConsumer<String, String> consumer;
+    private static final List<ConsumerRecord<String, String>> received = new ArrayList<>();
+    private static ObjectStore store;
+
+    @Inject
+    Cancellations cancellations;
+
+    @BeforeAll
+    static void connect() {
+        String servers = EmbeddedKafka.start();
+        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers),
+                new StringSerializer(), new StringSerializer());
+        consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
+                ConsumerConfig.GROUP_ID_CONFIG, "face-it-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new StringDeserializer(), new StringDeserializer());
+        consumer.subscribe(List.of(Topics.FACES, Topics.JOB_EVENTS, Topics.deadLetter(Topics.JOBS)));
+        store = EmbeddedS3.store();
+    }
+
+    @AfterAll
+    static void disconnect() {
+        producer.close();
+        consumer.close();
+    }
+
+    @Test
+    void aJobBecomesAStoredCropARecordAFaceMessageAndEvents() throws Exception {
+        String job = "job-face-" + UUID.randomUUID();
+        sendJob(job, TestImages.bytes(TestImages.HOPPER), "jpg", SPEC);
+
+        FaceMessage face = faceOf(job);
+        assertThat(face.cropRef()).isEqualTo(ObjectKeys.faceCrop(job));
+        assertThat(face.faceRecordRef()).isEqualTo(ObjectKeys.faceRecord(job));
+        assertThat(face.cropSize()).isEqualTo(112);
+        assertThat(face.facesFound()).isEqualTo(1);
+        assertThat(face.score()).isGreaterThan(0.9);
+        assertThat(face.spec()).isEqualTo(SPEC);
+        assertThat(face.tenant()).isEqualTo("acme");
+        assertThat(face.photoRef()).isEqualTo(ObjectKeys.input(job, "jpg"));
+
+        RgbImage crop = SafeImageDecoder.decode(store.get(face.cropRef()), ImageLimits.DEFAULT);
+        assertThat(crop.width()).isEqualTo(112);
+        assertThat(crop.height()).isEqualTo(112);
+        JsonNode record = Json.mapper().readTree(store.get(face.faceRecordRef()));
+        assertThat(record.get("facesFound").asInt()).isEqualTo(1);
+        assertThat(record.get("model").asText()).isEqualTo("front-128");
+        assertThat(record.get("image").get("width").asInt()).isEqualTo(512);
+        assertThat(record.get("chosen").get("keypoints")).hasSize(6);
+        assertThat(record.get("transform").get("matrix")).hasSize(2);
+
+        JobEvent started = eventOf(job, e -> e.eventId().equals(
+                JobEvent.eventIdFor(job, Stage.FACE, JobStatus.DETECTING, null)));
+        assertThat(started.progress()).isEqualTo(JobHandler.PROGRESS_STARTED);
+        assertThat(started.spec()).isEqualTo(SPEC);
+        JobEvent detected = eventOf(job, e -> e.eventId().equals(
+                JobEvent.eventIdFor(job, Stage.FACE, JobStatus.DETECTING, JobHandler.STEP_DETECTED)));
+        assertThat(detected.progress()).isGreaterThan(started.progress());
+        assertThat(detected.timings()).containsKeys("face.load", "face.decode", "face.detect", "face.align",
+                "face.encode", "face.store");
+    }
+
+    @Test
+    void aMalformedMessageIsDeadLetteredAndTheNextJobStillCompletes() {
+        String poison = "job-poison-" + UUID.randomUUID();
+        producer.send(new ProducerRecord<>(Topics.JOBS, PARTITION, poison, "this is { not JSON"));
+        String next = "job-next-" + UUID.randomUUID();
+        sendJob(next, TestImages.bytes(TestImages.ASTRONAUT), "png", SPEC, PARTITION);
+
+        ConsumerRecord<String, String> dead = await(r -> r.topic().equals(Topics.deadLetter(Topics.JOBS))
+                && poison.equals(r.key()));
+        assertThat(dead.value()).isEqualTo("this is { not JSON");
+        JobEvent failed = eventOf(poison, e -> e.status() == JobStatus.FAILED);
+        assertThat(failed.error().code()).isEqualTo(ErrorCodes.MALFORMED_MESSAGE);
+        assertThat(faceOf(next).facesFound()).isEqualTo(1);
+    }
+
+    @Test
+    void userErrorsEndTheJobWithTheirCodes() {
+        String noFace = "job-noface-" + UUID.randomUUID();
+        sendJob(noFace, TestImages.png(TestImages.cropped(TestImages.image(TestImages.ASTRONAUT), 300, 300, 200,
+                200)), "png", SPEC);
+        String notImage = "job-notimage-" + UUID.randomUUID();
+        sendJob(notImage, "GIF89a but not really".getBytes(StandardCharsets.UTF_8), "gif", SPEC);
+        String missing = "job-missing-" + UUID.randomUUID();
+        producer.send(new ProducerRecord<>(Topics.JOBS, missing, Json.toString(
+                JobMessage.of(missing, "acme", Instant.now(), ObjectKeys.input(missing, "jpg"), null, SPEC))));
+
+        assertThat(failureOf(noFace)).isEqualTo(ErrorCodes.NO_FACE);
+        assertThat(failureOf(notImage)).isEqualTo(ErrorCodes.BAD_IMAGE);
+        assertThat(failureOf(missing)).isEqualTo(ErrorCodes.PHOTO_NOT_FOUND);
+        assertThat(received).noneMatch(r -> r.topic().equals(Topics.FACES)
+                && List.of(noFace, notImage, missing).contains(r.key()));
+    }
+
+    @Test
+    void identityJobsAndCancelledJobsAreSkipped() {
+        String cancelled = "job-cancelled-" + UUID.randomUUID();
+        producer.send(new ProducerRecord<>(Topics.CANCELLATIONS, cancelled,
+                Json.toString(CancelRequest.of(cancelled, "acme", Instant.now()))));
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!cancellations.isCancelled(cancelled)) {
+            assertThat(System.nanoTime()).as("cancellation seen in time").isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+        String identity = "job-identity-" + UUID.randomUUID();
+        producer.send(new ProducerRecord<>(Topics.JOBS, PARTITION, identity, Json.toString(
+                JobMessage.of(identity, "acme", Instant.now(), null, "0123456789abcdef0123456789abcdef", SPEC))));
+        sendJob(cancelled, TestImages.bytes(TestImages.HOPPER), "jpg", SPEC, PARTITION);
+        String after = "job-after-" + UUID.randomUUID();
+        sendJob(after, TestImages.bytes(TestImages.HOPPER), "jpg", SPEC, PARTITION);
+
+        faceOf(after);
+        eventOf(after, e -> e.eventId().endsWith(JobHandler.STEP_DETECTED));
+        assertThat(received).noneMatch(r -> identity.equals(r.key()) || cancelled.equals(r.key()));
+    }
+
+    @Test
+    void aRedeliveredJobRepeatsTheSameEventIds() {
+        String job = "job-again-" + UUID.randomUUID();
+        sendJob(job, TestImages.bytes(TestImages.HOPPER), "jpg", SPEC, PARTITION);
+        faceOf(job);
+        eventOf(job, e -> e.eventId().endsWith(JobHandler.STEP_DETECTED));
+        producer.send(new ProducerRecord<>(Topics.JOBS, PARTITION, job, Json.toString(
+                JobMessage.of(job, "acme", Instant.now(), ObjectKeys.input(job, "jpg"), null, SPEC))));
+
+        await(r -> r.topic().equals(Topics.FACES) && job.equals(r.key()) && count(Topics.FACES, job) == 2);
+        List<String> ids = new ArrayList<>();
+        received.stream().filter(r -> r.topic().equals(Topics.JOB_EVENTS) && job.equals(r.key()))
+                .forEach(r -> ids.add(Json.readMessage(r.value().getBytes(StandardCharsets.UTF_8), JobEvent.class)
+                        .eventId()));
+        await(r -> count(Topics.JOB_EVENTS, job) == 4);
+        ids.clear();
+        received.stream().filter(r -> r.topic().equals(Topics.JOB_EVENTS) && job.equals(r.key()))
+                .forEach(r -> ids.add(Json.readMessage(r.value().getBytes(StandardCharsets.UTF_8), JobEvent.class)
+                        .eventId()));
+        assertThat(ids).hasSize(4);
+        assertThat(ids.stream().distinct()).hasSize(2);
+        assertThat(store.list("faces/" + job + "/")).containsExactlyInAnyOrder(ObjectKeys.faceCrop(job),
+                ObjectKeys.faceRecord(job));
+    }
+
+    @Test
+    void operatorEndpointReturnsDetectionsAndTheCrop() {
+        String body = given().urlEncodingEnabled(false).contentType("image/jpeg").body(TestImages.bytes(TestImages.HOPPER))
+                .post("/v1/faces:detect")
+                .then().statusCode(200)
+                .body("record.facesFound", equalTo(1))
+                .body("record.transform.cropSize", equalTo(112))
+                .extract().path("cropPng");
+        RgbImage crop = SafeImageDecoder.decode(Base64.getDecoder().decode(body), ImageLimits.DEFAULT);
+        assertThat(crop.width()).isEqualTo(112);
+
+        byte[] png = given().urlEncodingEnabled(false).contentType("image/jpeg").body(TestImages.bytes(TestImages.HOPPER))
+                .queryParam("cropSize", 224)
+                .post("/v1/faces:align")
+                .then().statusCode(200).contentType("image/png").header("X-Faces-Found", "1")
+                .extract().asByteArray();
+        assertThat(SafeImageDecoder.decode(png, ImageLimits.DEFAULT).width()).isEqualTo(224);
+
+        given().urlEncodingEnabled(false).contentType("application/octet-stream").body("nope".getBytes(StandardCharsets.UTF_8))
+                .post("/v1/faces:detect")
+                .then().statusCode(400).body("error.code", equalTo(ErrorCodes.BAD_IMAGE));
+        given().urlEncodingEnabled(false).contentType("image/png")
+                .body(TestImages.png(TestImages.cropped(TestImages.image(TestImages.ASTRONAUT), 300, 300, 200, 200)))
+                .post("/v1/faces:detect")
+                .then().statusCode(422).body("error.code", equalTo(ErrorCodes.NO_FACE));
+        given().urlEncodingEnabled(false).contentType("image/jpeg").body(TestImages.bytes(TestImages.HOPPER)).queryParam("face", "biggest")
+                .post("/v1/faces:detect")
+                .then().statusCode(400).body("error.code", equalTo(ErrorCodes.BAD_SPEC));
+    }
+
+    private static void sendJob(String jobId, byte[] photo, String extension, JobSpec spec) {
+        sendJob(jobId, photo, extension, spec, null);
+    }
+
+    private static void sendJob(String jobId, byte[] photo, String extension, JobSpec spec, Integer partition) {
+        String key = ObjectKeys.input(jobId, extension);
+        store.put(key, photo, "application/octet-stream");
+        producer.send(new ProducerRecord<>(Topics.JOBS, partition, jobId, Json.toString(
+                JobMessage.of(jobId, "acme", Instant.now(), key, null, spec))));
+    }
+
+    private static FaceMessage faceOf(String jobId) {
+        ConsumerRecord<String, String> r = await(x -> x.topic().equals(Topics.FACES) && jobId.equals(x.key()));
+        return Json.readMessage(r.value().getBytes(StandardCharsets.UTF_8), FaceMessage.class);
+    }
+
+    private static String failureOf(String jobId) {
+        return eventOf(jobId, e -> e.status() == JobStatus.FAILED).error().code();
+    }
+
+    private static JobEvent eventOf(String jobId, Predicate<JobEvent> which) {
+        ConsumerRecord<String, String> r = await(x -> x.topic().equals(Topics.JOB_EVENTS) && jobId.equals(x.key())
+                && which.test(Json.readMessage(x.value().getBytes(StandardCharsets.UTF_8), JobEvent.class)));
+        return Json.readMessage(r.value().getBytes(StandardCharsets.UTF_8), JobEvent.class);
+    }
+
+    private static long count(String topic, String key) {
+        return received.stream().filter(r -> r.topic().equals(topic) && key.equals(r.key())).count();
+    }
+
+    /** Polls the output topics until a record matches, keeping every record for later lookups. */
+    private static synchronized ConsumerRecord<String, String> await(Predicate<ConsumerRecord<String, String>> match) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+            Optional<ConsumerRecord<String, String>> found = received.stream().filter(match).findFirst();
+            if (found.isPresent()) {
+                return found.get();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no matching record within " + TIMEOUT + "; received " + received.size()
+                        + " records: " + received.stream().map(r -> r.topic() + "/" + r.key()).toList());
+            }
+            consumer.poll(Duration.ofMillis(200)).forEach(received::add);
+        }
+    }
+}

@@ -30,10 +30,12 @@ public class FaceConsumer {
 
     private final IdentityService identities;
     private final StageOutput output;
+    private final Cancellations cancellations;
 
-    FaceConsumer(IdentityService identities, StageOutput output) {
+    FaceConsumer(IdentityService identities, StageOutput output, Cancellations cancellations) {
         this.identities = identities;
         this.output = output;
+        this.cancellations = cancellations;
     }
 
     @Incoming(CHANNEL)
@@ -55,6 +57,9 @@ public class FaceConsumer {
             }
             return message.nack(e);
         }
+        if (cancellations.skip(face.jobId())) {
+            return message.ack();
+        }
         output.started(face.jobId(), face.tenant(), face.spec());
         IdentityService.Identity identity;
         try {
@@ -67,6 +72,9 @@ public class FaceConsumer {
             LOG.errorf(e, "job %s: unexpected failure", face.jobId());
             output.failed(face.jobId(), face.tenant(), ErrorInfo.of(ErrorCodes.INTERNAL,
                     "the encoder failed unexpectedly: " + e), Map.of());
+            return message.ack();
+        }
+        if (cancellations.skip(face.jobId())) {
             return message.ack();
         }
         // A send that fails here propagates: the message is not acknowledged and goes to the dead-letter topic.

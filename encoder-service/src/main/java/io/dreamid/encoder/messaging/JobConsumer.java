@@ -30,10 +30,12 @@ public class JobConsumer {
 
     private final IdentityService identities;
     private final StageOutput output;
+    private final Cancellations cancellations;
 
-    JobConsumer(IdentityService identities, StageOutput output) {
+    JobConsumer(IdentityService identities, StageOutput output, Cancellations cancellations) {
         this.identities = identities;
         this.output = output;
+        this.cancellations = cancellations;
     }
 
     @Incoming(CHANNEL)
@@ -48,7 +50,7 @@ public class JobConsumer {
                     MessageKeys.key(message));
             return message.ack();
         }
-        if (job.identityId() == null || job.jobId() == null) {
+        if (job.identityId() == null || job.jobId() == null || cancellations.skip(job.jobId())) {
             return message.ack();
         }
         IdentityService.Identity identity;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dreamid.common.ObjectKeys;
 import io.dreamid.common.Topics;
 import io.dreamid.common.json.Json;
+import io.dreamid.common.messages.CancelRequest;
 import io.dreamid.common.messages.ErrorCodes;
 import io.dreamid.common.messages.FaceMessage;
 import io.dreamid.common.messages.IdentityMessage;
@@ -23,6 +24,7 @@ import io.dreamid.testsupport.KafkaResource;
 import io.dreamid.testsupport.S3Resource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -69,6 +71,9 @@ class EncoderServiceIT {
     private static KafkaConsumer<String, String> consumer;
     private static final List<ConsumerRecord<String, String>> received = new ArrayList<>();
     private static ObjectStore store;
+
+    @Inject
+    Cancellations cancellations;
 
     @BeforeAll
     static void connect() {
@@ -193,6 +198,34 @@ class EncoderServiceIT {
         assertThat(dead.value()).contains("\"schemaVersion\": 99");
         JobEvent failed = eventOf(job, e -> e.status() == JobStatus.FAILED);
         assertThat(failed.error().code()).isEqualTo(ErrorCodes.MALFORMED_MESSAGE);
+    }
+
+    @Test
+    void aCancelledJobIsSkipped() throws IOException {
+        String job = "job-cancelled-" + UUID.randomUUID();
+        producer.send(new ProducerRecord<>(Topics.CANCELLATIONS, job,
+                Json.toString(CancelRequest.of(job, "acme", Instant.now()))));
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!cancellations.isCancelled(job)) {
+            assertThat(System.nanoTime()).as("the cancel request reached the service").isLessThan(deadline);
+            consumer.poll(Duration.ofMillis(100)).forEach(received::add);
+        }
+        double skippedBefore = metric("dreamid_encoder_cancelled_total");
+
+        sendFace(job, Files.readAllBytes(TestBundles.TINY_GOLDENS.resolve("crop-2.png")));
+
+        while (metric("dreamid_encoder_cancelled_total") <= skippedBefore) {
+            assertThat(System.nanoTime()).as("the cancelled face was skipped").isLessThan(deadline);
+            consumer.poll(Duration.ofMillis(100)).forEach(received::add);
+        }
+        consumer.poll(Duration.ofMillis(200)).forEach(received::add);
+        assertThat(received).noneMatch(r -> job.equals(r.key()));
+    }
+
+    @Test
+    void readinessNamesTheBundle() {
+        String body = given().get("/q/health/ready").then().statusCode(200).extract().asString();
+        assertThat(body).contains("encoder-bundle").contains("tiny-random-1");
     }
 
     private static void sendFace(String jobId, byte[] png) {

@@ -251,10 +251,17 @@ def write_goldens(args, cfg, backbone, projector):
         for name, rgb in golden_crops(cfg["input_size"], rng):
             with open(os.path.join(args.goldens, name), "wb") as f:
                 f.write(png_bytes(rgb))
-            pooled = pool(backbone64(preprocess(rgb, cfg["input_size"])), cfg["pooling"])
-            embedding = projector64(pooled)[0]
+            hidden = backbone64(preprocess(rgb, cfg["input_size"]))
+            pooled = pool(hidden, cfg["pooling"])
+            # The same weights read with the other token pooling, so that both poolings are checked.
+            other = "mean" if cfg["pooling"] == "cls" else "cls"
+            other_pooled = pool(hidden, other)
             cases.append({"crop": name, "width": int(rgb.shape[1]), "height": int(rgb.shape[0]),
-                          "pooled": [p[0].tolist() for p in pooled], "embedding": embedding.tolist()})
+                          "pooled": [p[0].tolist() for p in pooled],
+                          "embedding": projector64(pooled)[0].tolist(),
+                          "otherPooling": {"tokenPooling": other,
+                                           "pooled": [p[0].tolist() for p in other_pooled],
+                                           "embedding": projector64(other_pooled)[0].tolist()}})
     goldens = {"encoderVersion": cfg["version"], "words": cfg["words"], "width": cfg["width"],
                "computedBy": "tools/encoder/make_bundle.py (torch, float64)", "cases": cases}
     with open(os.path.join(args.goldens, "goldens.json"), "w") as f:

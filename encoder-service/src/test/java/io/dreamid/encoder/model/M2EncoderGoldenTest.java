@@ -6,12 +6,15 @@ import io.dreamid.common.image.ImageLimits;
 import io.dreamid.common.image.RgbImage;
 import io.dreamid.common.image.SafeImageDecoder;
 import io.dreamid.encoder.bundle.EncoderBundle;
+import io.dreamid.encoder.bundle.TokenPooling;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -63,6 +66,32 @@ class M2EncoderGoldenTest {
                     assertThat((double) embedding[k * width + d])
                             .as("%s word %d dim %d", c.get("crop").asText(), k, d)
                             .isCloseTo(expected.get(k).get(d).asDouble(), within(TOLERANCE));
+                }
+            }
+        }
+    }
+
+    @Test
+    void meanTokenPoolingMatchesTorchToo(@TempDir Path dir) throws IOException {
+        for (String name : EncoderBundle.FILES) {
+            Files.copy(TestBundles.TINY.resolve(name), dir.resolve(name));
+        }
+        Path json = dir.resolve("encoder.json");
+        Files.writeString(json, Files.readString(json).replace("\"tokenPooling\": \"cls\"", "\"tokenPooling\": \"mean\""));
+        try (M2Encoder meanEncoder = EncoderBundle.load(dir, 1)) {
+            assertThat(meanEncoder.config().tokenPooling()).isEqualTo(TokenPooling.MEAN);
+            int width = meanEncoder.config().width();
+            for (JsonNode c : goldens.get("cases")) {
+                JsonNode other = c.get("otherPooling");
+                assertThat(other.get("tokenPooling").asText()).isEqualTo("mean");
+                RgbImage crop = SafeImageDecoder.decode(Files.readAllBytes(
+                        TestBundles.TINY_GOLDENS.resolve(c.get("crop").asText())), ImageLimits.DEFAULT);
+                float[] embedding = meanEncoder.encode(crop).embedding();
+                for (int k = 0; k < meanEncoder.config().words(); k++) {
+                    for (int d = 0; d < width; d++) {
+                        assertThat((double) embedding[k * width + d]).as("%s word %d dim %d", c.get("crop").asText(), k, d)
+                                .isCloseTo(other.get("embedding").get(k).get(d).asDouble(), within(TOLERANCE));
+                    }
                 }
             }
         }

@@ -39,7 +39,7 @@ public class FaceConsumer {
     }
 
     @Incoming(CHANNEL)
-    @Blocking(ordered = false)
+    @Blocking(value = StageOutput.WORKERS, ordered = false)
     public CompletionStage<Void> onFace(Message<String> message) {
         String key = MessageKeys.key(message);
         FaceMessage face;

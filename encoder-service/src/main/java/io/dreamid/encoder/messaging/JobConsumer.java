@@ -39,7 +39,7 @@ public class JobConsumer {
     }
 
     @Incoming(CHANNEL)
-    @Blocking(ordered = false)
+    @Blocking(value = StageOutput.WORKERS, ordered = false)
     public CompletionStage<Void> onJob(Message<String> message) {
         JobMessage job;
         try {

@@ -28,6 +28,8 @@ import java.util.Map;
 public class StageOutput {
     public static final String IDENTITIES = "identities";
     public static final String EVENTS = "job-events";
+    /** The worker pool that runs encodings; its size is smallrye.messaging.worker.encoder-workers.max-concurrency. */
+    public static final String WORKERS = "encoder-workers";
 
     /** Progress of a job when the encoder starts on it and when it hands it to generation. */
     static final double PROGRESS_STARTED = 0.2;

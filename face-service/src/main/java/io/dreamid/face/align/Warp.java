@@ -2,26 +2,27 @@ package io.dreamid.face.align;
 
 import io.dreamid.common.image.RgbImage;
 
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Samples an image through an affine map with bilinear interpolation. Points outside the image read as black:
  * the same constant border ArcFace-style aligned crops are trained with, and it never smears edge pixels into a
- * face. When the map shrinks the image more than twice, the image is first box-filtered by an integer factor so
- * that the bilinear taps do not alias (a 2000 px photo read into a 128 px detector input would otherwise sample
- * one pixel in sixteen). Box-filtered copies are computed once per factor and kept.
+ * face. When the map shrinks the image, it reads from a pyramid of 2x2 box-filtered halvings (level k is the image
+ * reduced 2^k times), choosing the level that leaves a shrink below 2, so that the bilinear taps do not alias (a
+ * 2000 px photo read into a 128 px detector input would otherwise sample one pixel in sixteen). Levels are built
+ * once per image, on first use, and shared by every later read (detection passes, refinement, the crop).
+ * Thread-safe.
  */
 public final class Warp {
-    private final RgbImage image;
-    private final ConcurrentMap<Integer, RgbImage> reduced = new ConcurrentHashMap<>();
+    private final List<RgbImage> levels = new ArrayList<>();
 
     public Warp(RgbImage image) {
-        this.image = image;
+        levels.add(image);
     }
 
     public RgbImage image() {
-        return image;
+        return levels.get(0);
     }
 
     /**
@@ -60,46 +61,47 @@ public final class Warp {
     }
 
     private Sampler sampler(Affine outputToImage) {
-        int factor = (int) Math.floor(outputToImage.scale());
-        if (factor < 2) {
-            return new Sampler(image, outputToImage);
+        double shrink = outputToImage.scale();
+        int level = shrink < 2 ? 0 : (int) Math.floor(Math.log(shrink) / Math.log(2));
+        RgbImage source = level(level);
+        if (level == 0) {
+            return new Sampler(source, outputToImage);
         }
-        RgbImage small = reduced.computeIfAbsent(factor, f -> boxReduce(image, f));
-        // Continuous coordinates of the reduced image are the original ones divided by the factor.
-        Affine toSmall = new Affine(1.0 / factor, 0, 0, 0, 1.0 / factor, 0).after(outputToImage);
-        return new Sampler(small, toSmall);
+        // Continuous coordinates of level k are the original ones divided by 2^k.
+        double f = 1.0 / (1 << level);
+        return new Sampler(source, new Affine(f, 0, 0, 0, f, 0).after(outputToImage));
     }
 
-    /** Averages each {@code f x f} block; a partial block at the right or bottom edge averages what it has. */
-    static RgbImage boxReduce(RgbImage src, int f) {
-        int w = (src.width() + f - 1) / f;
-        int h = (src.height() + f - 1) / f;
-        int[] sums = new int[w * 3];
-        int[] counts = new int[w];
-        byte[] out = new byte[w * h * 3];
-        byte[] in = src.rgb();
+    private synchronized RgbImage level(int k) {
+        while (levels.size() <= k) {
+            levels.add(halve(levels.get(levels.size() - 1)));
+        }
+        return levels.get(k);
+    }
+
+    /**
+     * Averages each 2x2 block. An odd last row or column is averaged with itself, which shifts that one edge line
+     * by half a pixel of the finer level at most.
+     */
+    static RgbImage halve(RgbImage src) {
         int sw = src.width();
-        for (int by = 0; by < h; by++) {
-            java.util.Arrays.fill(sums, 0);
-            java.util.Arrays.fill(counts, 0);
-            int yEnd = Math.min(src.height(), (by + 1) * f);
-            for (int y = by * f; y < yEnd; y++) {
-                int row = y * sw * 3;
-                for (int x = 0; x < sw; x++) {
-                    int bx = x / f;
-                    int i = row + x * 3;
-                    sums[bx * 3] += in[i] & 0xFF;
-                    sums[bx * 3 + 1] += in[i + 1] & 0xFF;
-                    sums[bx * 3 + 2] += in[i + 2] & 0xFF;
-                    counts[bx]++;
+        int sh = src.height();
+        int w = (sw + 1) / 2;
+        int h = (sh + 1) / 2;
+        byte[] in = src.rgb();
+        byte[] out = new byte[w * h * 3];
+        int o = 0;
+        for (int y = 0; y < h; y++) {
+            int r0 = 2 * y * sw * 3;
+            int r1 = Math.min(2 * y + 1, sh - 1) * sw * 3;
+            for (int x = 0; x < w; x++) {
+                int c0 = 2 * x * 3;
+                int c1 = Math.min(2 * x + 1, sw - 1) * 3;
+                for (int c = 0; c < 3; c++) {
+                    int sum = (in[r0 + c0 + c] & 0xFF) + (in[r0 + c1 + c] & 0xFF)
+                            + (in[r1 + c0 + c] & 0xFF) + (in[r1 + c1 + c] & 0xFF);
+                    out[o++] = (byte) ((sum + 2) >> 2);
                 }
-            }
-            int o = by * w * 3;
-            for (int bx = 0; bx < w; bx++) {
-                int n = counts[bx];
-                out[o++] = (byte) ((sums[bx * 3] + n / 2) / n);
-                out[o++] = (byte) ((sums[bx * 3 + 1] + n / 2) / n);
-                out[o++] = (byte) ((sums[bx * 3 + 2] + n / 2) / n);
             }
         }
         return new RgbImage(w, h, out);

@@ -28,6 +28,8 @@ public final class FaceDetector implements AutoCloseable {
     public static final double[] TILTS_DEGREES = {30, -30};
     /** Most close-up rounds of {@link #refine}. */
     static final int REFINE_ROUNDS = 8;
+    /** Fraction of the way {@link #refine} moves towards each new close-up's keypoints after the first. */
+    static final double REFINE_DAMPING = 0.5;
     /** {@link #refine} stops once keypoints move less than this, in pixels of a 112 crop. */
     static final double REFINE_TOLERANCE = 0.25;
     /** A close-up face counts as the same face when its box overlaps the previous one this much. */
@@ -79,16 +81,16 @@ public final class FaceDetector implements AutoCloseable {
      * are coarse and depend on the face's tilt and size, so the face is looked at again in the canonical frame:
      * the ArcFace-aligned crop with half a crop of context on each side, read from the photo at the 128 model's
      * input size. The keypoints found there define the next frame; this repeats until they move less than {@link
-     * #REFINE_TOLERANCE} crop pixels (at most {@link #REFINE_ROUNDS} times). At that fixed point, detecting again
+     * #REFINE_TOLERANCE} crop pixels (at most {@link #REFINE_ROUNDS} times). Near that fixed point, detecting again
      * on the aligned crop finds the keypoints where the alignment put them. Returns {@code face} itself when the
      * first close-up shows no face.
      */
     public Detection refine(Warp photo, Detection face) {
         int size = BlazeFaceVariant.FRONT.size();
         // Input pixels to the padded canonical frame: 112 crop + 56 on each side = 224, shown at 128.
-        double frame = 2.0 * FaceAligner.REFERENCE_SIZE;
-        Affine inputToFrame = new Affine(frame / size, 0, -FaceAligner.REFERENCE_SIZE / 2.0,
-                0, frame / size, -FaceAligner.REFERENCE_SIZE / 2.0);
+        double pad = FaceAligner.REFERENCE_SIZE / 2.0;
+        double frame = FaceAligner.REFERENCE_SIZE + 2 * pad;
+        Affine inputToFrame = new Affine(frame / size, 0, -pad, 0, frame / size, -pad);
         double[] template = FaceAligner.template(FaceAligner.REFERENCE_SIZE);
         Detection current = face;
         for (int round = 0; round < REFINE_ROUNDS; round++) {
@@ -102,8 +104,14 @@ public final class FaceDetector implements AutoCloseable {
             if (found.isEmpty()) {
                 return current;
             }
-            Detection next = new Detection(Math.max(found.get().score(), face.score()), found.get().box(),
-                    found.get().keypoints());
+            // The first close-up corrects the coarse whole-photo keypoints fully; later rounds move half way, because
+            // a full step can keep a face circling a fixed point by a pixel or two instead of settling on it.
+            double step = round == 0 ? 1 : REFINE_DAMPING;
+            double[] k = found.get().keypoints().clone();
+            for (int i = 0; i < k.length; i++) {
+                k[i] = current.keypoints()[i] + step * (k[i] - current.keypoints()[i]);
+            }
+            Detection next = new Detection(Math.max(found.get().score(), face.score()), found.get().box(), k);
             double moved = maxDistance(photoToCrop, current, next);
             current = next;
             if (moved < REFINE_TOLERANCE) {

@@ -30,7 +30,8 @@ import java.util.Map;
  * [-Dexec.args="DIR... [--runs N] [--threads T]"]}.
  */
 public final class EncoderBenchmark {
-    private static final String[] STEPS = {"load crop", "preprocess", "backbone", "projector", "store"};
+    private static final String[] STEPS = {"load crop: S3 GET", "load crop: decode + id", "preprocess", "backbone",
+        "projector", "store: serialise", "store: S3 PUT"};
 
     private EncoderBenchmark() {
     }
@@ -93,42 +94,56 @@ public final class EncoderBenchmark {
             int warmup = Math.max(3, runs / 4);
             for (int r = -warmup; r < runs; r++) {
                 long t0 = System.nanoTime();
-                RgbImage crop = SafeImageDecoder.decode(store.get(cropKey), ImageLimits.DEFAULT);
-                String identityId = IdentityIds.of(crop, config.version());
+                byte[] png = store.get(cropKey);
                 long t1 = System.nanoTime();
-                float[] pixels = preprocessor.apply(crop);
+                RgbImage crop = SafeImageDecoder.decode(png, ImageLimits.DEFAULT);
+                String identityId = IdentityIds.of(crop, config.version());
                 long t2 = System.nanoTime();
-                float[][] pooled = encoder.backbone().run(pixels);
+                float[] pixels = preprocessor.apply(crop);
                 long t3 = System.nanoTime();
-                float[] embedding = encoder.projector().apply(pooled);
+                float[][] pooled = encoder.backbone().run(pixels);
                 long t4 = System.nanoTime();
-                store.put(ObjectKeys.identity(identityId), new IdentityFile(identityId, config.version(),
-                        config.words(), config.width(), cropKey, embedding).toBytes(), "application/octet-stream");
+                float[] embedding = encoder.projector().apply(pooled);
                 long t5 = System.nanoTime();
+                byte[] file = new IdentityFile(identityId, config.version(), config.words(), config.width(), cropKey,
+                        embedding).toBytes();
+                long t6 = System.nanoTime();
+                store.put(ObjectKeys.identity(identityId), file, "application/octet-stream");
+                long t7 = System.nanoTime();
                 if (r >= 0) {
-                    long[] t = {t0, t1, t2, t3, t4, t5};
+                    long[] t = {t0, t1, t2, t3, t4, t5, t6, t7};
                     for (int s = 0; s < STEPS.length; s++) {
                         millis.get(STEPS[s])[r] = (t[s + 1] - t[s]) / 1e6;
                     }
                 }
             }
-            System.out.printf("  %-11s %10s %10s %10s%n", "step", "median ms", "mean ms", "p90 ms");
+            System.out.printf("  %-24s %10s %10s %10s%n", "step", "median ms", "mean ms", "p90 ms");
             double total = 0;
             for (String step : STEPS) {
-                double[] v = millis.get(step).clone();
-                Arrays.sort(v);
-                double mean = Arrays.stream(v).average().orElse(0);
-                total += mean;
-                System.out.printf("  %-11s %10.3f %10.3f %10.3f%n", step, v[v.length / 2], mean,
-                        v[(int) Math.min(v.length - 1, Math.round(0.9 * (v.length - 1)))]);
+                double[] v = millis.get(step);
+                total += median(v);
+                System.out.printf("  %-24s %10.3f %10.3f %10.3f%n", step, median(v), mean(v), percentile(v, 0.9));
             }
-            double backbone = mean(millis.get("backbone"));
-            double javaSide = mean(millis.get("preprocess")) + mean(millis.get("projector"));
-            double decode = mean(millis.get("load crop"));
-            System.out.printf("  total %.3f ms per identity; preprocess + projector = %.2f%% of the backbone;"
-                            + " with crop load (S3 GET + PNG decode + id hash) %.2f%%%n",
-                    total, 100 * javaSide / backbone, 100 * (javaSide + decode) / backbone);
+            double backbone = median(millis.get("backbone"));
+            double javaSide = median(millis.get("load crop: decode + id")) + median(millis.get("preprocess"))
+                    + median(millis.get("projector")) + median(millis.get("store: serialise"));
+            double projector = median(millis.get("projector")) + median(millis.get("preprocess"));
+            double io = median(millis.get("load crop: S3 GET")) + median(millis.get("store: S3 PUT"));
+            System.out.printf("  sum of medians %.3f ms per identity; projector + preprocess = %.2f%% of the backbone,"
+                            + " all Java-side work (decode, id, preprocess, projector, serialise) = %.2f%%,"
+                            + " storage I/O = %.2f%%%n",
+                    total, 100 * projector / backbone, 100 * javaSide / backbone, 100 * io / backbone);
         }
+    }
+
+    private static double median(double[] v) {
+        return percentile(v, 0.5);
+    }
+
+    private static double percentile(double[] v, double p) {
+        double[] sorted = v.clone();
+        Arrays.sort(sorted);
+        return sorted[(int) Math.min(sorted.length - 1, Math.round(p * (sorted.length - 1)))];
     }
 
     private static double mean(double[] v) {

@@ -31,6 +31,10 @@ public final class Warp {
      */
     public void toTensor(Affine outputToImage, int size, float[] out) {
         Sampler s = sampler(outputToImage);
+        if (s.map.b() == 0 && s.map.c() == 0) {
+            s.axisAlignedTensor(size, out);
+            return;
+        }
         float[] rgb = new float[3];
         int o = 0;
         for (int y = 0; y < size; y++) {
@@ -139,6 +143,43 @@ public final class Warp {
             add(x0 + 1, y0, wx * (1 - wy), out);
             add(x0, y0 + 1, (1 - wx) * wy, out);
             add(x0 + 1, y0 + 1, wx * wy, out);
+        }
+
+        /**
+         * The same reads as {@link #sample} for a map without rotation (the whole-photo letterbox), with the taps
+         * and weights of each column and row computed once instead of per pixel.
+         */
+        void axisAlignedTensor(int size, float[] out) {
+            int[] x0 = new int[size];
+            float[] wx = new float[size];
+            int[] y0 = new int[size];
+            float[] wy = new float[size];
+            for (int i = 0; i < size; i++) {
+                double fx = map.a() * (i + 0.5) + map.tx() - 0.5;
+                double fy = map.d() * (i + 0.5) + map.ty() - 0.5;
+                x0[i] = (int) Math.floor(fx);
+                wx[i] = (float) (fx - x0[i]);
+                y0[i] = (int) Math.floor(fy);
+                wy[i] = (float) (fy - y0[i]);
+            }
+            float[] rgb = new float[3];
+            int o = 0;
+            for (int y = 0; y < size; y++) {
+                for (int x = 0; x < size; x++) {
+                    rgb[0] = 0;
+                    rgb[1] = 0;
+                    rgb[2] = 0;
+                    float ax = wx[x];
+                    float ay = wy[y];
+                    add(x0[x], y0[y], (1 - ax) * (1 - ay), rgb);
+                    add(x0[x] + 1, y0[y], ax * (1 - ay), rgb);
+                    add(x0[x], y0[y] + 1, (1 - ax) * ay, rgb);
+                    add(x0[x] + 1, y0[y] + 1, ax * ay, rgb);
+                    out[o++] = rgb[0] / 127.5f - 1f;
+                    out[o++] = rgb[1] / 127.5f - 1f;
+                    out[o++] = rgb[2] / 127.5f - 1f;
+                }
+            }
         }
 
         private void add(int x, int y, float w, float[] out) {

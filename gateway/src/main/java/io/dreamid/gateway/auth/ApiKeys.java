@@ -41,6 +41,7 @@ public class ApiKeys {
     void load() {
         fromConfig = config.apiKeys().map(text -> parse(text.split(","), "dreamid.gateway.api-keys"))
                 .orElse(List.of());
+        fileCheckedAt = System.nanoTime();
         config.apiKeysFile().ifPresent(file -> reloadFile(Path.of(file), true));
         if (fromConfig.isEmpty() && fromFile.isEmpty()) {
             LOG.warn("no API keys are configured (dreamid.gateway.api-keys or dreamid.gateway.api-keys-file):"
@@ -76,6 +77,11 @@ public class ApiKeys {
     /** Whether any key is configured at all. */
     public boolean anyConfigured() {
         return !fromConfig.isEmpty() || !fromFile.isEmpty();
+    }
+
+    /** Makes the next lookup check the keys file (tests; rotation is otherwise noticed within 5 s). */
+    void expireFileCheck() {
+        fileCheckedAt = System.nanoTime() - FILE_CHECK_NANOS - 1;
     }
 
     /** The hex SHA-256 of a key, as it goes into the configuration. */

@@ -90,7 +90,7 @@ public final class GatewayBenchmark {
             byte[] photo = photoOfAbout(photoKb * 1024);
             System.out.printf(Locale.ROOT, "gateway %s, photo %d bytes (JPEG), %d cores%n", url, photo.length,
                     Runtime.getRuntime().availableProcessors());
-            bench.submit(photo, clients, Duration.ofSeconds(2), false);
+            bench.submit(photo, clients, Duration.ofSeconds(5), false);
             List<String> jobs = bench.submit(photo, clients, Duration.ofSeconds(seconds), true);
             bench.read(jobs, rate, Duration.ofSeconds(2), false);
             bench.read(jobs, rate, Duration.ofSeconds(readSeconds), true);
@@ -239,6 +239,7 @@ public final class GatewayBenchmark {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m",
+                System.getProperty("gateway.jvm-option", "-Dgateway.bench=true"),
                 "-Dquarkus.http.port=" + port,
                 "-Dkafka.bootstrap.servers=" + kafka,
                 "-Ddreamid.storage.endpoint=" + s3,

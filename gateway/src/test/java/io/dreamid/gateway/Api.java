@@ -4,7 +4,6 @@ import io.dreamid.gateway.auth.ApiKeyFilter;
 import io.restassured.RestAssured;
 import io.restassured.specification.RequestSpecification;
 
-import java.util.Map;
 
 /** Requests to the gateway under test, as a client with a given API key sends them. */
 public final class Api {
@@ -22,9 +21,5 @@ public final class Api {
         return as(apiKey)
                 .multiPart("photo", filename, photo, "image/jpeg")
                 .multiPart("spec", spec, "application/json");
-    }
-
-    public static Map<String, Object> specWith(String prompt, int steps) {
-        return Map.of("prompts", java.util.List.of(prompt), "steps", steps);
     }
 }

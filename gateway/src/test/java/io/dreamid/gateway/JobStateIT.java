@@ -49,7 +49,6 @@ import java.util.concurrent.TimeUnit;
 import static io.dreamid.gateway.GatewayTestResource.KEY_A;
 import static io.dreamid.gateway.GatewayTestResource.KEY_B;
 import static io.dreamid.gateway.GatewayTestResource.TENANT_A;
-import static io.dreamid.gateway.GatewayTestResource.TENANT_B;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Job state as users see it, folded from events that other services produce to the real broker. */

@@ -23,7 +23,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 
 import static io.dreamid.gateway.GatewayTestResource.KEY_A;
 import static io.dreamid.gateway.GatewayTestResource.KEY_B;

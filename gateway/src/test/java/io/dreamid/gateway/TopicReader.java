@@ -47,7 +47,7 @@ public final class TopicReader {
         }
     }
 
-    /** Total records on the topic (sum of end offsets). */
+    /** How many records the topic holds now. */
     public static long size(String topic) {
         return readAll(topic).size();
     }

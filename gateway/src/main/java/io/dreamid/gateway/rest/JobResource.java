@@ -49,6 +49,7 @@ import java.nio.file.Files;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /** The async job API: submit, read, follow, fetch images, cancel, list. */
 @Path("/v1/jobs")
@@ -153,7 +154,7 @@ public class JobResource {
         JobView current = ownJob(jobId);
         return Multi.createFrom().emitter(emitter -> {
             AtomicReference<JobView> last = new AtomicReference<>();
-            java.util.function.Consumer<JobView> send = view -> {
+            Consumer<JobView> send = view -> {
                 synchronized (last) {
                     JobView previous = last.get();
                     if (emitter.isCancelled() || (previous != null

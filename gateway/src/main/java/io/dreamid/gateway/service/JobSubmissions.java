@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 /**
  * Accepts and cancels jobs: validates, stores the photo, publishes, and remembers the change for
@@ -224,7 +225,7 @@ public class JobSubmissions {
                 + "; photos may be at most " + limits.maxBytes() / (1024 * 1024) + " MiB, send a smaller JPEG or PNG");
     }
 
-    private JobView counted(java.util.function.Supplier<JobView> submission) {
+    private JobView counted(Supplier<JobView> submission) {
         String outcome = "error";
         try {
             JobView view = submission.get();

@@ -11,9 +11,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
-import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -31,9 +29,11 @@ import java.util.function.Consumer;
  * <ol>
  * <li>Job messages ({@code dreamid.jobs}) become ACCEPTED events carrying the spec, so jobs that other systems
  * produce straight to Kafka show up; merged with {@code dreamid.job-events}.</li>
- * <li>Grouped by job id (both topics are keyed by it and have the same partition count, so no repartition) and
- * folded with {@link JobView#apply} into {@link #FOLD_STORE} (in memory, restored from its changelog topic).</li>
- * <li>Every new view goes to the compacted {@code dreamid.job-state} topic.</li>
+ * <li>Folded per job id with {@link JobView#apply} into {@link #FOLD_STORE} (in memory, restored from its
+ * changelog topic). Both topics are keyed by job id and have the same partition count, so a job's records meet in
+ * one task without a repartition.</li>
+ * <li>Every view that changed goes to the compacted {@code dreamid.job-state} topic; a duplicate (such as the
+ * gateway's own ACCEPTED event next to its job message) writes nothing.</li>
  * <li>A global store ({@link #VIEW_STORE}) reads that topic in full on every replica, so any replica answers for
  * any job; its processor tells {@code onChange} about every update (server-sent events, read-your-writes).</li>
  * </ol>
@@ -60,7 +60,6 @@ public final class JobStateTopology {
 
     public Topology build() {
         JsonSerde<JobView> viewSerde = new JsonSerde<>(JobView.class);
-        JsonSerde<FoldInput> inputSerde = new JsonSerde<>(FoldInput.class);
         StreamsBuilder builder = new StreamsBuilder();
 
         KStream<String, FoldInput> accepted = builder
@@ -70,16 +69,10 @@ public final class JobStateTopology {
                 .stream(eventsTopic, Consumed.with(Serdes.String(), Serdes.ByteArray()))
                 .flatMapValues((jobId, bytes) -> eventOf(jobId, bytes));
 
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(FOLD_STORE),
+                Serdes.String(), viewSerde));
         accepted.merge(events)
-                .groupByKey(Grouped.with(Serdes.String(), inputSerde))
-                .aggregate(() -> JobView.empty(null),
-                        (jobId, input, view) -> (view.jobId() == null ? JobView.empty(jobId) : view)
-                                .apply(input.event())
-                                .withPhotoRef(input.photoRef()),
-                        Materialized.<String, JobView>as(Stores.inMemoryKeyValueStore(FOLD_STORE))
-                                .withKeySerde(Serdes.String())
-                                .withValueSerde(viewSerde))
-                .toStream()
+                .process(Fold::new, FOLD_STORE)
                 .to(stateTopic, Produced.with(Serdes.String(), viewSerde));
 
         builder.addGlobalStore(
@@ -124,6 +117,33 @@ public final class JobStateTopology {
 
     /** One step of the fold: an event, and the photo reference when it came from a job message. */
     public record FoldInput(JobEvent event, String photoRef) {
+    }
+
+    /** One step of the fold per record; writes and forwards only views that changed. */
+    static final class Fold implements Processor<String, FoldInput, String, JobView> {
+        private ProcessorContext<String, JobView> context;
+        private KeyValueStore<String, JobView> store;
+
+        @Override
+        public void init(ProcessorContext<String, JobView> context) {
+            this.context = context;
+            this.store = context.getStateStore(FOLD_STORE);
+        }
+
+        @Override
+        public void process(Record<String, FoldInput> record) {
+            String jobId = record.key();
+            if (jobId == null || record.value() == null) {
+                return;
+            }
+            JobView current = store.get(jobId);
+            JobView before = current == null ? JobView.empty(jobId) : current;
+            JobView after = before.apply(record.value().event()).withPhotoRef(record.value().photoRef());
+            if (after != before) {
+                store.put(jobId, after);
+                context.forward(record.withValue(after));
+            }
+        }
     }
 
     /** Keeps the global store in step with the state topic and reports each change. */

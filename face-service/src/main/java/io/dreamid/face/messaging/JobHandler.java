@@ -76,11 +76,12 @@ public class JobHandler {
             throw new MalformedMessageException("jobId \"" + job.jobId() + "\" is not a valid job id (letters,"
                     + " digits, '.', '_', '-'; at most 128 characters)");
         }
+        if (job.identityId() != null) {
+            // Identity jobs skip this stage: the encoder-service reads them from dreamid.jobs itself and forwards
+            // them, also when a photoRef is set too (the identity wins, so no job is generated twice).
+            return;
+        }
         if (job.photoRef() == null) {
-            if (job.identityId() != null) {
-                // Identity jobs skip this stage: the encoder-service reads them from dreamid.jobs itself.
-                return;
-            }
             fail(job, Map.of(), ErrorCodes.BAD_SPEC, "the job has neither photoRef nor identityId; give one");
             return;
         }

@@ -1,5 +1,7 @@
 package io.dreamid.common.messages;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -19,6 +21,8 @@ import java.util.Set;
  * @param scheduler       sampler name, one of {@link #SCHEDULERS}; null takes the model bundle's own
  * @param face            which face to use when the photo has several: {@code largest}, {@code index:N}
  *                        or {@code fail-if-several}
+ * @param identityOnly    true for an identity job: the job ends once the face is encoded (no prompts, no
+ *                        images); null or false for a generation job
  */
 public record JobSpec(
         List<String> prompts,
@@ -30,7 +34,28 @@ public record JobSpec(
         Integer width,
         Integer height,
         String scheduler,
-        String face) {
+        String face,
+        Boolean identityOnly) {
+
+    /** A spec that generates images (no {@code identityOnly}): the shape every generation job has. */
+    public JobSpec(List<String> prompts, String negativePrompt, Integer imagesPerPrompt, Integer steps,
+            Double guidanceScale, Long seed, Integer width, Integer height, String scheduler, String face) {
+        this(prompts, negativePrompt, imagesPerPrompt, steps, guidanceScale, seed, width, height, scheduler, face, null);
+    }
+
+    /**
+     * The spec of an identity job ({@code POST /v1/identities}): detect, align and encode the face, store the
+     * identity, and end SUCCEEDED with its id; no prompts, no images.
+     */
+    public static JobSpec identityOnly(String face) {
+        return new JobSpec(List.of(), null, null, null, null, null, null, null, null, face, Boolean.TRUE);
+    }
+
+    /** Whether the job ends once the identity is encoded (see {@link #identityOnly(String)}). */
+    @JsonIgnore
+    public boolean isIdentityOnly() {
+        return Boolean.TRUE.equals(identityOnly);
+    }
 
     public static final String PLACEHOLDER = "{id}";
     public static final int MAX_PROMPTS = 8;
@@ -62,12 +87,13 @@ public record JobSpec(
                 width == null ? DEFAULT_SIZE : width,
                 height == null ? DEFAULT_SIZE : height,
                 scheduler,
-                face == null ? FaceChoice.LARGEST.toString() : face);
+                face == null ? FaceChoice.LARGEST.toString() : face,
+                identityOnly);
     }
 
     public JobSpec withSeed(long newSeed) {
         return new JobSpec(prompts, negativePrompt, imagesPerPrompt, steps, guidanceScale, newSeed, width, height,
-                scheduler, face);
+                scheduler, face, identityOnly);
     }
 
     /**
@@ -78,7 +104,11 @@ public record JobSpec(
      */
     public List<String> problems(boolean requirePlaceholder) {
         List<String> problems = new ArrayList<>();
-        if (prompts == null || prompts.isEmpty()) {
+        if (isIdentityOnly()) {
+            if (prompts != null && !prompts.isEmpty()) {
+                problems.add("prompts: an identityOnly job generates no images; leave prompts out");
+            }
+        } else if (prompts == null || prompts.isEmpty()) {
             problems.add("prompts: give at least one prompt, e.g. \"a photo of {id} as an astronaut\"");
         } else {
             if (prompts.size() > MAX_PROMPTS) {

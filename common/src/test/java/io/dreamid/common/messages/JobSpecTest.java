@@ -126,4 +126,16 @@ class JobSpecTest {
         assertThat(filled).isEqualTo(new JobSpec(List.of("{id}"), "", 1, 30, 7.5, null, 512, 640, null, "largest"));
         assertThat(filled.withSeed(7).seed()).isEqualTo(7L);
     }
+
+    @Test
+    void anIdentityJobNeedsNoPromptsButRefusesThem() {
+        assertThat(JobSpec.identityOnly(null).problems(true)).isEmpty();
+        JobSpec withPrompts = new JobSpec(List.of("a photo of {id}"), null, null, null, null, null, null, null, null,
+                null, true);
+        assertThat(withPrompts.problems(true)).singleElement().asString().contains("identityOnly")
+                .contains("leave prompts out");
+        assertThat(JobSpec.identityOnly(null).withDefaults().isIdentityOnly()).isTrue();
+        assertThat(new JobSpec(List.of("{id}"), null, null, null, null, null, null, null, null, null).isIdentityOnly())
+                .isFalse();
+    }
 }

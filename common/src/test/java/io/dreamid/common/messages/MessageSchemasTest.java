@@ -163,7 +163,18 @@ class MessageSchemasTest {
                 invalid("an unknown scheduler", job -> spec(job).put("scheduler", "fast"), "scheduler"),
                 invalid("an unknown face policy", job -> spec(job).put("face", "biggest"), "face"),
                 invalid("a misspelt spec field", job -> spec(job).put("step", 20), "step"),
-                invalid("null for an optional field", job -> spec(job).putNull("seed"), "seed"));
+                invalid("null for an optional field", job -> spec(job).putNull("seed"), "seed"),
+                invalid("identityOnly with prompts", job -> spec(job).put("identityOnly", true), "prompts"));
+    }
+
+    @Test
+    void anIdentityJobHasNoPromptsAndIsValid() {
+        ObjectNode job = (ObjectNode) tree(JobMessage.of(JOB, "local", AT, "inputs/" + JOB + "/photo.jpg", null,
+                JobSpec.identityOnly("largest")));
+
+        assertThat(job.at("/spec/identityOnly").asBoolean()).isTrue();
+        assertThat(validate("job.schema.json", job)).isEmpty();
+        assertThat(JobSpec.identityOnly("largest").problems(true)).isEmpty();
     }
 
     @ParameterizedTest(name = "a job with {0} is rejected")

@@ -10,6 +10,7 @@ import jakarta.inject.Inject;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -78,12 +79,28 @@ public class TopicCreator {
                     }
                 }
             }
+            checkCoPartitioned(admin);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             // The broker may come up later; Kafka Streams waits for its topics and readiness stays down until then.
             LOG.errorf("cannot create the DreamID topics at %s: %s", adminConfig.get("bootstrap.servers"),
                     e.getMessage());
+        }
+    }
+
+    /**
+     * The fold meets a job's message and its events in one task only if both topics have the same partition
+     * count; otherwise a job would be folded twice, in two tasks that know half of its history each.
+     */
+    private void checkCoPartitioned(Admin admin) throws Exception {
+        Map<String, TopicDescription> topics = admin.describeTopics(List.of(jobsTopic, eventsTopic))
+                .allTopicNames().get(30, TimeUnit.SECONDS);
+        int jobs = topics.get(jobsTopic).partitions().size();
+        int events = topics.get(eventsTopic).partitions().size();
+        if (jobs != events) {
+            LOG.errorf("%s has %d partitions and %s has %d: job state will be wrong for some jobs; give both topics"
+                    + " the same partition count", jobsTopic, jobs, eventsTopic, events);
         }
     }
 

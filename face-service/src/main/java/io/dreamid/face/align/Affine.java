@@ -15,10 +15,6 @@ public record Affine(double a, double b, double tx, double c, double d, double t
         return new Affine(cos, -sin, tx, sin, cos, ty);
     }
 
-    public double[] apply(double x, double y) {
-        return new double[] {a * x + b * y + tx, c * x + d * y + ty};
-    }
-
     public double applyX(double x, double y) {
         return a * x + b * y + tx;
     }

@@ -32,11 +32,6 @@ public record Detection(double score, Box box, double[] keypoints) {
                 x(Landmark.LEFT_EYE) - x(Landmark.RIGHT_EYE)));
     }
 
-    /** Distance between the eyes, in pixels. */
-    public double eyeDistance() {
-        return Math.hypot(x(Landmark.LEFT_EYE) - x(Landmark.RIGHT_EYE), y(Landmark.LEFT_EYE) - y(Landmark.RIGHT_EYE));
-    }
-
     /** This detection in another frame: keypoints mapped exactly, the box replaced by the box around its corners. */
     public Detection mapped(Affine map) {
         double[] k = new double[keypoints.length];

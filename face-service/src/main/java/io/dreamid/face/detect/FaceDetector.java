@@ -96,11 +96,7 @@ public final class FaceDetector implements AutoCloseable {
         for (int round = 0; round < REFINE_ROUNDS; round++) {
             Affine photoToCrop = SimilarityTransform.estimate(FaceAligner.alignmentPoints(current), template);
             Affine inputToPhoto = photoToCrop.inverse().after(inputToFrame);
-            Detection expected = current;
-            Optional<Detection> found = pass(photo, BlazeFaceVariant.FRONT, inputToPhoto).stream()
-                    .filter(d -> d.box().iou(expected.box()) > MIN_REFINE_IOU)
-                    .min(Comparator.comparingDouble(d -> Math.hypot(d.box().centerX() - expected.box().centerX(),
-                            d.box().centerY() - expected.box().centerY())));
+            Optional<Detection> found = closest(pass(photo, BlazeFaceVariant.FRONT, inputToPhoto), current);
             if (found.isEmpty()) {
                 return current;
             }
@@ -119,6 +115,13 @@ public final class FaceDetector implements AutoCloseable {
             }
         }
         return current;
+    }
+
+    private static Optional<Detection> closest(List<Detection> found, Detection expected) {
+        return found.stream()
+                .filter(d -> d.box().iou(expected.box()) > MIN_REFINE_IOU)
+                .min(Comparator.comparingDouble(d -> Math.hypot(d.box().centerX() - expected.box().centerX(),
+                        d.box().centerY() - expected.box().centerY())));
     }
 
     /** Largest distance between the alignment points of two detections, in crop pixels. */

@@ -78,7 +78,11 @@ public class FaceConsumer {
             return message.ack();
         }
         // A send that fails here propagates: the message is not acknowledged and goes to the dead-letter topic.
-        output.handOn(face.jobId(), face.tenant(), face.createdAt(), face.spec(), identity);
+        if (face.spec() != null && face.spec().isIdentityOnly()) {
+            output.identityReady(face.jobId(), face.tenant(), face.spec(), identity);
+        } else {
+            output.handOn(face.jobId(), face.tenant(), face.createdAt(), face.spec(), identity);
+        }
         LOG.infof("job %s: identity %s (%s)", face.jobId(), identity.identityId(),
                 identity.reused() ? "reused" : "encoded");
         return message.ack();

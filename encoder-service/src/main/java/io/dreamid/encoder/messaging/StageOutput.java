@@ -60,6 +60,17 @@ public class StageOutput {
                 identity.width(), identity.reused()));
     }
 
+    /**
+     * The end of an identity job ({@link JobSpec#isIdentityOnly()}): SUCCEEDED with the identity id and the step
+     * timings; nothing goes on to generation.
+     */
+    public void identityReady(String jobId, String tenant, JobSpec spec, Identity identity) {
+        send(events, jobId, new JobEvent(SchemaVersions.CURRENT,
+                JobEvent.eventIdFor(jobId, Stage.ENCODER, JobStatus.SUCCEEDED, null),
+                jobId, tenant, Stage.ENCODER, JobStatus.SUCCEEDED, 1.0, identity.timings(), null, List.of(),
+                identity.identityId(), spec, Instant.now()));
+    }
+
     public void failed(String jobId, String tenant, ErrorInfo error, Map<String, Long> timings) {
         send(events, jobId, JobEvent.failed(jobId, tenant, Stage.ENCODER, error, timings, Instant.now()));
     }

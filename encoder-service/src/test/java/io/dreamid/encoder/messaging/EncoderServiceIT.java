@@ -223,6 +223,29 @@ class EncoderServiceIT {
     }
 
     @Test
+    void anIdentityJobEndsSucceededWithItsIdentityAndGoesNoFurther() throws IOException {
+        String job = "job-identity-" + UUID.randomUUID();
+        store.put(ObjectKeys.faceCrop(job), Files.readAllBytes(TestBundles.TINY_GOLDENS.resolve("crop-2.png")),
+                "image/png");
+        producer.send(new ProducerRecord<>(Topics.FACES, job, Json.toString(new FaceMessage(SchemaVersions.CURRENT,
+                job, "acme", Instant.now(), JobSpec.identityOnly("largest"), ObjectKeys.input(job, "jpg"),
+                ObjectKeys.faceCrop(job), ObjectKeys.faceRecord(job), 32, 0.98, 1))));
+
+        JobEvent done = eventOf(job, e -> e.status() == JobStatus.SUCCEEDED);
+        assertThat(done.stage()).isEqualTo(Stage.ENCODER);
+        assertThat(done.progress()).isEqualTo(1.0);
+        assertThat(done.identityId()).matches("[0-9a-f]{32}");
+        assertThat(store.exists(ObjectKeys.identity(done.identityId()))).isTrue();
+        assertThat(done.timings()).containsKey("encoder.backbone");
+        // The stage sends a hand-on right after its event: by the time a later job has been handed on, a stray
+        // identity message for this job would have arrived too.
+        String later = "job-face-" + UUID.randomUUID();
+        sendFace(later, Files.readAllBytes(TestBundles.TINY_GOLDENS.resolve("crop-2.png")));
+        identityOf(later);
+        assertThat(received).noneMatch(r -> r.topic().equals(Topics.IDENTITIES) && job.equals(r.key()));
+    }
+
+    @Test
     void readinessNamesTheBundle() {
         String body = given().get("/q/health/ready").then().statusCode(200).extract().asString();
         assertThat(body).contains("encoder-bundle").contains("tiny-random-1");

@@ -32,7 +32,7 @@ public class JobConsumer {
         String key = message.getMetadata(IncomingKafkaRecordMetadata.class)
                 .map(m -> m.getKey() == null ? null : m.getKey().toString()).orElse(null);
         try {
-            handler.handle(key, message.getPayload());
+            handler.handle(message.getPayload());
             return message.ack();
         } catch (MalformedMessageException e) {
             LOG.warnf("unreadable job message (key %s) goes to the dead-letter topic: %s", key, e.getMessage());

@@ -69,7 +69,7 @@ public class JobHandler {
      * @throws MalformedMessageException the message cannot be read; the caller dead-letters it
      * @throws RuntimeException          the broker kept failing; the caller does not acknowledge
      */
-    public void handle(String key, String payload) {
+    public void handle(String payload) {
         JobMessage job = Json.readMessage(payload == null ? null : payload.getBytes(StandardCharsets.UTF_8),
                 JobMessage.class);
         if (!ObjectKeys.isSafeId(job.jobId())) {

@@ -90,6 +90,9 @@ public final class GatewayBenchmark {
             byte[] photo = photoOfAbout(photoKb * 1024);
             System.out.printf(Locale.ROOT, "gateway %s, photo %d bytes (JPEG), %d cores%n", url, photo.length,
                     Runtime.getRuntime().availableProcessors());
+            if (child != null) {
+                dependencies(photo);
+            }
             bench.submit(photo, clients, Duration.ofSeconds(5), false);
             List<String> jobs = bench.submit(photo, clients, Duration.ofSeconds(seconds), true);
             bench.read(jobs, rate, Duration.ofSeconds(2), false);
@@ -105,6 +108,36 @@ public final class GatewayBenchmark {
         }
         // The embedded broker and the MinIO client keep non-daemon threads alive.
         System.exit(status);
+    }
+
+    /**
+     * What one submission costs at least in the servers it waits for: an S3 put of the photo and an acknowledged
+     * Kafka record, measured from this JVM one at a time.
+     */
+    private static void dependencies(byte[] photo) throws Exception {
+        int rounds = 200;
+        long[] puts = new long[rounds];
+        long[] sends = new long[rounds];
+        var store = EmbeddedS3.store();
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(Map.of(
+                "bootstrap.servers", EmbeddedKafka.start(),
+                "key.serializer", "org.apache.kafka.common.serialization.StringSerializer",
+                "value.serializer", "org.apache.kafka.common.serialization.StringSerializer"))) {
+            for (int i = 0; i < rounds; i++) {
+                long start = System.nanoTime();
+                store.put("bench/photo-" + i + ".jpg", photo, "image/jpeg");
+                puts[i] = System.nanoTime() - start;
+                start = System.nanoTime();
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("bench.probe", "k" + i,
+                        SPEC)).get();
+                sends[i] = System.nanoTime() - start;
+            }
+        }
+        Arrays.sort(puts);
+        Arrays.sort(sends);
+        System.out.printf(Locale.ROOT, "dependencies, one at a time: S3 put of the photo p50 %.1f ms, p99 %.1f ms;"
+                        + " acknowledged Kafka send p50 %.1f ms, p99 %.1f ms%n", percentile(puts, 50),
+                percentile(puts, 99), percentile(sends, 50), percentile(sends, 99));
     }
 
     /** Submits from {@code clients} threads back to back for {@code duration}; returns the accepted job ids. */

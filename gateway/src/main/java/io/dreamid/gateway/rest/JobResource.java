@@ -229,7 +229,7 @@ public class JobResource {
     }
 
     @GET
-    @NonBlocking
+    @Blocking // scans (and deserialises) every job view of the global store
     @Operation(summary = "The caller's most recent jobs, newest first")
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = JobList.class)))
     public JobList list(

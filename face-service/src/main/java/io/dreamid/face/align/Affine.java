@@ -8,13 +8,6 @@ public record Affine(double a, double b, double tx, double c, double d, double t
 
     public static final Affine IDENTITY = new Affine(1, 0, 0, 0, 1, 0);
 
-    /** Scale {@code s}, rotation {@code radians} (counter-clockwise in a y-down image looks clockwise), shift. */
-    public static Affine similarity(double s, double radians, double tx, double ty) {
-        double cos = s * Math.cos(radians);
-        double sin = s * Math.sin(radians);
-        return new Affine(cos, -sin, tx, sin, cos, ty);
-    }
-
     public double applyX(double x, double y) {
         return a * x + b * y + tx;
     }

@@ -14,8 +14,10 @@ import java.util.concurrent.BlockingQueue;
 
 /**
  * Finds faces with BlazeFace. The photo is letterboxed into the model's square input (black bars), so any aspect
- * ratio works. If no face is found upright, the photo is looked at again tilted by each of {@link
- * #TILTS_DEGREES}: BlazeFace was trained on mostly upright faces and misses strongly tilted ones.
+ * ratio works. No tilted passes are needed: on the test portraits the upright pass finds the face at any roll up to
+ * 180 degrees; what tilt spoils is the keypoints, which {@link #refine} corrects up to about 90 degrees (beyond,
+ * the model lays the keypoints out as if the face were upright, so an upside-down photo without EXIF orientation
+ * is aligned upside down).
  *
  * <p>Keypoints from a pass over the whole photo are coarse (a face may be 15 px in a 128 px input), so {@link
  * #refine} looks again at the face chosen for alignment, upright and at a fixed scale.
@@ -24,8 +26,6 @@ import java.util.concurrent.BlockingQueue;
  * {@code workers} inferences run at a time.
  */
 public final class FaceDetector implements AutoCloseable {
-    /** Extra tilts tried, in order, when the upright pass finds no face. */
-    public static final double[] TILTS_DEGREES = {30, -30};
     /** Most close-up rounds of {@link #refine}. */
     static final int REFINE_ROUNDS = 8;
     /** Fraction of the way {@link #refine} moves towards each new close-up's keypoints after the first. */
@@ -60,20 +60,12 @@ public final class FaceDetector implements AutoCloseable {
             case BACK -> List.of(BlazeFaceVariant.BACK);
         };
         for (BlazeFaceVariant variant : variants) {
-            List<Detection> faces = pass(photo, variant, wholePhoto(photo, variant.size(), 0));
+            List<Detection> faces = pass(photo, variant, wholePhoto(photo, variant.size()));
             if (!faces.isEmpty()) {
-                return new DetectionResult(faces, variant, 0);
+                return new DetectionResult(faces, variant);
             }
         }
-        for (double tilt : TILTS_DEGREES) {
-            for (BlazeFaceVariant variant : variants) {
-                List<Detection> faces = pass(photo, variant, wholePhoto(photo, variant.size(), tilt));
-                if (!faces.isEmpty()) {
-                    return new DetectionResult(faces, variant, tilt);
-                }
-            }
-        }
-        return new DetectionResult(List.of(), variants.get(variants.size() - 1), 0);
+        return new DetectionResult(List.of(), variants.get(variants.size() - 1));
     }
 
     /**
@@ -168,27 +160,12 @@ public final class FaceDetector implements AutoCloseable {
         }
     }
 
-    /** The square around the whole photo, tilted by {@code degrees}, mapped from a {@code size} input. */
-    static Affine wholePhoto(Warp photo, int size, double degrees) {
+    /** The square around the whole photo, mapped from a {@code size} input (letterbox, black bars). */
+    static Affine wholePhoto(Warp photo, int size) {
         double w = photo.image().width();
         double h = photo.image().height();
-        double r = Math.toRadians(degrees);
-        double cos = Math.abs(Math.cos(r));
-        double sin = Math.abs(Math.sin(r));
-        double side = Math.max(w * cos + h * sin, w * sin + h * cos);
-        return square(w / 2, h / 2, side, r, size);
-    }
-
-    /**
-     * Maps a {@code size x size} input onto a square of {@code side} photo pixels centred at (cx, cy) and rotated by
-     * {@code radians}, so that a face tilted by that angle appears upright in the input.
-     */
-    static Affine square(double cx, double cy, double side, double radians, int size) {
-        double s = side / size;
-        Affine rotate = Affine.similarity(s, radians, 0, 0);
-        double half = size / 2.0;
-        return new Affine(rotate.a(), rotate.b(), cx - rotate.applyX(half, half),
-                rotate.c(), rotate.d(), cy - rotate.applyY(half, half));
+        double s = Math.max(w, h) / size;
+        return new Affine(s, 0, (w - Math.max(w, h)) / 2, 0, s, (h - Math.max(w, h)) / 2);
     }
 
     @Override

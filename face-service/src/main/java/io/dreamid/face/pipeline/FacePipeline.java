@@ -90,7 +90,7 @@ public final class FacePipeline {
                 FaceRecord.round(aligned.photoToCrop().rotationDegrees()),
                 FaceRecord.round(aligned.rmsErrorPx()), "black");
         return new FaceRecord(1, new FaceRecord.ImageSize(image.width(), image.height()), found.model().id(),
-                found.rotationDegrees(), choice.toString(), found.faces().size(), chosenIndex, faces,
+                choice.toString(), found.faces().size(), chosenIndex, faces,
                 FaceRecord.Face.of(chosen), transform);
     }
 

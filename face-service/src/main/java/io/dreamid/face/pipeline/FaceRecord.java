@@ -14,7 +14,6 @@ import java.util.List;
  * @param schemaVersion  1
  * @param image          the photo's size as decoded
  * @param model          the BlazeFace model whose pass found the faces ({@code front-128} or {@code back-256})
- * @param passRotation   tilt in degrees of the pass that found them (0 unless only a tilted pass did)
  * @param faceChoice     the choice rule applied ({@code largest}, {@code index:N}, {@code fail-if-several})
  * @param facesFound     how many faces the photo has
  * @param chosenIndex    which of {@code faces} was aligned (left to right, from 0)
@@ -26,7 +25,6 @@ public record FaceRecord(
         int schemaVersion,
         ImageSize image,
         String model,
-        double passRotation,
         String faceChoice,
         int facesFound,
         int chosenIndex,

@@ -93,7 +93,9 @@ class SimilarityTransformTest {
 
     @Test
     void inverseAndCompositionAreConsistent() {
-        Affine t = Affine.similarity(1.7, 0.4, 12, -3);
+        double cos = 1.7 * Math.cos(0.4);
+        double sin = 1.7 * Math.sin(0.4);
+        Affine t = new Affine(cos, -sin, 12, sin, cos, -3);
         Affine round = t.inverse().after(t);
         assertThat(round.applyX(31, 47)).isCloseTo(31, within(1e-9));
         assertThat(round.applyY(31, 47)).isCloseTo(47, within(1e-9));

@@ -67,6 +67,17 @@ public final class TestImages {
         return out;
     }
 
+    /** A roll measured on a photo rotated by {@code degrees}, turned back, in (-180, 180]. */
+    public static double uprightRoll(double roll, double degrees) {
+        double r = (roll - degrees) % 360;
+        if (r > 180) {
+            r -= 360;
+        } else if (r <= -180) {
+            r += 360;
+        }
+        return r;
+    }
+
     public static BufferedImage scaled(BufferedImage src, double factor) {
         int w = (int) Math.round(src.getWidth() * factor);
         int h = (int) Math.round(src.getHeight() * factor);

@@ -95,11 +95,22 @@ class FaceAlignmentTest {
         BufferedImage upright = TestImages.image(TestImages.HOPPER);
         FaceAnalysis analysis = pipeline.analyse(TestImages.jpegWithExifOrientation6(upright), FaceChoice.LARGEST,
                 DetectorPolicy.AUTO, 112, new LinkedHashMap<>());
-        // Stored sideways, shown upright: the decoded photo is as tall as the original and the face is found
-        // with no tilted pass.
+        // Stored sideways, shown upright: the decoded photo is as tall as the original and the face upright.
         assertThat(analysis.width()).isEqualTo(upright.getWidth());
         assertThat(analysis.height()).isEqualTo(upright.getHeight());
-        assertThat(analysis.detections().rotationDegrees()).isZero();
+        assertThat(Math.abs(analysis.chosen().rollDegrees())).isLessThan(15);
+    }
+
+    @Test
+    void aFaceTurnedSidewaysIsFoundAndTurnedUpright() {
+        int degrees = 90;
+        byte[] bytes = TestImages.png(TestImages.rotated(TestImages.image(TestImages.HOPPER), degrees));
+        FaceAnalysis analysis = pipeline.analyse(bytes, FaceChoice.FAIL_IF_SEVERAL, DetectorPolicy.AUTO, 112,
+                new LinkedHashMap<>());
+        double upright = TestImages.uprightRoll(analysis.chosen().rollDegrees(), degrees);
+        assertThat(Math.abs(upright)).as("eye line after undoing the rotation, degrees").isLessThan(10);
+        Detection again = detectOnPaddedCrop(analysis.aligned().crop());
+        assertThat(Math.abs(again.rollDegrees())).as("eye line of the aligned crop, degrees").isLessThan(MAX_ROLL);
     }
 
     @Test

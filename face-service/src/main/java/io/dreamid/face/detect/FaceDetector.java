@@ -15,9 +15,9 @@ import java.util.concurrent.BlockingQueue;
 /**
  * Finds faces with BlazeFace. The photo is letterboxed into the model's square input (black bars), so any aspect
  * ratio works. No tilted passes are needed: on the test portraits the upright pass finds the face at any roll up to
- * 180 degrees; what tilt spoils is the keypoints, which {@link #refine} corrects up to about 90 degrees (beyond,
- * the model lays the keypoints out as if the face were upright, so an upside-down photo without EXIF orientation
- * is aligned upside down).
+ * 180 degrees; what tilt spoils is the keypoints, which {@link #refine} corrects (past about 90 degrees the model
+ * lays them out as if the face were upright, which the first refinement round checks against the frame turned
+ * half way round).
  *
  * <p>Keypoints from a pass over the whole photo are coarse (a face may be 15 px in a 128 px input), so {@link
  * #refine} looks again at the face chosen for alignment, upright and at a fixed scale.
@@ -89,6 +89,19 @@ public final class FaceDetector implements AutoCloseable {
             Affine photoToCrop = SimilarityTransform.estimate(FaceAligner.alignmentPoints(current), template);
             Affine inputToPhoto = photoToCrop.inverse().after(inputToFrame);
             Optional<Detection> found = closest(pass(photo, BlazeFaceVariant.FRONT, inputToPhoto), current);
+            if (round == 0) {
+                // An upside-down face gets keypoints laid out as if it were upright; in the frame turned half way
+                // round it is upright and the model is surer of it.
+                Detection turned = turnedHalfway(current);
+                Affine turnedToCrop = SimilarityTransform.estimate(FaceAligner.alignmentPoints(turned), template);
+                Optional<Detection> other = closest(pass(photo, BlazeFaceVariant.FRONT,
+                        turnedToCrop.inverse().after(inputToFrame)), turned);
+                if (other.isPresent() && (found.isEmpty() || other.get().score() > found.get().score())) {
+                    found = other;
+                    current = turned;
+                    photoToCrop = turnedToCrop;
+                }
+            }
             if (found.isEmpty()) {
                 return current;
             }
@@ -107,6 +120,18 @@ public final class FaceDetector implements AutoCloseable {
             }
         }
         return current;
+    }
+
+    /** The same face with its keypoints turned 180 degrees about the box centre. */
+    static Detection turnedHalfway(Detection face) {
+        double cx = face.box().centerX();
+        double cy = face.box().centerY();
+        double[] k = face.keypoints().clone();
+        for (int i = 0; i < k.length; i += 2) {
+            k[i] = 2 * cx - k[i];
+            k[i + 1] = 2 * cy - k[i + 1];
+        }
+        return new Detection(face.score(), face.box(), k);
     }
 
     private static Optional<Detection> closest(List<Detection> found, Detection expected) {

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -101,9 +102,9 @@ class FaceAlignmentTest {
         assertThat(Math.abs(analysis.chosen().rollDegrees())).isLessThan(15);
     }
 
-    @Test
-    void aFaceTurnedSidewaysIsFoundAndTurnedUpright() {
-        int degrees = 90;
+    @ParameterizedTest(name = "rotated {0}")
+    @ValueSource(ints = {90, 180})
+    void facesTurnedFarBeyondThirtyDegreesAreFoundAndTurnedUpright(int degrees) {
         byte[] bytes = TestImages.png(TestImages.rotated(TestImages.image(TestImages.HOPPER), degrees));
         FaceAnalysis analysis = pipeline.analyse(bytes, FaceChoice.FAIL_IF_SEVERAL, DetectorPolicy.AUTO, 112,
                 new LinkedHashMap<>());

@@ -23,6 +23,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
@@ -249,10 +250,21 @@ class JobStateIT {
     }
 
     @Test
-    void aFreshReplicaOnTheSameTopicsSeesEveryJob() throws Exception {
-        String running = submit(KEY_A);
-        emit(event(running, Stage.DIFFUSION, JobStatus.GENERATING, 0.4, "step-4", Map.of(), null, List.of()));
-        awaitJob(running, KEY_A, j -> j.path("progress").asDouble() == 0.4);
+    void aFreshInstanceWithAnEmptyStateDirectoryRestoresEveryJobFromKafka() throws Exception {
+        // One job per partition, with history folded by the running gateway before the new instance starts.
+        Map<Integer, String> jobByPartition = new HashMap<>();
+        JobSpec spec = new JobSpec(List.of("{id} in a library"), null, 1, 20, 7.5, 3L, 512, 512, null, null);
+        while (jobByPartition.size() < EmbeddedKafka.PARTITIONS) {
+            String jobId = "restart-" + UUID.randomUUID();
+            jobByPartition.putIfAbsent(partitionOf(jobId), jobId);
+        }
+        for (String jobId : jobByPartition.values()) {
+            TopicReader.produce(Topics.JOBS, jobId, JobMessage.of(jobId, TENANT_A, Instant.now(), null, "id-7", spec));
+            emit(event(jobId, Stage.DIFFUSION, JobStatus.GENERATING, 0.4, "step-4", Map.of(), null, List.of()));
+        }
+        for (String jobId : jobByPartition.values()) {
+            awaitJob(jobId, KEY_A, j -> j.path("progress").asDouble() == 0.4);
+        }
         submit(KEY_B);
         Map<String, JsonNode> expected = new HashMap<>();
         for (String key : List.of(KEY_A, KEY_B)) {
@@ -261,10 +273,10 @@ class JobStateIT {
                 expected.put(job.path("jobId").asText(), job);
             }
         }
-        assertThat(expected).containsKey(running).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(expected).containsKeys(jobByPartition.values().toArray(String[]::new));
 
-        // A second instance of the same application with an empty state directory: what a restarted gateway, or
-        // a second replica, starts from.
+        // A second instance of the same application with an empty state directory: what a restarted gateway, or a
+        // second replica, starts from. It joins the group, so it also takes over some partitions of the fold.
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, EmbeddedKafka.start());
@@ -278,32 +290,61 @@ class JobStateIT {
         JobStateTopology topology = new JobStateTopology(Topics.JOBS, Topics.JOB_EVENTS, "dreamid.job-state",
                 view -> {
                 });
+        List<String> takenOver;
         try (KafkaStreams replica = new KafkaStreams(topology.build(), props)) {
             replica.start();
-            Await.until("the replica to run", Duration.ofSeconds(60),
-                    () -> replica.state() == KafkaStreams.State.RUNNING);
+            Await.until("the new instance to run with partitions of its own", Duration.ofSeconds(60),
+                    () -> replica.state() == KafkaStreams.State.RUNNING && !activePartitions(replica).isEmpty());
             ReadOnlyKeyValueStore<String, JobView> views = replica.store(StoreQueryParameters.fromNameAndType(
                     JobStateTopology.VIEW_STORE, QueryableStoreTypes.keyValueStore()));
-            Await.until("the replica to hold every job", WAIT, () -> expected.values().stream().allMatch(job -> {
+            Await.until("the new instance to hold every job", WAIT, () -> expected.values().stream().allMatch(job -> {
                 JobView view = views.get(job.path("jobId").asText());
                 return view != null && view.status().name().equals(job.path("status").asText())
-                        && view.progress() == job.path("progress").asDouble();
+                        && view.progress() == job.path("progress").asDouble()
+                        && view.tenant() != null && view.spec() != null;
             }));
-            JobView view = views.get(running);
-            assertThat(view.tenant()).isEqualTo(TENANT_A);
-            assertThat(view.spec().prompts()).containsExactly("a photo of {id} as an astronaut");
-            assertThat(views.get(expected.keySet().stream().filter(id -> !id.equals(running))
-                    .filter(id -> expected.get(id).path("url").asText().contains(id)).findFirst().orElseThrow()))
-                    .isNotNull();
+
+            // Events on the partitions it took over are folded onto the state it restored from the changelog: the
+            // spec and identity, known only from events before it started, are still there.
+            takenOver = activePartitions(replica).stream().map(jobByPartition::get).toList();
+            for (String jobId : takenOver) {
+                emit(event(jobId, Stage.DIFFUSION, JobStatus.GENERATING, 0.6, "step-6", Map.of(), null, List.of()));
+            }
+            for (String jobId : takenOver) {
+                JsonNode job = awaitJob(jobId, KEY_A, j -> j.path("progress").asDouble() == 0.6);
+                assertThat(job.path("spec").path("prompts").get(0).asText()).isEqualTo("{id} in a library");
+                assertThat(job.path("identityId").asText()).isEqualTo("id-7");
+                assertThat(views.get(jobId).progress()).isEqualTo(0.6);
+            }
             replica.close(Duration.ofSeconds(10));
         }
 
-        // The gateway takes the replica's partitions back, restoring their fold from the changelog: a new event
-        // lands on the restored state (the spec from the first events is still there).
-        emit(event(running, Stage.DIFFUSION, JobStatus.GENERATING, 0.8, "step-8", Map.of(), null, List.of()));
-        JsonNode after = awaitJob(running, KEY_A, j -> j.path("progress").asDouble() == 0.8);
-        assertThat(after.path("spec").path("prompts").get(0).asText()).isEqualTo("a photo of {id} as an astronaut");
-        assertThat(after.path("createdAt").asText()).isEqualTo(expected.get(running).path("createdAt").asText());
+        // The stopped instance's partitions come back to the gateway, which restores them from the changelog in
+        // turn: every job goes on from where it was.
+        for (String jobId : jobByPartition.values()) {
+            emit(event(jobId, Stage.DIFFUSION, JobStatus.GENERATING, 0.8, "step-8", Map.of(), null, List.of()));
+        }
+        for (String jobId : jobByPartition.values()) {
+            JsonNode job = awaitJob(jobId, KEY_A, j -> j.path("progress").asDouble() == 0.8);
+            assertThat(job.path("spec").path("prompts").get(0).asText()).isEqualTo("{id} in a library");
+            assertThat(job.path("createdAt").asText()).isEqualTo(expected.get(jobId).path("createdAt").asText());
+        }
+        assertThat(takenOver).isNotEmpty();
+    }
+
+    /** The partitions of the event topic whose fold this instance runs. */
+    private static List<Integer> activePartitions(KafkaStreams streams) {
+        return streams.metadataForLocalThreads().stream()
+                .flatMap(thread -> thread.activeTasks().stream())
+                .flatMap(task -> task.topicPartitions().stream())
+                .filter(tp -> tp.topic().equals(Topics.JOB_EVENTS))
+                .map(tp -> tp.partition())
+                .distinct().toList();
+    }
+
+    /** The partition Kafka's default partitioner gives a record with this key. */
+    private static int partitionOf(String key) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % EmbeddedKafka.PARTITIONS;
     }
 
     @Test

@@ -14,6 +14,7 @@ Run with Debian's torch (the first python3 on PATH may have none):
 No safetensors or Pillow package is needed: both file formats are written here from their published layouts.
 """
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -182,6 +183,18 @@ def golden_crops(input_size, rng):
             ("crop-2.png", np.clip(stripes, 0, 255).astype(np.uint8))]
 
 
+def write_manifest(root):
+    """manifest.json: {relative path: sha256} of every other file, what the services check a bundle against."""
+    files = {}
+    for name in sorted(os.listdir(root)):
+        if name != "manifest.json" and os.path.isfile(os.path.join(root, name)):
+            with open(os.path.join(root, name), "rb") as f:
+                files[name] = hashlib.sha256(f.read()).hexdigest()
+    with open(os.path.join(root, "manifest.json"), "w") as f:
+        json.dump(files, f, indent=2)
+        f.write("\n")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--preset", choices=sorted(PRESETS), default="tiny")
@@ -235,6 +248,7 @@ def main():
     with open(os.path.join(args.out, "encoder.json"), "w") as f:
         json.dump(encoder_json, f, indent=2)
         f.write("\n")
+    write_manifest(args.out)
 
     if args.goldens:
         write_goldens(args, cfg, backbone, projector)

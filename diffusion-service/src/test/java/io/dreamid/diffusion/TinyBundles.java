@@ -2,7 +2,7 @@ package io.dreamid.diffusion;
 
 import io.dreamid.common.tensors.Safetensors;
 import io.dreamid.common.tensors.SafetensorsFile;
-import io.dreamid.diffusion.bundle.BundleFetcher;
+import io.dreamid.common.models.BundleFetcher;
 
 import java.nio.file.Path;
 

@@ -1,8 +1,8 @@
 package io.dreamid.diffusion.service;
 
 import io.dreamid.common.storage.ObjectStore;
-import io.dreamid.diffusion.bundle.BundleFetcher;
-import io.dreamid.diffusion.bundle.BundleManifest;
+import io.dreamid.common.models.BundleFetcher;
+import io.dreamid.common.models.BundleManifest;
 import io.dreamid.diffusion.bundle.SdBundle;
 import io.dreamid.diffusion.config.DiffusionConfig;
 import io.dreamid.diffusion.onnx.RuntimeOptions;

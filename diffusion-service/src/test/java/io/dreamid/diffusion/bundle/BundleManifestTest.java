@@ -1,5 +1,8 @@
 package io.dreamid.diffusion.bundle;
 
+import io.dreamid.common.models.ModelBundleException;
+import io.dreamid.common.models.BundleFetcher;
+import io.dreamid.common.models.BundleManifest;
 import io.dreamid.diffusion.TinyBundles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +37,7 @@ class BundleManifestTest {
         Files.delete(root.resolve("unet/model.onnx_data"));
 
         assertThatThrownBy(() -> BundleManifest.read(root).verify(root))
-                .isInstanceOf(BundleException.class)
+                .isInstanceOf(ModelBundleException.class)
                 .hasMessageContaining("scheduler/scheduler_config.json has another SHA-256")
                 .hasMessageContaining("unet/model.onnx_data is missing");
     }
@@ -51,7 +54,7 @@ class BundleManifestTest {
     void pathsOutsideTheBundleAreRefused() {
         byte[] json = "{\"../../etc/passwd\": \"00\"}".getBytes(StandardCharsets.UTF_8);
         assertThatThrownBy(() -> BundleManifest.parse(json))
-                .isInstanceOf(BundleException.class)
+                .isInstanceOf(ModelBundleException.class)
                 .hasMessageContaining("invalid path \"../../etc/passwd\"");
     }
 
@@ -59,7 +62,7 @@ class BundleManifestTest {
     void aFolderMissingPartsOfTheLayoutListsThem(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("model_index.json"), "{}");
         assertThatThrownBy(() -> SdBundle.open(dir))
-                .isInstanceOf(BundleException.class)
+                .isInstanceOf(ModelBundleException.class)
                 .hasMessageContaining("text_encoder/model.onnx")
                 .hasMessageContaining("unet/model.onnx")
                 .hasMessageContaining("tokenizer/vocab.json");

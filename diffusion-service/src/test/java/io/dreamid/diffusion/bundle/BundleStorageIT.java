@@ -1,5 +1,8 @@
 package io.dreamid.diffusion.bundle;
 
+import io.dreamid.common.models.ModelBundleException;
+import io.dreamid.common.models.BundleFetcher;
+import io.dreamid.common.models.BundleManifest;
 import io.dreamid.common.storage.ObjectStore;
 import io.dreamid.diffusion.TinyBundles;
 import io.dreamid.testsupport.EmbeddedS3;
@@ -30,7 +33,7 @@ class BundleStorageIT {
         store.put("models/roundtrip/3/unet/model.onnx_data", new byte[] {1, 2, 3}, "application/octet-stream");
         Files.delete(fetched.resolve("unet/model.onnx_data"));
         assertThatThrownBy(() -> BundleFetcher.fromStorage(store, "roundtrip", "3", cache))
-                .isInstanceOf(BundleException.class)
+                .isInstanceOf(ModelBundleException.class)
                 .hasMessageContaining("models/roundtrip/3/unet/model.onnx_data")
                 .hasMessageContaining("SHA-256");
     }

@@ -1,7 +1,7 @@
 package io.dreamid.diffusion.messaging;
 
 import io.dreamid.diffusion.TinyBundles;
-import io.dreamid.diffusion.bundle.BundleFetcher;
+import io.dreamid.common.models.BundleFetcher;
 import io.dreamid.testsupport.EmbeddedS3;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 

@@ -1,5 +1,7 @@
 package io.dreamid.encoder.service;
 
+import io.dreamid.common.models.BundleFetcher;
+import io.dreamid.common.models.ModelBundleException;
 import io.dreamid.common.storage.ObjectStore;
 import io.dreamid.encoder.bundle.BundleException;
 import io.dreamid.encoder.bundle.EncoderBundle;
@@ -11,10 +13,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 
 /**
  * Loads the encoder bundle once, at start, from a local folder or from object storage. A missing, corrupt or
@@ -57,33 +56,17 @@ public class EncoderHolder {
         }
     }
 
-    /** Copies the bundle's files to the cache folder, skipping files already there with the stored size. */
+    /** Fetches the bundle to the cache folder, each file checked against the bundle's SHA-256 manifest. */
     private Path download(String ref) {
         String prefix = ref.endsWith("/") ? ref : ref + "/";
         Path dir = config.cacheDir().resolve(prefix.replaceAll("[^A-Za-z0-9._-]+", "_"));
-        for (String name : EncoderBundle.FILES) {
-            String key = prefix + name;
-            Optional<ObjectStore.ObjectInfo> info;
-            try {
-                info = store.stat(key);
-            } catch (RuntimeException e) {
-                throw new BundleException("cannot read the encoder bundle from object storage (" + key + "): "
-                        + e.getMessage(), e);
-            }
-            if (info.isEmpty()) {
-                throw new BundleException("encoder bundle " + prefix + " in bucket " + store.bucket() + " has no " + name
-                        + " (a bundle holds " + String.join(", ", EncoderBundle.FILES) + ")");
-            }
-            Path target = dir.resolve(name);
-            try {
-                if (Files.isRegularFile(target) && Files.size(target) == info.get().size()) {
-                    continue;
-                }
-                store.download(key, target);
-            } catch (IOException | RuntimeException e) {
-                throw new BundleException("cannot download " + key + " to " + target + ": " + e.getMessage(), e);
-            }
+        try {
+            return BundleFetcher.fromStorage(store, prefix, dir);
+        } catch (ModelBundleException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new BundleException("cannot fetch the encoder bundle " + prefix + " from object storage: "
+                    + e.getMessage(), e);
         }
-        return dir;
     }
 }

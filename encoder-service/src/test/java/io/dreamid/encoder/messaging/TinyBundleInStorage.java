@@ -1,7 +1,6 @@
 package io.dreamid.encoder.messaging;
 
-import io.dreamid.common.storage.ObjectStore;
-import io.dreamid.encoder.bundle.EncoderBundle;
+import io.dreamid.common.models.BundleFetcher;
 import io.dreamid.encoder.model.TestBundles;
 import io.dreamid.testsupport.EmbeddedS3;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -18,10 +17,7 @@ public class TinyBundleInStorage implements QuarkusTestResourceLifecycleManager 
 
     @Override
     public Map<String, String> start() {
-        ObjectStore store = EmbeddedS3.store();
-        for (String name : EncoderBundle.FILES) {
-            store.upload(TestBundles.TINY.resolve(name), PREFIX + name, "application/octet-stream");
-        }
+        BundleFetcher.toStorage(TestBundles.TINY, EmbeddedS3.store(), "encoder", "tiny-random-1");
         return Map.of(
                 "dreamid.encoder.bundle-ref", PREFIX,
                 "dreamid.encoder.cache-dir", Path.of("target/encoder-cache").toAbsolutePath().toString(),

@@ -1,6 +1,7 @@
-package io.dreamid.diffusion.bundle;
+package io.dreamid.common.models;
 
 import io.dreamid.common.ObjectKeys;
+import io.dreamid.common.storage.ObjectNotFoundException;
 import io.dreamid.common.storage.ObjectStore;
 
 import java.io.IOException;
@@ -22,22 +23,41 @@ public final class BundleFetcher {
 
     /** Fetches {@code models/{name}/{version}/} into {@code cacheDir/name/version/} and returns that folder. */
     public static Path fromStorage(ObjectStore store, String name, String version, Path cacheDir) {
-        String prefix = ObjectKeys.model(name, version);
-        BundleManifest manifest = BundleManifest.parse(store.get(prefix + BundleManifest.FILE_NAME));
-        Path target = cacheDir.resolve(name).resolve(version);
+        return fromStorage(store, ObjectKeys.model(name, version), cacheDir.resolve(name).resolve(version));
+    }
+
+    /**
+     * Fetches the bundle under {@code prefix} (e.g. {@code models/sd15/1/}) into {@code target}, file by file as its
+     * manifest lists them; files already there with the right digest are not fetched again.
+     */
+    public static Path fromStorage(ObjectStore store, String prefix, Path target) {
+        String root = prefix.endsWith("/") ? prefix : prefix + "/";
+        byte[] manifestBytes;
+        try {
+            manifestBytes = store.get(root + BundleManifest.FILE_NAME);
+        } catch (ObjectNotFoundException e) {
+            throw new ModelBundleException("no bundle at " + root + " in bucket " + store.bucket() + ": "
+                    + root + BundleManifest.FILE_NAME + " is missing (upload bundles with ./dreamid models import)");
+        }
+        BundleManifest manifest = BundleManifest.parse(manifestBytes);
         for (String path : manifest.files().keySet()) {
             Path file = target.resolve(path);
             if (!manifest.matches(path, file)) {
                 Path partial = file.resolveSibling(file.getFileName() + ".part");
-                store.download(prefix + path, partial);
+                try {
+                    store.download(root + path, partial);
+                } catch (ObjectNotFoundException e) {
+                    throw new ModelBundleException(root + path + " is listed in the manifest but not in storage: "
+                            + "the upload is incomplete");
+                }
                 if (!manifest.matches(path, partial)) {
-                    throw new BundleException(prefix + path + " in storage has another SHA-256 than "
-                            + prefix + BundleManifest.FILE_NAME + " says: the upload is incomplete or corrupt");
+                    throw new ModelBundleException(root + path + " in storage has another SHA-256 than "
+                            + root + BundleManifest.FILE_NAME + " says: the upload is incomplete or corrupt");
                 }
                 move(partial, file);
             }
         }
-        writeManifest(target, store.get(prefix + BundleManifest.FILE_NAME));
+        writeManifest(target, manifestBytes);
         return target;
     }
 
@@ -83,7 +103,7 @@ public final class BundleFetcher {
     private static byte[] resource(ClassLoader loader, String name) {
         try (InputStream in = loader.getResourceAsStream(name)) {
             if (in == null) {
-                throw new BundleException("no classpath resource " + name);
+                throw new ModelBundleException("no classpath resource " + name);
             }
             return in.readAllBytes();
         } catch (IOException e) {

@@ -1,4 +1,4 @@
-package io.dreamid.diffusion.bundle;
+package io.dreamid.common.models;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.dreamid.common.json.Json;
@@ -34,20 +34,20 @@ public record BundleManifest(Map<String, String> files) {
             return new BundleManifest(Json.mapper().readValue(json, new TypeReference<Map<String, String>>() {
             }));
         } catch (IOException e) {
-            throw new BundleException("manifest.json is not a JSON object of {path: sha256}: " + e.getMessage(), e);
+            throw new ModelBundleException("manifest.json is not a JSON object of {path: sha256}: " + e.getMessage(), e);
         }
     }
 
     public static BundleManifest read(Path root) {
         Path file = root.resolve(FILE_NAME);
         if (!Files.isRegularFile(file)) {
-            throw new BundleException("no " + FILE_NAME + " in " + root + ": a bundle must list its files with their"
-                    + " SHA-256 (tools/diffusion/make_tiny_sd.py shows how)");
+            throw new ModelBundleException("no " + FILE_NAME + " in " + root + ": a bundle must list its files with their"
+                    + " SHA-256 (./dreamid models import writes it)");
         }
         try {
             return parse(Files.readAllBytes(file));
         } catch (IOException e) {
-            throw new BundleException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new ModelBundleException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -63,7 +63,7 @@ public record BundleManifest(Map<String, String> files) {
             }
         }
         if (!problems.isEmpty()) {
-            throw new BundleException("bundle " + root + " does not match its manifest: " + String.join("; ", problems));
+            throw new ModelBundleException("bundle " + root + " does not match its manifest: " + String.join("; ", problems));
         }
     }
 
@@ -76,7 +76,7 @@ public record BundleManifest(Map<String, String> files) {
         try (InputStream in = Files.newInputStream(file)) {
             return sha256(in);
         } catch (IOException e) {
-            throw new BundleException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new ModelBundleException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -101,7 +101,7 @@ public record BundleManifest(Map<String, String> files) {
             bad |= segment.isEmpty() || segment.equals(".") || segment.equals("..");
         }
         if (bad) {
-            throw new BundleException("manifest.json lists an invalid path \"" + path
+            throw new ModelBundleException("manifest.json lists an invalid path \"" + path
                     + "\" (relative, '/'-separated, inside the bundle, not the manifest itself)");
         }
     }

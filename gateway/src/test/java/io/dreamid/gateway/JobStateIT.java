@@ -348,6 +348,17 @@ class JobStateIT {
     }
 
     @Test
+    void aTombstoneOnTheStateTopicRemovesTheJob() {
+        String jobId = submit(KEY_A);
+        emit(event(jobId, Stage.FACE, JobStatus.DETECTING, 0.1, null, Map.of(), null, List.of()));
+        awaitJob(jobId, KEY_A, j -> j.path("status").asText().equals("DETECTING"));
+
+        TopicReader.produceRaw("dreamid.job-state", jobId, null);
+        Await.until("job " + jobId + " to be gone", WAIT,
+                () -> Api.as(KEY_A).get("/v1/jobs/" + jobId).statusCode() == 404);
+    }
+
+    @Test
     void healthMetricsAndApiDocumentationAreServed() {
         submit(KEY_A);
         Response ready = io.restassured.RestAssured.get("/q/health/ready");

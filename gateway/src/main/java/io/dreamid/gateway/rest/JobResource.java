@@ -157,7 +157,7 @@ public class JobResource {
             Consumer<JobView> send = view -> {
                 synchronized (last) {
                     JobView previous = last.get();
-                    if (emitter.isCancelled() || (previous != null
+                    if (emitter.isCancelled() || view.status() == null || (previous != null
                             && (previous.status().isTerminal() || previous.equals(view)
                             || !view.isAtLeast(previous)))) {
                         return;

@@ -165,13 +165,16 @@ public final class JobStateTopology {
             if (record.key() == null) {
                 return;
             }
-            if (record.value() == null) {
+            JobView view = record.value();
+            if (view == null) {
+                // A tombstone deletes the job; listeners get the empty view, which no one is shown.
                 store.delete(record.key());
-                return;
+                view = JobView.empty(record.key());
+            } else {
+                store.put(record.key(), view);
             }
-            store.put(record.key(), record.value());
             try {
-                onChange.accept(record.value());
+                onChange.accept(view);
             } catch (RuntimeException e) {
                 // A listener's failure (e.g. a closed stream) must never stop the global thread.
                 LOG.warnf(e, "job %s: a change listener failed", record.key());

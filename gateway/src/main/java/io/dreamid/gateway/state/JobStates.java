@@ -29,6 +29,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public class JobStates {
     /** Above this many overlay entries, expired ones are swept on the next write. */
     private static final int OVERLAY_SWEEP_SIZE = 1024;
+    /** Decoded views kept for reads; past this many the cache starts over (reads fall back to the store). */
+    private static final int DECODED_MAX = 100_000;
 
     @Inject
     KafkaStreams streams;
@@ -40,20 +42,33 @@ public class JobStates {
     GatewayConfig config;
 
     private final Map<String, Pending> overlay = new ConcurrentHashMap<>();
+    /**
+     * The latest views the global store's processor has reported, already decoded: a status read then neither
+     * parses JSON nor allocates for it. Only the processor writes here, in the store's own order, so an entry is
+     * never older than the store; views restored at start are not in it and are read from the store.
+     */
+    private final Map<String, JobView> decoded = new ConcurrentHashMap<>();
     private volatile ReadOnlyKeyValueStore<String, JobView> store;
 
     @PostConstruct
     void listen() {
-        updates.subscribeAll(view -> overlay.computeIfPresent(view.jobId(),
-                (id, pending) -> view.isAtLeast(pending.view()) ? null : pending));
+        updates.subscribeAll(view -> {
+            if (decoded.size() >= DECODED_MAX) {
+                decoded.clear();
+            }
+            decoded.put(view.jobId(), view);
+            overlay.computeIfPresent(view.jobId(), (id, pending) -> view.isAtLeast(pending.view()) ? null : pending);
+        });
     }
 
     /** The job's current view, if the job is known. */
     public Optional<JobView> find(String jobId) {
         Pending pending = overlay.get(jobId);
-        JobView stored;
+        JobView stored = decoded.get(jobId);
         try {
-            stored = views().get(jobId);
+            if (stored == null) {
+                stored = views().get(jobId);
+            }
         } catch (InvalidStateStoreException e) {
             store = null;
             if (pending != null) {

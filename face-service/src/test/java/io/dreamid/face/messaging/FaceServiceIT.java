@@ -45,6 +45,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
 import static io.restassured.RestAssured.given;
@@ -171,7 +172,7 @@ class FaceServiceIT {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (!cancellations.isCancelled(cancelled)) {
             assertThat(System.nanoTime()).as("cancellation seen in time").isLessThan(deadline);
-            Thread.onSpinWait();
+            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
         }
         String identity = "job-identity-" + UUID.randomUUID();
         producer.send(new ProducerRecord<>(Topics.JOBS, PARTITION, identity, Json.toString(

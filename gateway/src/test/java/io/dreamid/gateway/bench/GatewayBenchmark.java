@@ -42,7 +42,8 @@ import java.util.regex.Pattern;
  * measures a running gateway (e.g. the local platform).
  * <p>
  * Options: {@code --seconds 10} (submission phase), {@code --clients 4}, {@code --rate 500} (reads per second),
- * {@code --read-seconds 10}, {@code --photo-kb 100}.
+ * {@code --read-seconds 10}, {@code --photo-kb 100}, {@code --warmup-seconds 10} (submissions before measuring,
+ * for the JIT).
  */
 public final class GatewayBenchmark {
     private static final String SPEC = "{\"prompts\": [\"a photo of {id} as an astronaut\"], \"steps\": 20}";
@@ -67,6 +68,7 @@ public final class GatewayBenchmark {
         int rate = Integer.parseInt(options.getOrDefault("rate", "500"));
         int readSeconds = Integer.parseInt(options.getOrDefault("read-seconds", "10"));
         int photoKb = Integer.parseInt(options.getOrDefault("photo-kb", "100"));
+        int warmup = Integer.parseInt(options.getOrDefault("warmup-seconds", "10"));
 
         Process child = null;
         URI url;
@@ -93,8 +95,16 @@ public final class GatewayBenchmark {
             if (child != null) {
                 dependencies(photo);
             }
-            bench.submit(photo, clients, Duration.ofSeconds(5), false);
+            bench.submit(photo, clients, Duration.ofSeconds(warmup), false);
+            Duration gatewayCpu = cpu(child);
+            Duration ownCpu = cpu(ProcessHandle.current());
             List<String> jobs = bench.submit(photo, clients, Duration.ofSeconds(seconds), true);
+            if (child != null && !jobs.isEmpty()) {
+                System.out.printf(Locale.ROOT, "CPU per accepted submission: gateway %.1f ms; broker + S3 server +"
+                                + " benchmark client (this JVM) %.1f ms%n",
+                        cpu(child).minus(gatewayCpu).toNanos() / 1e6 / jobs.size(),
+                        cpu(ProcessHandle.current()).minus(ownCpu).toNanos() / 1e6 / jobs.size());
+            }
             bench.read(jobs, rate, Duration.ofSeconds(2), false);
             bench.read(jobs, rate, Duration.ofSeconds(readSeconds), true);
         } catch (Exception e) {
@@ -138,6 +148,14 @@ public final class GatewayBenchmark {
         System.out.printf(Locale.ROOT, "dependencies, one at a time: S3 put of the photo p50 %.1f ms, p99 %.1f ms;"
                         + " acknowledged Kafka send p50 %.1f ms, p99 %.1f ms%n", percentile(puts, 50),
                 percentile(puts, 99), percentile(sends, 50), percentile(sends, 99));
+    }
+
+    private static Duration cpu(Process process) {
+        return process == null ? Duration.ZERO : cpu(process.toHandle());
+    }
+
+    private static Duration cpu(ProcessHandle process) {
+        return process.info().totalCpuDuration().orElse(Duration.ZERO);
     }
 
     /** Submits from {@code clients} threads back to back for {@code duration}; returns the accepted job ids. */

@@ -6,7 +6,7 @@ import java.util.Locale;
 public enum DetectorPolicy {
     /**
      * The 128 short-range model first (close-ups: most portraits and selfies); only when it finds nothing, the 256
-     * model, which sees smaller, more distant faces.
+     * model, which sees smaller, more distant faces (down to about 1/20 of the photo's side).
      */
     AUTO,
     /** Only the 128 short-range model. */

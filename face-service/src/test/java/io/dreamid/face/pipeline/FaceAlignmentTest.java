@@ -7,6 +7,7 @@ import io.dreamid.common.messages.ErrorCodes;
 import io.dreamid.common.messages.FaceChoice;
 import io.dreamid.face.align.Affine;
 import io.dreamid.face.align.Warp;
+import io.dreamid.face.detect.BlazeFaceVariant;
 import io.dreamid.face.detect.Detection;
 import io.dreamid.face.detect.DetectionResult;
 import io.dreamid.face.detect.DetectorPolicy;
@@ -127,6 +128,40 @@ class FaceAlignmentTest {
         assertThat(face.box().width()).isBetween(88.0, 98.0);
         assertThat(face.x(Landmark.RIGHT_EYE)).isBetween(200.0, 210.0);
         assertThat(face.y(Landmark.NOSE_TIP)).isBetween(119.0, 129.0);
+    }
+
+    @Test
+    void theBackModelFindsTheSameFace() {
+        byte[] bytes = TestImages.bytes(TestImages.HOPPER);
+        FaceAnalysis front = pipeline.analyse(bytes, FaceChoice.LARGEST, DetectorPolicy.FRONT, 112,
+                new LinkedHashMap<>());
+        FaceAnalysis back = pipeline.analyse(bytes, FaceChoice.LARGEST, DetectorPolicy.BACK, 112,
+                new LinkedHashMap<>());
+        assertThat(back.detections().model()).isEqualTo(BlazeFaceVariant.BACK);
+        assertThat(back.detections().faces()).hasSize(1);
+        Detection f = front.detections().faces().get(0);
+        Detection b = back.detections().faces().get(0);
+        assertThat(Math.hypot(b.box().centerX() - f.box().centerX(), b.box().centerY() - f.box().centerY()))
+                .as("box centres of the two models, px").isLessThan(0.1 * f.box().width());
+    }
+
+    @Test
+    void aSmallFaceInALargePhotoFallsBackToTheBackModel() {
+        // The astronaut at half size in a 1000 px black photo: her face is ~50 px, about 6 px of the 128 model's
+        // input (too small for it) and 13 px of the 256 model's.
+        BufferedImage small = TestImages.scaled(TestImages.image(TestImages.ASTRONAUT), 0.5);
+        BufferedImage canvas = new BufferedImage(1000, 1000, BufferedImage.TYPE_3BYTE_BGR);
+        Graphics2D g = canvas.createGraphics();
+        g.drawImage(small, 200, 300, null);
+        g.dispose();
+        FaceAnalysis analysis = pipeline.analyse(TestImages.png(canvas), FaceChoice.LARGEST, DetectorPolicy.AUTO,
+                112, new LinkedHashMap<>());
+        assertThat(analysis.detections().model()).isEqualTo(BlazeFaceVariant.BACK);
+        assertThat(analysis.detections().faces()).hasSize(1);
+        // Known face centre in the original, ~(225, 127), halved and moved by (200, 300).
+        Detection face = analysis.detections().faces().get(0);
+        assertThat(face.box().centerX()).isBetween(307.0, 318.0);
+        assertThat(face.box().centerY()).isBetween(358.0, 369.0);
     }
 
     @Test

@@ -89,6 +89,13 @@ public class JobHandler {
             LOG.infof("job %s was cancelled; skipping it", job.jobId());
             return;
         }
+        // Jobs produced straight to Kafka have not been through the gateway's checks: a spec that generation
+        // would refuse ends here, before any model runs.
+        List<String> problems = job.spec() == null ? List.of("the job has no spec") : job.spec().problems(true);
+        if (!problems.isEmpty()) {
+            fail(job, Map.of(), ErrorCodes.BAD_SPEC, String.join("; ", problems));
+            return;
+        }
         publisher.event(new JobEvent(SchemaVersions.CURRENT,
                 JobEvent.eventIdFor(job.jobId(), Stage.FACE, JobStatus.DETECTING, null), job.jobId(), job.tenant(),
                 Stage.FACE, JobStatus.DETECTING, PROGRESS_STARTED, Map.of(), null, List.of(), null, job.spec(),

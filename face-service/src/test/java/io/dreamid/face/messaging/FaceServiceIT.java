@@ -157,11 +157,18 @@ class FaceServiceIT {
         producer.send(new ProducerRecord<>(Topics.JOBS, missing, Json.toString(
                 JobMessage.of(missing, "acme", Instant.now(), ObjectKeys.input(missing, "jpg"), null, SPEC))));
 
+        String badSpec = "job-badspec-" + UUID.randomUUID();
+        sendJob(badSpec, TestImages.bytes(TestImages.HOPPER), "jpg", new JobSpec(List.of("an astronaut"), null, 1,
+                10000, 7.5, 42L, 512, 512, null, null));
+
         assertThat(failureOf(noFace)).isEqualTo(ErrorCodes.NO_FACE);
         assertThat(failureOf(notImage)).isEqualTo(ErrorCodes.BAD_IMAGE);
         assertThat(failureOf(missing)).isEqualTo(ErrorCodes.PHOTO_NOT_FOUND);
+        assertThat(failureOf(badSpec)).isEqualTo(ErrorCodes.BAD_SPEC);
+        assertThat(eventOf(badSpec, e -> e.status() == JobStatus.FAILED).error().message())
+                .contains("{id}").contains("steps");
         assertThat(received).noneMatch(r -> r.topic().equals(Topics.FACES)
-                && List.of(noFace, notImage, missing).contains(r.key()));
+                && List.of(noFace, notImage, missing, badSpec).contains(r.key()));
     }
 
     @Test

@@ -146,6 +146,27 @@ class MainJobE2EIT {
     }
 
     @Test
+    void aPhotoBecomesAnIdentityThatLaterJobsName() {
+        HttpResponse<String> accepted = api.submitIdentity(face, "grace.jpg");
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        String identityJob = GatewayApi.json(accepted.body()).path("jobId").asText();
+
+        JsonNode encoded = api.awaitTerminal(identityJob, JOB_TIMEOUT);
+        assertThat(encoded.path("status").asText()).as(encoded.toString()).isEqualTo("SUCCEEDED");
+        assertThat(encoded.path("images")).isEmpty();
+        String identityId = encoded.path("identityId").asText();
+        assertThat(identityId).matches("[0-9a-f]{32}");
+        assertThat(api.bytes("/v1/jobs/" + identityJob + "/face")).as("the aligned face is shown").isNotEmpty();
+
+        HttpResponse<String> job = api.submitJson("{\"identityId\":\"" + identityId + "\",\"spec\":" + spec(1, 2) + "}");
+        assertThat(job.statusCode()).as(job.body()).isEqualTo(202);
+        JsonNode generated = api.awaitTerminal(GatewayApi.json(job.body()).path("jobId").asText(), JOB_TIMEOUT);
+        assertThat(generated.path("status").asText()).as(generated.toString()).isEqualTo("SUCCEEDED");
+        assertThat(generated.path("images")).hasSize(1);
+        assertThat(generated.path("notices").get(0).asText()).contains("noise by design");
+    }
+
+    @Test
     void aJobProducedStraightToKafkaRunsToTheEndAndIsVisibleAtTheGateway() throws Exception {
         String jobId = "kafka-" + UUID.randomUUID();
         String photoKey = "inputs/" + jobId + "/photo.jpg";

@@ -1,5 +1,6 @@
 package io.dreamid.gateway.rest;
 
+import io.dreamid.common.ObjectKeys;
 import io.dreamid.common.messages.ErrorCodes;
 import io.dreamid.common.messages.JobSpec;
 import io.dreamid.common.messages.JobStatus;
@@ -100,6 +101,11 @@ public class JobResource {
                     + " e.g. {\"prompts\": [\"a photo of {id} as an astronaut\"]}");
         }
         JobSpec spec = JobRequests.spec(specBytes);
+        return accepted(submissions.submitPhoto(caller.tenant(), photoBytes(photo, submissions), spec));
+    }
+
+    /** The uploaded photo's bytes, refused with a message when the part is missing or larger than allowed. */
+    static byte[] photoBytes(FileUpload photo, JobSubmissions submissions) {
         if (photo == null) {
             throw ApiException.badRequest(ErrorCodes.BAD_IMAGE, "the part 'photo' is missing; attach a JPEG or PNG"
                     + " of a face as a file part named 'photo'");
@@ -110,7 +116,7 @@ public class JobResource {
                     + photo.size() + " bytes; photos may be at most " + submissions.limits().maxBytes() / (1024 * 1024)
                     + " MiB, send a smaller JPEG or PNG");
         }
-        return accepted(submissions.submitPhoto(caller.tenant(), read(photo), spec));
+        return read(photo);
     }
 
     @POST
@@ -214,6 +220,25 @@ public class JobResource {
         }
     }
 
+    @GET
+    @Path("{id}/face")
+    @Produces({"image/png", MediaType.APPLICATION_JSON})
+    @Blocking
+    @Operation(summary = "The aligned face crop the job uses (PNG), once the face-service has made it")
+    @APIResponse(responseCode = "200", content = @Content(mediaType = "image/png",
+            schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @APIResponse(responseCode = "404", description = "no such job for this API key, or no face crop (yet)",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    public Response face(@PathParam("id") String jobId) {
+        JobView job = ownJob(jobId);
+        try {
+            return Response.ok(store.get(ObjectKeys.faceCrop(job.jobId())), "image/png").build();
+        } catch (ObjectNotFoundException e) {
+            throw ApiException.notFound("FACE_NOT_FOUND", "job " + jobId + " has no aligned face (status "
+                    + job.status() + "): the face is detected after ACCEPTED, and jobs by identityId have none");
+        }
+    }
+
     @DELETE
     @Path("{id}")
     @Blocking
@@ -261,13 +286,13 @@ public class JobResource {
                         + " for this API key"));
     }
 
-    private static Response accepted(JobView job) {
+    static Response accepted(JobView job) {
         return Response.accepted(new AcceptedJob(job.jobId(), job.status(), JobResponse.jobUrl(job.jobId())))
                 .location(URI.create(JobResponse.jobUrl(job.jobId())))
                 .build();
     }
 
-    private static FileUpload part(List<FileUpload> files, String name) {
+    static FileUpload part(List<FileUpload> files, String name) {
         return files == null ? null : files.stream().filter(f -> name.equals(f.name())).findFirst().orElse(null);
     }
 

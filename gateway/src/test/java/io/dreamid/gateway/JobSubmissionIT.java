@@ -185,10 +185,27 @@ class JobSubmissionIT {
         assertThat(tooLarge.path("code").asText()).isEqualTo("REQUEST_TOO_LARGE");
         assertThat(tooLarge.path("message").asText()).contains("20 MiB");
 
+        // A client that asks before sending (curl does for large bodies) gets the answer without sending the body.
+        String answer = askToSend(50L * 1024 * 1024);
+        assertThat(answer).startsWith("HTTP/1.1 413").contains("REQUEST_TOO_LARGE").doesNotContain("100 Continue");
+
         assertThat(TopicReader.size(Topics.JOBS)).as("no job was published").isEqualTo(jobsBefore);
         assertThat(TopicReader.size(Topics.JOB_EVENTS)).as("no event was published").isEqualTo(eventsBefore);
         assertThat(TopicReader.readAll(Topics.JOBS)).noneMatch(r -> r.value().contains(TENANT_BAD_REQUESTS));
         assertThat(Api.as(KEY_BAD_REQUESTS).get("/v1/jobs").jsonPath().getList("jobs")).isEmpty();
+    }
+
+    /** Sends only the head of a multipart POST with {@code Expect: 100-continue}; returns what the server answers. */
+    private String askToSend(long contentLength) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket(gateway.getHost(), gateway.getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("POST /v1/jobs HTTP/1.1\r\nHost: " + gateway.getHost() + "\r\n"
+                    + "X-API-Key: " + KEY_BAD_REQUESTS + "\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+                    + "Content-Length: " + contentLength + "\r\nExpect: 100-continue\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     private HttpResponse<String> postMultipart(byte[] photo) throws Exception {

@@ -12,8 +12,10 @@ import io.minio.Result;
 import io.minio.StatObjectArgs;
 import io.minio.StatObjectResponse;
 import io.minio.errors.ErrorResponseException;
+import io.minio.http.HttpUtils;
 import io.minio.http.Method;
 import io.minio.messages.Item;
+import okhttp3.OkHttpClient;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -32,13 +34,20 @@ import java.util.Optional;
  * (retry with backoff). Thread-safe.
  */
 public final class ObjectStore {
+    /** Connect, write and read timeout of a storage request (MinIO's own default). */
+    private static final long TIMEOUT_MILLIS = 5 * 60 * 1000;
+
     private final MinioClient client;
     private final MinioClient publicClient;
     private final String bucket;
 
     public ObjectStore(String endpoint, String publicEndpoint, String accessKey, String secretKey, String bucket,
             String region) {
-        this.client = MinioClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).region(region).build();
+        OkHttpClient http = HttpUtils.newDefaultHttpClient(TIMEOUT_MILLIS, TIMEOUT_MILLIS, TIMEOUT_MILLIS).newBuilder()
+                .socketFactory(new NoDelaySocketFactory())
+                .build();
+        this.client = MinioClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).region(region)
+                .httpClient(http).build();
         // The host is part of the signature: links for outside clients must be signed for the public endpoint.
         // With the region set the client presigns offline, without asking the server for its location.
         this.publicClient = publicEndpoint == null || publicEndpoint.equals(endpoint)

@@ -39,10 +39,14 @@ public class StageOutput {
                 identityId, spec));
     }
 
-    /** A GENERATING event at model evaluation {@code done} of the job; the id names the evaluation. */
+    /**
+     * A GENERATING event at model evaluation {@code done} of the job; the id names the evaluation. Not awaited:
+     * a broker round trip per report would stall the denoising loop, and the producer keeps the job's events in
+     * order, so the awaited SUCCEEDED (or CANCELLED, FAILED) that follows is never overtaken by a late report.
+     */
     public void progress(String jobId, String tenant, int done, double progress) {
-        send(jobId, event(jobId, tenant, JobStatus.GENERATING, "step-" + done, progress, Map.of(), null, List.of(),
-                null, null));
+        events.sendMessageAndForget(message(jobId, event(jobId, tenant, JobStatus.GENERATING, "step-" + done,
+                progress, Map.of(), null, List.of(), null, null)));
     }
 
     public void succeeded(String jobId, String tenant, List<String> outputs, Map<String, Long> timings,
@@ -65,7 +69,11 @@ public class StageOutput {
     }
 
     private void send(String jobId, JobEvent event) {
-        events.sendMessageAndAwait(Message.of(Json.toString(event))
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(jobId).build()));
+        events.sendMessageAndAwait(message(jobId, event));
+    }
+
+    private static Message<String> message(String jobId, JobEvent event) {
+        return Message.of(Json.toString(event))
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(jobId).build());
     }
 }

@@ -1,5 +1,6 @@
 package io.dreamid.diffusion.service;
 
+import io.dreamid.common.storage.StorageRetry;
 import io.dreamid.common.ObjectKeys;
 import io.dreamid.common.image.Png;
 import io.dreamid.common.image.RgbImage;

@@ -1,5 +1,6 @@
 package io.dreamid.encoder.service;
 
+import io.dreamid.common.storage.StorageRetry;
 import io.dreamid.common.ObjectKeys;
 import io.dreamid.common.image.BadImageException;
 import io.dreamid.common.image.ImageLimits;

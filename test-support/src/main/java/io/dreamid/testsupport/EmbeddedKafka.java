@@ -9,9 +9,14 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.stream.Stream;
 
 /**
  * A real Kafka broker (KRaft, one combined broker + controller) inside the test JVM, started once and shared by
@@ -23,6 +28,7 @@ public final class EmbeddedKafka {
     public static final int PARTITIONS = 3;
 
     private static KafkaClusterTestKit cluster;
+    private static Path logDirectory;
     private static String bootstrapServers;
 
     private EmbeddedKafka() {
@@ -34,7 +40,12 @@ public final class EmbeddedKafka {
             return bootstrapServers;
         }
         try {
+            // Our own folder, not the test kit's default: that one is deleted by a shutdown hook of Kafka's test
+            // utilities that can run while the broker is still up, and a broker whose log folder vanishes halts
+            // the JVM with exit code 1 after every test has passed.
+            Path logs = Files.createTempDirectory("dreamid-kafka-");
             KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                    .setBaseDirectory(logs)
                     .setCombined(true)
                     .setNumBrokerNodes(1)
                     .setNumControllerNodes(1)
@@ -45,11 +56,13 @@ public final class EmbeddedKafka {
                     .setConfigProp("transaction.state.log.min.isr", 1)
                     .setConfigProp("auto.create.topics.enable", true)
                     .setConfigProp("num.partitions", 1)
+                    .setDeleteOnClose(false)
                     .build();
             kit.format();
             kit.startup();
             kit.waitForReadyBrokers();
             cluster = kit;
+            logDirectory = logs;
             bootstrapServers = kit.bootstrapServers();
             createDreamIdTopics(bootstrapServers);
             Runtime.getRuntime().addShutdownHook(new Thread(EmbeddedKafka::stopQuietly, "embedded-kafka-stop"));
@@ -89,9 +102,18 @@ public final class EmbeddedKafka {
             try {
                 cluster.close();
             } catch (Exception ignored) {
-                // the JVM is exiting; the temporary log directories go with it
+                // the JVM is exiting; what is left of the log folder is removed below
             }
             cluster = null;
+            deleteQuietly(logDirectory);
+        }
+    }
+
+    private static void deleteQuietly(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary folder the OS cleans up anyway
         }
     }
 }

@@ -2,6 +2,7 @@ package io.dreamid.common.storage;
 
 import io.minio.BucketExistsArgs;
 import io.minio.GetObjectArgs;
+import io.minio.GetObjectResponse;
 import io.minio.GetPresignedObjectUrlArgs;
 import io.minio.ListObjectsArgs;
 import io.minio.MakeBucketArgs;
@@ -112,11 +113,23 @@ public final class ObjectStore {
 
     /** Reads at most {@code maxBytes} of an object; fails if the object is larger, without reading it all. */
     public byte[] get(String key, long maxBytes) {
-        long size = stat(key).orElseThrow(() -> new ObjectNotFoundException(key)).size();
-        if (size > maxBytes) {
-            throw new ObjectTooLargeException(key, size, maxBytes);
+        // One request: the size comes from the response's Content-Length, and at most one byte past the limit is
+        // read when the server does not send it.
+        try (GetObjectResponse in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
+            String length = in.headers().get("Content-Length");
+            if (length != null && Long.parseLong(length) > maxBytes) {
+                throw new ObjectTooLargeException(key, Long.parseLong(length), maxBytes);
+            }
+            byte[] bytes = in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 8));
+            if (bytes.length > maxBytes) {
+                throw new ObjectTooLargeException(key, bytes.length, maxBytes);
+            }
+            return bytes;
+        } catch (ObjectTooLargeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw translate(key, e);
         }
-        return get(key);
     }
 
     /** Copies an object to a local file (for model files too large to hold in memory). */

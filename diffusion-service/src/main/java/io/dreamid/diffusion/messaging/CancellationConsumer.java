@@ -1,15 +1,12 @@
 package io.dreamid.diffusion.messaging;
 
-import io.dreamid.common.json.Json;
 import io.dreamid.common.json.MalformedMessageException;
-import io.dreamid.common.messages.CancelRequest;
 import io.dreamid.diffusion.service.CancellationRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -31,20 +28,8 @@ public class CancellationConsumer {
     @Incoming(CHANNEL)
     public CompletionStage<Void> onCancel(Message<String> message) {
         String key = MessageKeys.key(message);
-        String payload = message.getPayload();
-        if (payload == null) {
-            if (key != null) {
-                registry.withdraw(key);
-            }
-            return message.ack();
-        }
         try {
-            CancelRequest request = Json.readMessage(payload.getBytes(StandardCharsets.UTF_8), CancelRequest.class);
-            String jobId = request.jobId() != null ? request.jobId() : key;
-            if (jobId != null) {
-                registry.cancel(jobId);
-                LOG.debugf("cancel request for job %s", jobId);
-            }
+            registry.apply(key, message.getPayload());
         } catch (MalformedMessageException e) {
             LOG.warnf("ignoring an unreadable cancel request (key %s): %s", key, e.getMessage());
         }

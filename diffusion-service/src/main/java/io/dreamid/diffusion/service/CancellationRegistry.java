@@ -1,9 +1,7 @@
 package io.dreamid.diffusion.service;
 
+import io.dreamid.common.messages.CancelledJobs;
 import jakarta.enterprise.context.ApplicationScoped;
-
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Job ids with a standing cancel request, as read from the compacted {@code dreamid.cancellations} topic. Written
@@ -11,18 +9,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @ApplicationScoped
 public class CancellationRegistry {
-    private final Set<String> cancelled = ConcurrentHashMap.newKeySet();
+    private final CancelledJobs cancelled = new CancelledJobs();
 
-    public void cancel(String jobId) {
-        cancelled.add(jobId);
-    }
-
-    /** A tombstone on the compacted topic withdraws the request. */
-    public void withdraw(String jobId) {
-        cancelled.remove(jobId);
+    /** Applies one record of the topic; see {@link CancelledJobs#apply}. */
+    public void apply(String key, String value) {
+        cancelled.apply(key, value);
     }
 
     public boolean isCancelled(String jobId) {
-        return cancelled.contains(jobId);
+        return cancelled.isCancelled(jobId);
     }
 }

@@ -1,18 +1,14 @@
 package io.dreamid.encoder.messaging;
 
-import io.dreamid.common.json.Json;
 import io.dreamid.common.json.MalformedMessageException;
-import io.dreamid.common.messages.CancelRequest;
+import io.dreamid.common.messages.CancelledJobs;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The jobs cancelled so far. Every instance reads the whole compacted {@code dreamid.cancellations} topic with a
@@ -25,7 +21,7 @@ public class Cancellations {
     static final String METRIC_SKIPPED = "dreamid.encoder.cancelled";
     private static final Logger LOG = Logger.getLogger(Cancellations.class);
 
-    private final Set<String> cancelled = ConcurrentHashMap.newKeySet();
+    private final CancelledJobs cancelled = new CancelledJobs();
     private final MeterRegistry registry;
 
     Cancellations(MeterRegistry registry) {
@@ -35,20 +31,8 @@ public class Cancellations {
     @Incoming(CHANNEL)
     public CompletionStage<Void> onCancel(Message<String> message) {
         String key = MessageKeys.key(message);
-        String payload = message.getPayload();
-        if (payload == null) {
-            // a tombstone: compaction dropped the request, the job is long finished
-            if (key != null) {
-                cancelled.remove(key);
-            }
-            return message.ack();
-        }
         try {
-            CancelRequest request = Json.readMessage(payload.getBytes(StandardCharsets.UTF_8), CancelRequest.class);
-            String jobId = request.jobId() != null ? request.jobId() : key;
-            if (jobId != null) {
-                cancelled.add(jobId);
-            }
+            cancelled.apply(key, message.getPayload());
         } catch (MalformedMessageException e) {
             LOG.warnf("ignoring an unreadable cancel request (key %s): %s", key, e.getMessage());
         }
@@ -56,7 +40,7 @@ public class Cancellations {
     }
 
     public boolean isCancelled(String jobId) {
-        return cancelled.contains(jobId);
+        return cancelled.isCancelled(jobId);
     }
 
     /** True (and counted) when the job is cancelled and its message must be skipped. */

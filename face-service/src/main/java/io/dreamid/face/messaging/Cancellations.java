@@ -1,18 +1,14 @@
 package io.dreamid.face.messaging;
 
-import io.dreamid.common.json.Json;
 import io.dreamid.common.json.MalformedMessageException;
-import io.dreamid.common.messages.CancelRequest;
+import io.dreamid.common.messages.CancelledJobs;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The jobs cancelled so far. Every instance reads the whole compacted {@code dreamid.cancellations} topic with a
@@ -23,25 +19,14 @@ public class Cancellations {
     static final String CHANNEL = "cancellations";
     private static final Logger LOG = Logger.getLogger(Cancellations.class);
 
-    private final Set<String> cancelled = ConcurrentHashMap.newKeySet();
+    private final CancelledJobs cancelled = new CancelledJobs();
 
     @Incoming(CHANNEL)
     public CompletionStage<Void> onCancel(Message<String> message) {
         String key = message.getMetadata(IncomingKafkaRecordMetadata.class)
                 .map(m -> m.getKey() == null ? null : m.getKey().toString()).orElse(null);
-        String payload = message.getPayload();
-        if (payload == null) {
-            // A tombstone: compaction removed the request, the job is long gone.
-            if (key != null) {
-                cancelled.remove(key);
-            }
-            return message.ack();
-        }
         try {
-            CancelRequest request = Json.readMessage(payload.getBytes(StandardCharsets.UTF_8), CancelRequest.class);
-            if (request.jobId() != null) {
-                cancelled.add(request.jobId());
-            }
+            cancelled.apply(key, message.getPayload());
         } catch (MalformedMessageException e) {
             LOG.warnf("ignoring an unreadable cancel request (key %s): %s", key, e.getMessage());
         }
@@ -49,6 +34,6 @@ public class Cancellations {
     }
 
     public boolean isCancelled(String jobId) {
-        return cancelled.contains(jobId);
+        return cancelled.isCancelled(jobId);
     }
 }

@@ -60,6 +60,23 @@ public final class SafeImageDecoder {
 
     /** The image, upright, as 8-bit sRGB; checks the limits before any pixel is decoded. */
     public static RgbImage decode(byte[] bytes, ImageLimits limits) {
+        Decoded decoded = read(bytes, limits);
+        return Orientation.apply(RgbConversion.toRgb(decoded.image()), decoded.header().orientation());
+    }
+
+    /**
+     * Decodes every pixel to prove the image is intact (which a header cannot show: a truncated or corrupt file),
+     * without converting them to RGB; for a service that accepts a photo and leaves its use to another. Returns
+     * the header.
+     */
+    public static ImageHeader verify(byte[] bytes, ImageLimits limits) {
+        return read(bytes, limits).header();
+    }
+
+    private record Decoded(ImageHeader header, BufferedImage image) {
+    }
+
+    private static Decoded read(byte[] bytes, ImageLimits limits) {
         Opened opened = open(bytes, limits);
         ImageReader reader = opened.reader();
         try {
@@ -81,7 +98,7 @@ public final class SafeImageDecoder {
                             + warning + "); send the complete file");
                 }
             }
-            return Orientation.apply(RgbConversion.toRgb(image), header.orientation());
+            return new Decoded(header, image);
         } finally {
             reader.dispose();
         }

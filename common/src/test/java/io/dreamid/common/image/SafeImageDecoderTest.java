@@ -337,6 +337,25 @@ class SafeImageDecoderTest {
     }
 
     @Test
+    void verifyReadsEveryPixelButReturnsOnlyTheHeader() {
+        byte[] jpeg = TestImages.withExifOrientation(TestImages.jpeg(noise(64, 32)), 6);
+        assertThat(SafeImageDecoder.verify(jpeg, LIMITS)).isEqualTo(SafeImageDecoder.probe(jpeg, LIMITS));
+
+        byte[] noisyJpeg = TestImages.jpeg(noise(256, 256));
+        byte[] cutInPixels = Arrays.copyOf(noisyJpeg, noisyJpeg.length * 6 / 10);
+        assertThat(SafeImageDecoder.probe(cutInPixels, LIMITS).width()).as("the header alone looks fine").isEqualTo(256);
+        assertThatThrownBy(() -> SafeImageDecoder.verify(cutInPixels, LIMITS))
+                .isInstanceOf(BadImageException.class)
+                .hasMessageContaining("JPEG image is truncated or damaged");
+        byte[] png = TestImages.encode(noise(64, 64), "png");
+        assertThatThrownBy(() -> SafeImageDecoder.verify(Arrays.copyOf(png, png.length / 2), LIMITS))
+                .isInstanceOf(BadImageException.class)
+                .hasMessageContaining("damaged or truncated");
+        assertThatThrownBy(() -> SafeImageDecoder.verify(new byte[0], LIMITS))
+                .isInstanceOf(BadImageException.class).hasMessageContaining("empty");
+    }
+
+    @Test
     void probeDoesNotNeedThePixels() {
         byte[] png = TestImages.encode(noise(64, 48), "png");
         byte[] headerOnly = Arrays.copyOf(png, 64);

@@ -34,9 +34,13 @@ public class StageOutput {
         this.events = events;
     }
 
+    /**
+     * The GENERATING event that starts the job. Not awaited, for the same reason as {@link #progress}: every way
+     * through a job ends with an awaited event of the same key.
+     */
     public void started(String jobId, String tenant, JobSpec spec, String identityId) {
-        send(jobId, event(jobId, tenant, JobStatus.GENERATING, null, PROGRESS_STARTED, Map.of(), null, List.of(),
-                identityId, spec));
+        events.sendMessageAndForget(message(jobId, event(jobId, tenant, JobStatus.GENERATING, null,
+                PROGRESS_STARTED, Map.of(), null, List.of(), identityId, spec)));
     }
 
     /**

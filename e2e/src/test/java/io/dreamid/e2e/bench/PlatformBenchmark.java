@@ -2,6 +2,13 @@ package io.dreamid.e2e.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dreamid.common.Topics;
+import io.dreamid.testsupport.EmbeddedKafka;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,6 +25,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,7 +36,9 @@ import java.util.concurrent.Future;
  * orchestration overhead per job: end-to-end time minus the model run times the stages report in their events
  * (face detection, encoder backbone and projector, text encoding, denoising, VAE decoding).
  *
- * <p>Usage: {@code PlatformBenchmark [--gateway URL --api-key KEY] [--jobs N] [--concurrency C] [--steps S]}.
+ * <p>Usage: {@code PlatformBenchmark [--gateway URL --api-key KEY] [--jobs N] [--concurrency C] [--steps S]
+ * [--warmup W] [--trace true]}. {@code --trace true} runs one more job and prints the time line of every record
+ * written about it (embedded platform only).
  * Without --gateway it starts the platform in this JVM's test harness (embedded broker and S3, services as
  * processes). Run: {@code ./mvnw -B -pl e2e test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=io.dreamid.e2e.bench.PlatformBenchmark -Dexec.args="--jobs 20"}.
@@ -37,6 +47,8 @@ public final class PlatformBenchmark {
     private static final Set<String> MODEL_TIMINGS = Set.of("face.detect", "encoder.backbone", "encoder.projector",
             "diffusion.text_encode", "diffusion.denoise", "diffusion.decode");
     private static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
+    /** The gateway's compacted view topic (its default {@code dreamid.gateway.job-state-topic}). */
+    private static final String JOB_STATE_TOPIC = "dreamid.job-state";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI gateway;
@@ -53,6 +65,8 @@ public final class PlatformBenchmark {
         int jobs = Integer.parseInt(opts.getOrDefault("--jobs", "20"));
         int concurrency = Integer.parseInt(opts.getOrDefault("--concurrency", "2"));
         int steps = Integer.parseInt(opts.getOrDefault("--steps", "4"));
+        int warmup = Integer.parseInt(opts.getOrDefault("--warmup", "10"));
+        boolean trace = Boolean.parseBoolean(opts.getOrDefault("--trace", "false"));
         AutoCloseable platform = null;
         URI gateway;
         String key;
@@ -66,7 +80,14 @@ public final class PlatformBenchmark {
             key = access.apiKey();
         }
         try {
-            new PlatformBenchmark(gateway, key).run(jobs, concurrency, steps);
+            PlatformBenchmark bench = new PlatformBenchmark(gateway, key);
+            bench.run(jobs, concurrency, steps, warmup);
+            if (trace) {
+                if (platform == null) {
+                    throw new IllegalArgumentException("--trace reads the embedded broker; leave out --gateway");
+                }
+                bench.trace(steps);
+            }
         } finally {
             if (platform != null) {
                 platform.close();
@@ -75,15 +96,18 @@ public final class PlatformBenchmark {
         }
     }
 
-    private void run(int jobs, int concurrency, int steps) throws Exception {
+    private void run(int jobs, int concurrency, int steps, int warmup) throws Exception {
         byte[] face;
         try (InputStream in = PlatformBenchmark.class.getResourceAsStream("/faces/grace_hopper.jpg")) {
             face = in.readAllBytes();
         }
         String spec = "{\"prompts\":[\"a photo of {id} as an astronaut\"],\"steps\":" + steps
                 + ",\"width\":64,\"height\":64}";
-        // One warm-up job so that class loading and first ONNX runs do not count.
-        runJob(face, spec);
+        // Warm-up jobs, so that class loading, first ONNX runs and the JIT compiling the services' hot paths
+        // (each service is a fresh JVM) do not count: the figures are those of a platform that has been serving.
+        for (int i = 0; i < warmup; i++) {
+            runJob(face, spec);
+        }
 
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
         long start = System.nanoTime();
@@ -106,12 +130,85 @@ public final class PlatformBenchmark {
         double seconds = (System.nanoTime() - start) / 1e9;
         pool.shutdown();
 
-        System.out.printf(Locale.ROOT, "jobs: %d (%d failed), concurrency %d, %d steps, 64x64, tiny bundles%n",
-                jobs, failed, concurrency, steps);
+        System.out.printf(Locale.ROOT, "jobs: %d (%d failed) after %d warm-up jobs, concurrency %d, %d steps, 64x64,"
+                + " tiny bundles%n", jobs, failed, warmup, concurrency, steps);
         System.out.printf(Locale.ROOT, "end-to-end latency ms: p50 %d, p95 %d%n", pct(latencies, 50), pct(latencies, 95));
         System.out.printf(Locale.ROOT, "throughput: %.1f jobs/min%n", latencies.size() / seconds * 60);
         System.out.printf(Locale.ROOT, "orchestration overhead ms (end-to-end minus model run times): p50 %d, p95 %d%n",
                 pct(overheads, 50), pct(overheads, 95));
+    }
+
+    /**
+     * Runs one more job and prints where its time went: every record the platform wrote about it, in the order
+     * of their broker timestamps (the producers' send times), relative to the submission, then its stage timings.
+     */
+    private void trace(int steps) throws Exception {
+        byte[] face;
+        try (InputStream in = PlatformBenchmark.class.getResourceAsStream("/faces/grace_hopper.jpg")) {
+            face = in.readAllBytes();
+        }
+        String spec = "{\"prompts\":[\"a photo of {id} as an astronaut\"],\"steps\":" + steps
+                + ",\"width\":64,\"height\":64}";
+        long submitted = System.currentTimeMillis();
+        HttpResponse<String> accepted = submit(face, spec);
+        long answered = System.currentTimeMillis();
+        String jobId = JSON.readTree(accepted.body()).path("jobId").asText();
+        JsonNode job = awaitTerminal(jobId);
+        long seen = System.currentTimeMillis();
+
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, EmbeddedKafka.start());
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        List<ConsumerRecord<String, String>> records = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : List.of(Topics.JOBS, Topics.FACES, Topics.IDENTITIES, Topics.JOB_EVENTS,
+                    JOB_STATE_TOPIC)) {
+                consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            }
+            consumer.assign(partitions);
+            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndTimestamp> from = consumer.offsetsForTimes(partitions.stream()
+                    .collect(java.util.stream.Collectors.toMap(p -> p, p -> submitted - 1)));
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            for (TopicPartition p : partitions) {
+                consumer.seek(p, from.get(p) == null ? end.get(p) : from.get(p).offset());
+            }
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (ConsumerRecord<String, String> r : consumer.poll(java.time.Duration.ofMillis(200))) {
+                    if (jobId.equals(r.key())) {
+                        records.add(r);
+                    }
+                }
+            }
+        }
+        records.sort(java.util.Comparator.comparingLong(ConsumerRecord::timestamp));
+        System.out.printf(Locale.ROOT, "trace of job %s (ms after the submission was sent):%n", jobId);
+        System.out.printf(Locale.ROOT, "  %5d  gateway answered 202%n", answered - submitted);
+        long previous = answered;
+        for (ConsumerRecord<String, String> r : records) {
+            JsonNode v = JSON.readTree(r.value());
+            String what = r.topic().equals(Topics.JOB_EVENTS)
+                    ? v.path("eventId").asText().replace(jobId + ":", "")
+                    : r.topic().equals(JOB_STATE_TOPIC) ? "view " + v.path("status").asText() : "message";
+            System.out.printf(Locale.ROOT, "  %5d  (+%3d)  %-20s %s%n", r.timestamp() - submitted,
+                    r.timestamp() - previous, r.topic(), what);
+            previous = r.timestamp();
+        }
+        System.out.printf(Locale.ROOT, "  %5d  (+%3d)  client saw %s%n", seen - submitted, seen - previous,
+                job.path("status").asText());
+        System.out.println("  stage timings ms: " + job.path("timings"));
+    }
+
+    private JsonNode awaitTerminal(String jobId) throws IOException, InterruptedException {
+        while (true) {
+            JsonNode job = JSON.readTree(http.send(HttpRequest.newBuilder(gateway.resolve("/v1/jobs/" + jobId))
+                    .header("X-API-Key", apiKey).build(), HttpResponse.BodyHandlers.ofString()).body());
+            if (TERMINAL.contains(job.path("status").asText())) {
+                return job;
+            }
+            Thread.sleep(5);
+        }
     }
 
     /** Returns {end-to-end ms, sum of model ms}, or null if the job did not succeed. */
@@ -123,15 +220,7 @@ public final class PlatformBenchmark {
             return null;
         }
         String jobId = JSON.readTree(accepted.body()).path("jobId").asText();
-        JsonNode job;
-        while (true) {
-            job = JSON.readTree(http.send(HttpRequest.newBuilder(gateway.resolve("/v1/jobs/" + jobId))
-                    .header("X-API-Key", apiKey).build(), HttpResponse.BodyHandlers.ofString()).body());
-            if (TERMINAL.contains(job.path("status").asText())) {
-                break;
-            }
-            Thread.sleep(5);
-        }
+        JsonNode job = awaitTerminal(jobId);
         long elapsed = (System.nanoTime() - t0) / 1_000_000;
         if (!job.path("status").asText().equals("SUCCEEDED")) {
             System.err.println("job " + jobId + " ended " + job.path("status").asText() + ": " + job.path("error"));

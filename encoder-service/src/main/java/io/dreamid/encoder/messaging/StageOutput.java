@@ -9,6 +9,7 @@ import io.dreamid.common.messages.JobStatus;
 import io.dreamid.common.messages.SchemaVersions;
 import io.dreamid.common.messages.Stage;
 import io.dreamid.encoder.service.IdentityService.Identity;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,9 +21,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything the stage sends, keyed by job id, each send awaited until the broker has it (so that the input is
+ * Everything the stage sends, keyed by job id, awaited until the broker has it (so that the input is
  * acknowledged only after its output and events exist). Event ids are deterministic per job and step, so a
  * redelivered input emits events the gateway recognises as duplicates.
+ *
+ * <p>The ENCODING event that says work has started is not awaited: every way through a job that follows it ends
+ * with an awaited event on the same topic and key, and the producer keeps a key's records in order, so the broker
+ * acknowledging that later event means it has this one too. The hand-on sends the identity message and its event
+ * together and awaits both, so the next stage can start one broker round trip sooner.
  */
 @ApplicationScoped
 public class StageOutput {
@@ -44,20 +50,22 @@ public class StageOutput {
     }
 
     public void started(String jobId, String tenant, JobSpec spec) {
-        send(events, jobId, new JobEvent(SchemaVersions.CURRENT,
+        events.sendMessageAndForget(message(jobId, new JobEvent(SchemaVersions.CURRENT,
                 JobEvent.eventIdFor(jobId, Stage.ENCODER, JobStatus.ENCODING, null), jobId, tenant, Stage.ENCODER,
-                JobStatus.ENCODING, PROGRESS_STARTED, Map.of(), null, List.of(), null, spec, Instant.now()));
+                JobStatus.ENCODING, PROGRESS_STARTED, Map.of(), null, List.of(), null, spec, Instant.now())));
     }
 
     /** The ENCODING event with the identity and the step timings, then the identity message for generation. */
     public void handOn(String jobId, String tenant, Instant createdAt, JobSpec spec, Identity identity) {
-        send(events, jobId, new JobEvent(SchemaVersions.CURRENT,
-                JobEvent.eventIdFor(jobId, Stage.ENCODER, JobStatus.ENCODING, "identity"),
-                jobId, tenant, Stage.ENCODER, JobStatus.ENCODING, PROGRESS_ENCODED, identity.timings(), null, List.of(),
-                identity.identityId(), spec, Instant.now()));
-        send(identities, jobId, new IdentityMessage(SchemaVersions.CURRENT, jobId, tenant, createdAt, spec,
-                identity.identityId(), identity.embeddingRef(), identity.encoderVersion(), identity.words(),
-                identity.width(), identity.reused()));
+        Uni.combine().all().unis(
+                identities.sendMessage(message(jobId, new IdentityMessage(SchemaVersions.CURRENT, jobId, tenant,
+                        createdAt, spec, identity.identityId(), identity.embeddingRef(), identity.encoderVersion(),
+                        identity.words(), identity.width(), identity.reused()))),
+                events.sendMessage(message(jobId, new JobEvent(SchemaVersions.CURRENT,
+                        JobEvent.eventIdFor(jobId, Stage.ENCODER, JobStatus.ENCODING, "identity"), jobId, tenant,
+                        Stage.ENCODER, JobStatus.ENCODING, PROGRESS_ENCODED, identity.timings(), null, List.of(),
+                        identity.identityId(), spec, Instant.now()))))
+                .discardItems().await().indefinitely();
     }
 
     /**
@@ -76,7 +84,11 @@ public class StageOutput {
     }
 
     private static void send(MutinyEmitter<String> emitter, String jobId, Object payload) {
-        emitter.sendMessageAndAwait(Message.of(Json.toString(payload))
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(jobId).build()));
+        emitter.sendMessageAndAwait(message(jobId, payload));
+    }
+
+    private static Message<String> message(String jobId, Object payload) {
+        return Message.of(Json.toString(payload))
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(jobId).build());
     }
 }

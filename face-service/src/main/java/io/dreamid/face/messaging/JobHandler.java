@@ -96,7 +96,7 @@ public class JobHandler {
             fail(job, Map.of(), ErrorCodes.BAD_SPEC, String.join("; ", problems));
             return;
         }
-        publisher.event(new JobEvent(SchemaVersions.CURRENT,
+        publisher.started(new JobEvent(SchemaVersions.CURRENT,
                 JobEvent.eventIdFor(job.jobId(), Stage.FACE, JobStatus.DETECTING, null), job.jobId(), job.tenant(),
                 Stage.FACE, JobStatus.DETECTING, PROGRESS_STARTED, Map.of(), null, List.of(), null, job.spec(),
                 Instant.now()));
@@ -158,10 +158,9 @@ public class JobHandler {
             LOG.infof("job %s was cancelled while its face was found; not handing it on", job.jobId());
             return;
         }
-        publisher.face(new FaceMessage(SchemaVersions.CURRENT, job.jobId(), job.tenant(), job.createdAt(),
+        publisher.handOn(new FaceMessage(SchemaVersions.CURRENT, job.jobId(), job.tenant(), job.createdAt(),
                 job.spec(), job.photoRef(), cropKey, recordKey, engine.cropSize(), analysis.chosen().score(),
-                analysis.detections().faces().size()));
-        publisher.event(new JobEvent(SchemaVersions.CURRENT,
+                analysis.detections().faces().size()), new JobEvent(SchemaVersions.CURRENT,
                 JobEvent.eventIdFor(job.jobId(), Stage.FACE, JobStatus.DETECTING, STEP_DETECTED), job.jobId(),
                 job.tenant(), Stage.FACE, JobStatus.DETECTING, PROGRESS_DONE, Map.copyOf(timings), null, List.of(),
                 null, null, Instant.now()));

@@ -154,9 +154,9 @@ public class JobSubmissions {
             throw tooLarge(what + " is " + photo.length + " bytes");
         }
         try {
-            ImageHeader header = SafeImageDecoder.probe(photo, limits);
-            // Decoding catches what the header cannot show: a truncated or corrupt file.
-            SafeImageDecoder.decode(photo, limits);
+            // Decoding catches what the header cannot show: a truncated or corrupt file. The pixels are not
+            // converted: the face-service decodes the photo for its own use.
+            ImageHeader header = SafeImageDecoder.verify(photo, limits);
             if (header.format().equals("jpeg") && !JpegEnd.isComplete(photo)) {
                 throw new BadImageException("the JPEG file is truncated (it has no end-of-image marker);"
                         + " upload the whole file");

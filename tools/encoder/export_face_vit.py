@@ -301,6 +301,9 @@ def load_projector(path, dim, taps, width):
     tensors = read_projector_tensors(path)
     output_norm = "out_norm.weight" in tensors
     if output_norm:
+        if width is not None and width != tensors["out_norm.weight"].shape[0]:
+            raise CheckpointError(f"{path}: out_norm.weight has width {tensors['out_norm.weight'].shape[0]} but "
+                                  f"--width is {width}")
         width = tensors["out_norm.weight"].shape[0]
     if "mlp.0.weight" not in tensors or "mlp.2.weight" not in tensors:
         raise CheckpointError(f"{path}: no mlp.0.weight / mlp.2.weight: not an M2 projector "

@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -76,5 +78,25 @@ class ObjectStoreIT {
 
         assertThatThrownBy(() -> nowhere.get("k")).isInstanceOf(StorageException.class).hasMessageContaining("k");
         assertThatThrownBy(() -> nowhere.put("k", new byte[1], "text/plain")).isInstanceOf(StorageException.class);
+        assertThatThrownBy(() -> nowhere.putAll(List.of(new ObjectStore.Write("k1", new byte[1], "text/plain"),
+                new ObjectStore.Write("k2", new byte[1], "text/plain"))))
+                .isInstanceOf(StorageException.class).hasMessageContaining("cannot write k1");
+    }
+
+    @Test
+    void writesSeveralObjectsTogether() {
+        byte[] crop = "png bytes".getBytes(StandardCharsets.UTF_8);
+        byte[] record = "{\"score\":0.9}".getBytes(StandardCharsets.UTF_8);
+
+        store.putAll(List.of(new ObjectStore.Write("objectstore-it/together/crop.png", crop, "image/png"),
+                new ObjectStore.Write("objectstore-it/together/face.json", record, "application/json",
+                        Map.of("job-id", "j1"))));
+
+        assertThat(store.get("objectstore-it/together/crop.png")).isEqualTo(crop);
+        assertThat(store.get("objectstore-it/together/face.json")).isEqualTo(record);
+        ObjectStore.ObjectInfo info = store.stat("objectstore-it/together/face.json").orElseThrow();
+        assertThat(info.contentType()).isEqualTo("application/json");
+        assertThat(info.userMetadata()).containsEntry("job-id", "j1");
+        assertThat(store.stat("objectstore-it/together/crop.png").orElseThrow().contentType()).isEqualTo("image/png");
     }
 }

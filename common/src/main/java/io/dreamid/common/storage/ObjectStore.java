@@ -6,7 +6,9 @@ import io.minio.GetObjectResponse;
 import io.minio.GetPresignedObjectUrlArgs;
 import io.minio.ListObjectsArgs;
 import io.minio.MakeBucketArgs;
+import io.minio.MinioAsyncClient;
 import io.minio.MinioClient;
+import io.minio.ObjectWriteResponse;
 import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
 import io.minio.Result;
@@ -28,6 +30,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The thin layer every service uses over the MinIO Java SDK: one bucket, whole-object reads and writes, and
@@ -39,6 +43,8 @@ public final class ObjectStore {
     private static final long TIMEOUT_MILLIS = 5 * 60 * 1000;
 
     private final MinioClient client;
+    /** Same endpoint and connection pool as {@link #client}; for writes that go out together. */
+    private final MinioAsyncClient asyncClient;
     private final MinioClient publicClient;
     private final String bucket;
 
@@ -49,6 +55,8 @@ public final class ObjectStore {
                 .build();
         this.client = MinioClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).region(region)
                 .httpClient(http).build();
+        this.asyncClient = MinioAsyncClient.builder().endpoint(endpoint).credentials(accessKey, secretKey)
+                .region(region).httpClient(http).build();
         // The host is part of the signature: links for outside clients must be signed for the public endpoint.
         // With the region set the client presigns offline, without asking the server for its location.
         this.publicClient = publicEndpoint == null || publicEndpoint.equals(endpoint)
@@ -99,6 +107,42 @@ public final class ObjectStore {
                     .build());
         } catch (Exception e) {
             throw new StorageException("cannot write " + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes (or overwrites) several objects at once, over parallel connections, and returns when all are
+     * written: one storage round trip instead of one per object. Each write either happens or not; when any fails,
+     * the first failure is thrown after all have ended (the caller writes them all again).
+     */
+    public void putAll(List<Write> writes) {
+        List<CompletableFuture<ObjectWriteResponse>> pending = new ArrayList<>();
+        StorageException failure = null;
+        for (Write write : writes) {
+            try {
+                pending.add(asyncClient.putObject(PutObjectArgs.builder().bucket(bucket).object(write.key())
+                        .stream(new ByteArrayInputStream(write.bytes()), write.bytes().length, -1)
+                        .contentType(write.contentType())
+                        .userMetadata(write.userMetadata())
+                        .build()));
+            } catch (Exception e) {
+                failure = new StorageException("cannot write " + write.key() + ": " + e.getMessage(), e);
+                break;
+            }
+        }
+        for (int i = 0; i < pending.size(); i++) {
+            try {
+                pending.get(i).join();
+            } catch (CompletionException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                if (failure == null) {
+                    failure = new StorageException("cannot write " + writes.get(i).key() + ": " + cause.getMessage(),
+                            cause);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 
@@ -214,6 +258,13 @@ public final class ObjectStore {
             }
         }
         return new StorageException("cannot read " + key + ": " + e.getMessage(), e);
+    }
+
+    /** One object of {@link #putAll}. */
+    public record Write(String key, byte[] bytes, String contentType, Map<String, String> userMetadata) {
+        public Write(String key, byte[] bytes, String contentType) {
+            this(key, bytes, contentType, Map.of());
+        }
     }
 
     /** What {@link #stat} knows of an object. */

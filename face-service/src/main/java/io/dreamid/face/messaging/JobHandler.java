@@ -149,9 +149,10 @@ public class JobHandler {
         long t1 = System.nanoTime();
         String cropKey = ObjectKeys.faceCrop(job.jobId());
         String recordKey = ObjectKeys.faceRecord(job.jobId());
-        retry.run("writing " + cropKey, () -> store.put(cropKey, analysis.cropPng(), "image/png"));
-        retry.run("writing " + recordKey, () -> store.put(recordKey, Json.toBytes(analysis.record()),
-                "application/json"));
+        byte[] record = Json.toBytes(analysis.record());
+        retry.run("writing " + cropKey + " and " + recordKey, () -> store.putAll(List.of(
+                new ObjectStore.Write(cropKey, analysis.cropPng(), "image/png"),
+                new ObjectStore.Write(recordKey, record, "application/json"))));
         timings.put("face.store", millis(System.nanoTime() - t1));
 
         if (cancellations.isCancelled(job.jobId())) {

@@ -11,7 +11,8 @@ import java.util.Random;
  * Latency of the object-store calls a job makes (PUT, capped GET) against the in-JVM S3 server, for the object
  * sizes a job moves (a face record, an aligned crop, a photo). Prints p50/p95 per call; asserts nothing.
  *
- * <p>Run: {@code ./mvnw -B -pl test-support test-compile exec:java -Dexec.classpathScope=test
+ * <p>Run: {@code ./mvnw -B -pl test-support test-compile org.codehaus.mojo:exec-maven-plugin:3.6.2:java
+ * -Dexec.classpathScope=test -Dexec.cleanupDaemonThreads=false
  * -Dexec.mainClass=io.dreamid.testsupport.bench.StorageBenchmark}.
  */
 public final class StorageBenchmark {

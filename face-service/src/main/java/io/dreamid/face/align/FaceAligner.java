@@ -56,6 +56,21 @@ public final class FaceAligner {
         return new AlignedFace(crop, photoToCrop, SimilarityTransform.rmsError(photoToCrop, src, dst));
     }
 
+    /**
+     * The aligned crop with {@code margin} pixels of the photo's own surroundings on each side: the photo read
+     * through the same photo-to-crop transform into a canvas of {@code size + 2 * margin} pixels, so that the
+     * canvas's centre {@code size x size} pixels are the crop, pixel for pixel. This is the aligned face as a
+     * detector wants to see it, with the head, hair and ears around it rather than a border; parts outside the
+     * photo are black, as in the crop.
+     */
+    public static RgbImage withContext(Warp photo, Affine photoToCrop, int size, int margin) {
+        if (margin < 0) {
+            throw new IllegalArgumentException("margin must not be negative, got " + margin);
+        }
+        Affine canvasToCrop = new Affine(1, 0, -margin, 0, 1, -margin);
+        return photo.toImage(photoToCrop.inverse().after(canvasToCrop), size + 2 * margin, size + 2 * margin);
+    }
+
     public static void requireSupported(int size) {
         for (int s : SUPPORTED_SIZES) {
             if (s == size) {

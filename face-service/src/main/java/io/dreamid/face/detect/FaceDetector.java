@@ -32,8 +32,15 @@ public final class FaceDetector implements AutoCloseable {
     static final double REFINE_DAMPING = 0.5;
     /** {@link #refine} stops once keypoints move less than this, in pixels of a 112 crop. */
     static final double REFINE_TOLERANCE = 0.25;
-    /** A close-up face counts as the same face when its box overlaps the previous one this much. */
-    private static final double MIN_REFINE_IOU = 0.3;
+    /**
+     * A close-up face counts as the same face when its box centre is within this fraction of the smaller box's side
+     * of the previous one. A centre distance, not an overlap: a box found in a tilted frame becomes, in the photo,
+     * the axis-aligned box around the tilted one, up to twice as large, and an overlap test then drops a face rolled
+     * 40 degrees that the close-up found with confidence.
+     */
+    static final double SAME_FACE_DISTANCE = 0.5;
+    /** Keypoint order of a face seen in a mirror: the subject's right and left swap (eyes, ears). */
+    private static final int[] MIRRORED = {1, 0, 2, 3, 5, 4};
 
     private final BlockingQueue<BlazeFaceModels.Predictors> predictors;
     private final List<BlazeFaceModels.Predictors> all = new ArrayList<>();
@@ -76,6 +83,13 @@ public final class FaceDetector implements AutoCloseable {
      * #REFINE_TOLERANCE} crop pixels (at most {@link #REFINE_ROUNDS} times). Near that fixed point, detecting again
      * on the aligned crop finds the keypoints where the alignment put them. Returns {@code face} itself when the
      * first close-up shows no face.
+     *
+     * <p>Each close-up is read twice, as is and mirrored, and the two sets of keypoints (the mirrored one with
+     * right and left swapped back) are averaged ({@link #closeUp}). The model's keypoints jitter by about a pixel of
+     * its input (1.75 px of a 112 crop) with the sub-pixel placement of the face, most for the ears, which lie near
+     * the edge of the face. The mirrored read errs differently, and the mean roughly halves the ears' worst
+     * disagreement with a second look at the aligned crop (README, "Refinement noise"); it also makes the estimate
+     * treat a face and its mirror image alike.
      */
     public Detection refine(Warp photo, Detection face) {
         int size = BlazeFaceVariant.FRONT.size();
@@ -88,14 +102,13 @@ public final class FaceDetector implements AutoCloseable {
         for (int round = 0; round < REFINE_ROUNDS; round++) {
             Affine photoToCrop = SimilarityTransform.estimate(FaceAligner.alignmentPoints(current), template);
             Affine inputToPhoto = photoToCrop.inverse().after(inputToFrame);
-            Optional<Detection> found = closest(pass(photo, BlazeFaceVariant.FRONT, inputToPhoto), current);
+            Optional<Detection> found = closeUp(photo, inputToPhoto, current);
             if (round == 0) {
                 // An upside-down face gets keypoints laid out as if it were upright; in the frame turned half way
                 // round it is upright and the model is surer of it.
                 Detection turned = turnedHalfway(current);
                 Affine turnedToCrop = SimilarityTransform.estimate(FaceAligner.alignmentPoints(turned), template);
-                Optional<Detection> other = closest(pass(photo, BlazeFaceVariant.FRONT,
-                        turnedToCrop.inverse().after(inputToFrame)), turned);
+                Optional<Detection> other = closeUp(photo, turnedToCrop.inverse().after(inputToFrame), turned);
                 if (other.isPresent() && (found.isEmpty() || other.get().score() > found.get().score())) {
                     found = other;
                     current = turned;
@@ -122,6 +135,44 @@ public final class FaceDetector implements AutoCloseable {
         return current;
     }
 
+    /**
+     * The face {@code expected} in the close-up frame {@code inputToPhoto}, in photo pixels: the frame is read as is
+     * and mirrored left to right, and the two detections are averaged (keypoints, with right and left swapped back
+     * in the mirrored one; box; score). If only one read finds the face, that one.
+     */
+    private Optional<Detection> closeUp(Warp photo, Affine inputToPhoto, Detection expected) {
+        Optional<Detection> direct = closest(pass(photo, BlazeFaceVariant.FRONT, inputToPhoto), expected);
+        int size = BlazeFaceVariant.FRONT.size();
+        Affine mirror = new Affine(-1, 0, size, 0, 1, 0);
+        Optional<Detection> flipped = closest(pass(photo, BlazeFaceVariant.FRONT, inputToPhoto.after(mirror)),
+                expected);
+        if (direct.isEmpty() || flipped.isEmpty()) {
+            return direct.isPresent() ? direct : flipped.map(FaceDetector::unmirrored);
+        }
+        return Optional.of(mean(direct.get(), unmirrored(flipped.get())));
+    }
+
+    /** A face found in a mirrored read, with the subject's right and left keypoints put back in place. */
+    static Detection unmirrored(Detection face) {
+        double[] k = new double[face.keypoints().length];
+        for (int i = 0; i < MIRRORED.length; i++) {
+            k[2 * i] = face.keypoints()[2 * MIRRORED[i]];
+            k[2 * i + 1] = face.keypoints()[2 * MIRRORED[i] + 1];
+        }
+        return new Detection(face.score(), face.box(), k);
+    }
+
+    /** The mean of two detections of one face: keypoints, box edges and score. */
+    static Detection mean(Detection a, Detection b) {
+        double[] k = new double[a.keypoints().length];
+        for (int i = 0; i < k.length; i++) {
+            k[i] = (a.keypoints()[i] + b.keypoints()[i]) / 2;
+        }
+        Box box = new Box((a.box().left() + b.box().left()) / 2, (a.box().top() + b.box().top()) / 2,
+                (a.box().width() + b.box().width()) / 2, (a.box().height() + b.box().height()) / 2);
+        return new Detection((a.score() + b.score()) / 2, box, k);
+    }
+
     /** The same face with its keypoints turned 180 degrees about the box centre. */
     static Detection turnedHalfway(Detection face) {
         double cx = face.box().centerX();
@@ -136,9 +187,13 @@ public final class FaceDetector implements AutoCloseable {
 
     private static Optional<Detection> closest(List<Detection> found, Detection expected) {
         return found.stream()
-                .filter(d -> d.box().iou(expected.box()) > MIN_REFINE_IOU)
-                .min(Comparator.comparingDouble(d -> Math.hypot(d.box().centerX() - expected.box().centerX(),
-                        d.box().centerY() - expected.box().centerY())));
+                .filter(d -> centreDistance(d, expected) < SAME_FACE_DISTANCE
+                        * Math.sqrt(Math.min(d.box().area(), expected.box().area())))
+                .min(Comparator.comparingDouble(d -> centreDistance(d, expected)));
+    }
+
+    private static double centreDistance(Detection a, Detection b) {
+        return Math.hypot(a.box().centerX() - b.box().centerX(), a.box().centerY() - b.box().centerY());
     }
 
     /** Largest distance between the alignment points of two detections, in crop pixels. */

@@ -6,6 +6,7 @@ import io.dreamid.common.image.SafeImageDecoder;
 import io.dreamid.common.messages.ErrorCodes;
 import io.dreamid.common.messages.FaceChoice;
 import io.dreamid.face.align.Affine;
+import io.dreamid.face.align.FaceAligner;
 import io.dreamid.face.align.Warp;
 import io.dreamid.face.detect.BlazeFaceVariant;
 import io.dreamid.face.detect.Detection;
@@ -25,6 +26,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.function.Function;
@@ -35,14 +38,29 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The acceptance of issue 6 on the two public-domain portraits and variants made from them: one face each, an
- * upright aligned crop, and keypoints found again on the crop where the alignment put them.
+ * upright aligned crop, and all six keypoints found again on the crop where the alignment put them.
+ *
+ * <p><b>"Padded if the detector needs context".</b> BlazeFace's short-range model needs it: it was trained on whole
+ * selfie frames, where a face has its head, hair and neck around it, and it places the ears from the outline of the
+ * head. The tight ArcFace crop cuts that outline off a few pixels beyond the ears, so the crop is padded. The
+ * padding is the photo's own surroundings: the photo read through the very transform that made the crop, over a
+ * canvas {@link #PAD} pixels larger on each side ({@link FaceAligner#withContext}); the canvas's centre is the crop
+ * pixel for pixel (asserted below), so detecting on it is detecting on the aligned crop, seen with the context a
+ * detector needs. A black border is not the crop's context but a new picture, a face cut off at the ears, which the
+ * model never saw in training: on it the ears come out up to about 3.5 px off (eyes, nose and mouth, which lie well
+ * inside the crop, are not affected much); see the face-service README, "Refinement noise".
+ *
+ * <p>What the check then shows is the point of the refinement: the alignment is a fixed point of the detector. The
+ * detection again is the service's whole detection run anew (a whole-canvas pass and its own refinement from the
+ * canvas's coarse keypoints), on pixels that went through one more bilinear resampling than the service's own
+ * close-ups; it agrees with the keypoints the alignment used, mapped into the crop, within 2 px of the 112 crop.
  */
 class FaceAlignmentTest {
     /** Eye line of the aligned crop, degrees from level. */
     static final double MAX_ROLL = 3.0;
-    /** Re-detected alignment keypoints vs mapped ones, in pixels of the 112 crop. */
+    /** Re-detected keypoints vs mapped ones, in pixels of the 112 crop. */
     static final double MAX_KEYPOINT_DISTANCE = 2.0;
-    /** Black border around the crop when detecting again: the short-range model wants context around a face. */
+    /** Context around the crop when detecting again: half a crop on each side. */
     static final int PAD = 56;
 
     static FacePipeline pipeline;
@@ -82,10 +100,10 @@ class FaceAlignmentTest {
         assertThat(analysis.detections().faces()).hasSize(1);
         assertThat(analysis.aligned().crop().width()).isEqualTo(112);
 
-        Detection again = detectOnPaddedCrop(analysis.aligned().crop());
+        Detection again = detectOnCropWithContext(bytes, analysis);
         Detection mapped = analysis.chosen().mapped(analysis.aligned().photoToCrop());
         assertThat(Math.abs(again.rollDegrees())).as("eye line of the aligned crop, degrees").isLessThan(MAX_ROLL);
-        for (Landmark l : List.of(Landmark.RIGHT_EYE, Landmark.LEFT_EYE, Landmark.NOSE_TIP, Landmark.MOUTH_CENTER)) {
+        for (Landmark l : Landmark.values()) {
             double distance = Math.hypot(again.x(l) - mapped.x(l), again.y(l) - mapped.y(l));
             assertThat(distance).as("%s found again on the crop vs mapped through the transform, px", l)
                     .isLessThan(MAX_KEYPOINT_DISTANCE);
@@ -104,14 +122,14 @@ class FaceAlignmentTest {
     }
 
     @ParameterizedTest(name = "rotated {0}")
-    @ValueSource(ints = {90, 180})
+    @ValueSource(ints = {-40, 90, 150, 180})
     void facesTurnedFarBeyondThirtyDegreesAreFoundAndTurnedUpright(int degrees) {
         byte[] bytes = TestImages.png(TestImages.rotated(TestImages.image(TestImages.HOPPER), degrees));
         FaceAnalysis analysis = pipeline.analyse(bytes, FaceChoice.FAIL_IF_SEVERAL, DetectorPolicy.AUTO, 112,
                 new LinkedHashMap<>());
         double upright = TestImages.uprightRoll(analysis.chosen().rollDegrees(), degrees);
         assertThat(Math.abs(upright)).as("eye line after undoing the rotation, degrees").isLessThan(10);
-        Detection again = detectOnPaddedCrop(analysis.aligned().crop());
+        Detection again = detectOnCropWithContext(bytes, analysis);
         assertThat(Math.abs(again.rollDegrees())).as("eye line of the aligned crop, degrees").isLessThan(MAX_ROLL);
     }
 
@@ -220,17 +238,28 @@ class FaceAlignmentTest {
                 .isInstanceOfSatisfying(FaceFailure.class, e -> assertThat(e.code()).isEqualTo(ErrorCodes.BAD_IMAGE));
     }
 
-    /** Detects on the crop framed by a black border (drawn with Java2D), in crop pixels. */
-    private static Detection detectOnPaddedCrop(RgbImage crop) {
-        int side = crop.width() + 2 * PAD;
-        BufferedImage padded = new BufferedImage(side, side, BufferedImage.TYPE_3BYTE_BGR);
-        Graphics2D g = padded.createGraphics();
-        g.drawImage(crop.toBufferedImage(), PAD, PAD, null);
-        g.dispose();
-        RgbImage image = SafeImageDecoder.decode(TestImages.png(padded), ImageLimits.DEFAULT);
-        Warp warp = new Warp(image);
+    /**
+     * Detects again on the aligned crop with {@link #PAD} pixels of the photo around it, in crop pixels. The
+     * canvas may show other faces of the photo, so the face taken is the one nearest its centre, where the crop's
+     * face is.
+     */
+    private static Detection detectOnCropWithContext(byte[] bytes, FaceAnalysis analysis) {
+        Warp photo = new Warp(SafeImageDecoder.decode(bytes, ImageLimits.DEFAULT));
+        RgbImage canvas = FaceAligner.withContext(photo, analysis.aligned().photoToCrop(), 112, PAD);
+        RgbImage crop = analysis.aligned().crop();
+        for (int y = 0; y < crop.height(); y++) {
+            byte[] row = Arrays.copyOfRange(crop.rgb(), y * crop.width() * 3, (y + 1) * crop.width() * 3);
+            int from = ((y + PAD) * canvas.width() + PAD) * 3;
+            assertThat(Arrays.copyOfRange(canvas.rgb(), from, from + row.length))
+                    .as("row %d of the canvas's centre is the crop's", y).isEqualTo(row);
+        }
+        Warp warp = new Warp(canvas);
         DetectionResult found = detector.detect(warp, DetectorPolicy.AUTO);
-        assertThat(found.faces()).as("faces on the aligned crop").hasSize(1);
-        return detector.refine(warp, found.faces().get(0)).mapped(new Affine(1, 0, -PAD, 0, 1, -PAD));
+        double centre = canvas.width() / 2.0;
+        Detection face = found.faces().stream()
+                .min(Comparator.comparingDouble(d -> Math.hypot(d.box().centerX() - centre,
+                        d.box().centerY() - centre)))
+                .orElseThrow(() -> new AssertionError("no face found again on the aligned crop"));
+        return detector.refine(warp, face).mapped(new Affine(1, 0, -PAD, 0, 1, -PAD));
     }
 }

@@ -289,6 +289,7 @@ class JobStateIT {
         props.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 1000);
         JobStateTopology topology = new JobStateTopology(Topics.JOBS, Topics.JOB_EVENTS, "dreamid.job-state",
                 view -> {
+                }, view -> {
                 });
         List<String> takenOver;
         try (KafkaStreams replica = new KafkaStreams(topology.build(), props)) {

@@ -7,6 +7,7 @@ import io.dreamid.testsupport.EmbeddedKafka;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -20,7 +21,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.time.Duration;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -30,6 +33,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 
 /**
  * Runs N jobs through the whole platform and prints end-to-end latency p50/p95, throughput, and the
@@ -37,8 +41,8 @@ import java.util.concurrent.Future;
  * (face detection, encoder backbone and projector, text encoding, denoising, VAE decoding).
  *
  * <p>Usage: {@code PlatformBenchmark [--gateway URL --api-key KEY] [--jobs N] [--concurrency C] [--steps S]
- * [--warmup W] [--trace true]}. {@code --trace true} runs one more job and prints the time line of every record
- * written about it (embedded platform only).
+ * [--warmup W] [--trace K]}. {@code --trace K} runs K more jobs and prints where their time went, from the
+ * records written about them (embedded platform only).
  * Without --gateway it starts the platform in this JVM's test harness (embedded broker and S3, services as
  * processes). Run: {@code ./mvnw -B -pl e2e test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=io.dreamid.e2e.bench.PlatformBenchmark -Dexec.args="--jobs 20"}.
@@ -66,7 +70,7 @@ public final class PlatformBenchmark {
         int concurrency = Integer.parseInt(opts.getOrDefault("--concurrency", "2"));
         int steps = Integer.parseInt(opts.getOrDefault("--steps", "4"));
         int warmup = Integer.parseInt(opts.getOrDefault("--warmup", "10"));
-        boolean trace = Boolean.parseBoolean(opts.getOrDefault("--trace", "false"));
+        int trace = Integer.parseInt(opts.getOrDefault("--trace", "0"));
         AutoCloseable platform = null;
         URI gateway;
         String key;
@@ -82,11 +86,11 @@ public final class PlatformBenchmark {
         try {
             PlatformBenchmark bench = new PlatformBenchmark(gateway, key);
             bench.run(jobs, concurrency, steps, warmup);
-            if (trace) {
+            if (trace > 0) {
                 if (platform == null) {
                     throw new IllegalArgumentException("--trace reads the embedded broker; leave out --gateway");
                 }
-                bench.trace(steps);
+                bench.trace(steps, trace);
             }
         } finally {
             if (platform != null) {
@@ -138,29 +142,83 @@ public final class PlatformBenchmark {
                 pct(overheads, 50), pct(overheads, 95));
     }
 
+    /** The hand-offs of a job, each named by the record that ends it: topic and event id suffix. */
+    private static final List<String[]> SEGMENTS = List.of(
+            new String[] {"gateway: upload to job published", Topics.JOBS, null},
+            new String[] {"hop to the face-service", Topics.JOB_EVENTS, "face:detecting"},
+            new String[] {"face-service", Topics.FACES, null},
+            new String[] {"hop to the encoder-service", Topics.JOB_EVENTS, "encoder:encoding"},
+            new String[] {"encoder-service", Topics.IDENTITIES, null},
+            new String[] {"hop to the diffusion-service", Topics.JOB_EVENTS, "diffusion:generating"},
+            new String[] {"diffusion-service", Topics.JOB_EVENTS, "diffusion:succeeded"});
+
     /**
-     * Runs one more job and prints where its time went: every record the platform wrote about it, in the order
-     * of their broker timestamps (the producers' send times), relative to the submission, then its stage timings.
+     * Runs {@code count} more jobs one at a time and prints where their time went: the median of each hand-off
+     * (from the broker timestamps of the records written about each job, i.e. the producers' send times) and of
+     * each stage timing, then the full time line of the last job.
      */
-    private void trace(int steps) throws Exception {
+    private void trace(int steps, int count) throws Exception {
         byte[] face;
         try (InputStream in = PlatformBenchmark.class.getResourceAsStream("/faces/grace_hopper.jpg")) {
             face = in.readAllBytes();
         }
         String spec = "{\"prompts\":[\"a photo of {id} as an astronaut\"],\"steps\":" + steps
                 + ",\"width\":64,\"height\":64}";
-        long submitted = System.currentTimeMillis();
-        HttpResponse<String> accepted = submit(face, spec);
-        long answered = System.currentTimeMillis();
-        String jobId = JSON.readTree(accepted.body()).path("jobId").asText();
-        JsonNode job = awaitTerminal(jobId);
-        long seen = System.currentTimeMillis();
+        long first = System.currentTimeMillis();
+        List<Traced> traced = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            long submitted = System.currentTimeMillis();
+            HttpResponse<String> accepted = submit(face, spec);
+            long answered = System.currentTimeMillis();
+            String jobId = JSON.readTree(accepted.body()).path("jobId").asText();
+            JsonNode job = awaitTerminal(jobId);
+            traced.add(new Traced(jobId, submitted, answered, System.currentTimeMillis(), job, new ArrayList<>()));
+        }
+        Map<String, Traced> byId = new java.util.HashMap<>();
+        traced.forEach(t -> byId.put(t.jobId(), t));
+        readRecords(first, byId);
 
+        Map<String, List<Long>> segments = new java.util.LinkedHashMap<>();
+        Map<String, List<Long>> timings = new java.util.TreeMap<>();
+        for (Traced t : traced) {
+            long previous = t.submitted();
+            for (String[] segment : SEGMENTS) {
+                Long at = t.timestampOf(segment[1], segment[2]);
+                if (at != null) {
+                    segments.computeIfAbsent(segment[0], k -> new ArrayList<>()).add(at - previous);
+                    previous = at;
+                }
+            }
+            segments.computeIfAbsent("gateway: last event to the client seeing it", k -> new ArrayList<>())
+                    .add(t.seen() - previous);
+            segments.computeIfAbsent("end to end", k -> new ArrayList<>()).add(t.seen() - t.submitted());
+            t.job().path("timings").fields().forEachRemaining(
+                    e -> timings.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue().asLong()));
+        }
+        System.out.printf(Locale.ROOT, "where the time of %d jobs went (medians, ms):%n", count);
+        segments.forEach((name, values) -> System.out.printf(Locale.ROOT, "  %-45s %5d%n", name, pct(values, 50)));
+        System.out.println("  stage timings:");
+        timings.forEach((name, values) -> System.out.printf(Locale.ROOT, "    %-43s %5d%n", name, pct(values, 50)));
+
+        Traced last = traced.get(traced.size() - 1);
+        System.out.printf(Locale.ROOT, "time line of job %s (ms after the submission was sent):%n", last.jobId());
+        System.out.printf(Locale.ROOT, "  %5d         gateway answered 202%n", last.answered() - last.submitted());
+        long previous = last.submitted();
+        for (ConsumerRecord<String, String> r : last.records()) {
+            System.out.printf(Locale.ROOT, "  %5d  (+%3d)  %-20s %s%n", r.timestamp() - last.submitted(),
+                    r.timestamp() - previous, r.topic(), describe(r, last.jobId()));
+            previous = r.timestamp();
+        }
+        System.out.printf(Locale.ROOT, "  %5d  (+%3d)  client saw %s%n", last.seen() - last.submitted(),
+                last.seen() - previous, last.job().path("status").asText());
+    }
+
+    /** Every record about the traced jobs since {@code from}, in broker-timestamp order per job. */
+    private static void readRecords(long from, Map<String, Traced> jobs) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, EmbeddedKafka.start());
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        List<ConsumerRecord<String, String>> records = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (String topic : List.of(Topics.JOBS, Topics.FACES, Topics.IDENTITIES, Topics.JOB_EVENTS,
@@ -168,47 +226,84 @@ public final class PlatformBenchmark {
                 consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
             }
             consumer.assign(partitions);
-            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndTimestamp> from = consumer.offsetsForTimes(partitions.stream()
-                    .collect(java.util.stream.Collectors.toMap(p -> p, p -> submitted - 1)));
+            Map<TopicPartition, OffsetAndTimestamp> start = consumer.offsetsForTimes(partitions.stream()
+                    .collect(Collectors.toMap(p -> p, p -> from - 1)));
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             for (TopicPartition p : partitions) {
-                consumer.seek(p, from.get(p) == null ? end.get(p) : from.get(p).offset());
+                consumer.seek(p, start.get(p) == null ? end.get(p) : start.get(p).offset());
             }
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, String> r : consumer.poll(java.time.Duration.ofMillis(200))) {
-                    if (jobId.equals(r.key())) {
-                        records.add(r);
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    Traced t = r.key() == null ? null : jobs.get(r.key());
+                    if (t != null) {
+                        t.records().add(r);
                     }
                 }
             }
         }
-        records.sort(java.util.Comparator.comparingLong(ConsumerRecord::timestamp));
-        System.out.printf(Locale.ROOT, "trace of job %s (ms after the submission was sent):%n", jobId);
-        System.out.printf(Locale.ROOT, "  %5d  gateway answered 202%n", answered - submitted);
-        long previous = answered;
-        for (ConsumerRecord<String, String> r : records) {
-            JsonNode v = JSON.readTree(r.value());
-            String what = r.topic().equals(Topics.JOB_EVENTS)
-                    ? v.path("eventId").asText().replace(jobId + ":", "")
-                    : r.topic().equals(JOB_STATE_TOPIC) ? "view " + v.path("status").asText() : "message";
-            System.out.printf(Locale.ROOT, "  %5d  (+%3d)  %-20s %s%n", r.timestamp() - submitted,
-                    r.timestamp() - previous, r.topic(), what);
-            previous = r.timestamp();
-        }
-        System.out.printf(Locale.ROOT, "  %5d  (+%3d)  client saw %s%n", seen - submitted, seen - previous,
-                job.path("status").asText());
-        System.out.println("  stage timings ms: " + job.path("timings"));
+        jobs.values().forEach(t -> t.records().sort(Comparator.comparingLong(ConsumerRecord::timestamp)));
     }
 
-    private JsonNode awaitTerminal(String jobId) throws IOException, InterruptedException {
-        while (true) {
-            JsonNode job = JSON.readTree(http.send(HttpRequest.newBuilder(gateway.resolve("/v1/jobs/" + jobId))
-                    .header("X-API-Key", apiKey).build(), HttpResponse.BodyHandlers.ofString()).body());
-            if (TERMINAL.contains(job.path("status").asText())) {
-                return job;
-            }
-            Thread.sleep(5);
+    private static String describe(ConsumerRecord<String, String> r, String jobId) {
+        if (r.topic().equals(Topics.JOB_EVENTS)) {
+            return eventName(r, jobId);
         }
+        if (r.topic().equals(JOB_STATE_TOPIC)) {
+            try {
+                return "view " + JSON.readTree(r.value()).path("status").asText();
+            } catch (IOException e) {
+                return "view (unreadable)";
+            }
+        }
+        return "message";
+    }
+
+    /** The event id without the job id: stage:status[:step]. */
+    private static String eventName(ConsumerRecord<String, String> r, String jobId) {
+        try {
+            return JSON.readTree(r.value()).path("eventId").asText().replace(jobId + ":", "");
+        } catch (IOException e) {
+            return "(unreadable)";
+        }
+    }
+
+    /** A traced job: when it was sent, answered and seen ended, and the records written about it. */
+    private record Traced(String jobId, long submitted, long answered, long seen, JsonNode job,
+            List<ConsumerRecord<String, String>> records) {
+        /** The timestamp of the first record on {@code topic} (with that event name, for events), or null. */
+        Long timestampOf(String topic, String event) {
+            for (ConsumerRecord<String, String> r : records) {
+                if (r.topic().equals(topic) && (event == null || eventName(r, jobId).equals(event))) {
+                    return r.timestamp();
+                }
+            }
+            return null;
+        }
+    }
+
+    /**
+     * Follows the job's server-sent events, as the CLI and the web page do, until a terminal state; returns it.
+     * (A client polling the status in a tight loop would load the gateway it is measuring.)
+     */
+    private JsonNode awaitTerminal(String jobId) throws IOException, InterruptedException {
+        HttpResponse<java.util.stream.Stream<String>> response = http.send(
+                HttpRequest.newBuilder(gateway.resolve("/v1/jobs/" + jobId + "/events"))
+                        .header("X-API-Key", apiKey).header("Accept", "text/event-stream").build(),
+                HttpResponse.BodyHandlers.ofLines());
+        try (java.util.stream.Stream<String> lines = response.body()) {
+            for (Iterator<String> it = lines.iterator(); it.hasNext(); ) {
+                String line = it.next();
+                if (line.startsWith("data:")) {
+                    JsonNode state = JSON.readTree(line.substring(5).strip());
+                    if (TERMINAL.contains(state.path("status").asText())) {
+                        return state;
+                    }
+                }
+            }
+        }
+        // The stream ended without a terminal state (the gateway restarted): read the job instead.
+        return JSON.readTree(http.send(HttpRequest.newBuilder(gateway.resolve("/v1/jobs/" + jobId))
+                .header("X-API-Key", apiKey).build(), HttpResponse.BodyHandlers.ofString()).body());
     }
 
     /** Returns {end-to-end ms, sum of model ms}, or null if the job did not succeed. */

@@ -9,6 +9,8 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
+import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -29,10 +31,11 @@ public class JobConsumer {
     @Incoming(CHANNEL)
     @Blocking(value = WORKERS, ordered = false)
     public CompletionStage<Void> consume(Message<String> message) {
-        String key = message.getMetadata(IncomingKafkaRecordMetadata.class)
-                .map(m -> m.getKey() == null ? null : m.getKey().toString()).orElse(null);
+        Optional<IncomingKafkaRecordMetadata> kafka = message.getMetadata(IncomingKafkaRecordMetadata.class);
+        String key = kafka.map(m -> m.getKey() == null ? null : m.getKey().toString()).orElse(null);
+        Instant sentAt = kafka.map(IncomingKafkaRecordMetadata::getTimestamp).orElse(null);
         try {
-            handler.handle(message.getPayload());
+            handler.handle(message.getPayload(), sentAt);
             return message.ack();
         } catch (MalformedMessageException e) {
             LOG.warnf("unreadable job message (key %s) goes to the dead-letter topic: %s", key, e.getMessage());

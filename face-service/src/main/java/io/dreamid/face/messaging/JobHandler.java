@@ -66,10 +66,12 @@ public class JobHandler {
      * Handles one message of {@code dreamid.jobs}. Returns normally when the job is done with (handed on, failed
      * with a reason, skipped); the caller acknowledges it.
      *
+     * @param sentAt the record's timestamp (when it was sent), for the {@code face.wait} timing; null if unknown
      * @throws MalformedMessageException the message cannot be read; the caller dead-letters it
      * @throws RuntimeException          the broker kept failing; the caller does not acknowledge
      */
-    public void handle(String payload) {
+    public void handle(String payload, Instant sentAt) {
+        long started = System.currentTimeMillis();
         JobMessage job = Json.readMessage(payload == null ? null : payload.getBytes(StandardCharsets.UTF_8),
                 JobMessage.class);
         if (!ObjectKeys.isSafeId(job.jobId())) {
@@ -101,6 +103,10 @@ public class JobHandler {
                 Stage.FACE, JobStatus.DETECTING, PROGRESS_STARTED, Map.of(), null, List.of(), null, job.spec(),
                 Instant.now()));
         Map<String, Long> timings = new LinkedHashMap<>();
+        if (sentAt != null) {
+            // Time in the topic and the consumer before a worker took the job: what more workers would cut.
+            timings.put("face.wait", Math.max(0, started - sentAt.toEpochMilli()));
+        }
         try {
             process(job, timings);
         } catch (FaceFailure e) {

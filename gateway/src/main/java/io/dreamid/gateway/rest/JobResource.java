@@ -163,9 +163,10 @@ public class JobResource {
             Consumer<JobView> send = view -> {
                 synchronized (last) {
                     JobView previous = last.get();
+                    // Each change comes from the fold and again from the global store: send it once, in order.
                     if (emitter.isCancelled() || view.status() == null || (previous != null
                             && (previous.status().isTerminal() || previous.equals(view)
-                            || !view.isAtLeast(previous)))) {
+                            || !view.isAtLeast(previous) || view.isOlderFoldThan(previous)))) {
                         return;
                     }
                     last.set(view);

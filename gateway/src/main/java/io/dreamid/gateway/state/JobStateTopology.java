@@ -37,6 +37,9 @@ import java.util.function.Consumer;
  * <li>A global store ({@link #VIEW_STORE}) reads that topic in full on every replica, so any replica answers for
  * any job; its processor tells {@code onChange} about every update (server-sent events, read-your-writes).</li>
  * </ol>
+ * The fold also tells {@code onFolded} about each view it writes: for the jobs of its own partitions a replica
+ * then knows a change one produce-and-consume round trip before its global store does. Both callbacks see each
+ * job's views in fold order, but the two may interleave; {@link JobView#isOlderFoldThan} tells which is newer.
  */
 public final class JobStateTopology {
     /** The fold's store: one JobView per job of this instance's partitions. */
@@ -50,12 +53,15 @@ public final class JobStateTopology {
     private final String eventsTopic;
     private final String stateTopic;
     private final Consumer<JobView> onChange;
+    private final Consumer<JobView> onFolded;
 
-    public JobStateTopology(String jobsTopic, String eventsTopic, String stateTopic, Consumer<JobView> onChange) {
+    public JobStateTopology(String jobsTopic, String eventsTopic, String stateTopic, Consumer<JobView> onChange,
+            Consumer<JobView> onFolded) {
         this.jobsTopic = jobsTopic;
         this.eventsTopic = eventsTopic;
         this.stateTopic = stateTopic;
         this.onChange = onChange;
+        this.onFolded = onFolded;
     }
 
     public Topology build() {
@@ -72,7 +78,7 @@ public final class JobStateTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(FOLD_STORE),
                 Serdes.String(), viewSerde));
         accepted.merge(events)
-                .process(Fold::new, FOLD_STORE)
+                .process(() -> new Fold(onFolded), FOLD_STORE)
                 .to(stateTopic, Produced.with(Serdes.String(), viewSerde));
 
         builder.addGlobalStore(
@@ -121,8 +127,13 @@ public final class JobStateTopology {
 
     /** One step of the fold per record; writes and forwards only views that changed. */
     static final class Fold implements Processor<String, FoldInput, String, JobView> {
+        private final Consumer<JobView> onFolded;
         private ProcessorContext<String, JobView> context;
         private KeyValueStore<String, JobView> store;
+
+        Fold(Consumer<JobView> onFolded) {
+            this.onFolded = onFolded;
+        }
 
         @Override
         public void init(ProcessorContext<String, JobView> context) {
@@ -142,6 +153,12 @@ public final class JobStateTopology {
             if (after != before) {
                 store.put(jobId, after);
                 context.forward(record.withValue(after));
+                try {
+                    onFolded.accept(after);
+                } catch (RuntimeException e) {
+                    // A listener's failure must never stop the fold.
+                    LOG.warnf(e, "job %s: a fold listener failed", jobId);
+                }
             }
         }
     }

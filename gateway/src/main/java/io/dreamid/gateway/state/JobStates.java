@@ -43,9 +43,9 @@ public class JobStates {
 
     private final Map<String, Pending> overlay = new ConcurrentHashMap<>();
     /**
-     * The latest views the global store's processor has reported, already decoded: a status read then neither
-     * parses JSON nor allocates for it. Only the processor writes here, in the store's own order, so an entry is
-     * never older than the store; views restored at start are not in it and are read from the store.
+     * The latest views the fold of this replica and the global store's processor have reported, already decoded:
+     * a status read then neither parses JSON nor allocates for it. The newer of the two wins, so an entry is never
+     * older than the store; views restored at start are not in it and are read from the store.
      */
     private final Map<String, JobView> decoded = new ConcurrentHashMap<>();
     private volatile ReadOnlyKeyValueStore<String, JobView> store;
@@ -56,7 +56,12 @@ public class JobStates {
             if (decoded.size() >= DECODED_MAX) {
                 decoded.clear();
             }
-            decoded.put(view.jobId(), view);
+            if (view.eventIds().isEmpty()) {
+                decoded.remove(view.jobId()); // a deleted job
+            } else {
+                // Views come from the fold and, later, from the global store: keep the newest.
+                decoded.merge(view.jobId(), view, (old, latest) -> latest.isOlderFoldThan(old) ? old : latest);
+            }
             overlay.computeIfPresent(view.jobId(), (id, pending) -> view.isAtLeast(pending.view()) ? null : pending);
         });
     }

@@ -9,16 +9,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * Fan-out of job view changes from the global store's processor to whoever listens: server-sent event streams
- * (per job) and the read-your-writes overlay (every job). Listeners run on the Kafka Streams global thread and
- * must return quickly.
+ * Fan-out of job view changes from the fold (jobs of this replica's partitions) and the global store's processor
+ * (every job) to whoever listens: server-sent event streams (per job) and the job views (every job). A change
+ * usually arrives twice, and the two sources may interleave; listeners keep the newest
+ * ({@link JobView#isOlderFoldThan}). Listeners run on Kafka Streams threads and must return quickly.
  */
 @ApplicationScoped
 public class JobUpdates {
     private final Map<String, List<Consumer<JobView>>> byJob = new ConcurrentHashMap<>();
     private final List<Consumer<JobView>> everyJob = new CopyOnWriteArrayList<>();
 
-    /** Called for every update of the global store. */
+    /** Called for every view the fold writes and every update of the global store. */
     public void changed(JobView view) {
         for (Consumer<JobView> listener : everyJob) {
             listener.accept(view);

@@ -130,6 +130,14 @@ public record JobView(
                 || (status.rank() == other.status.rank() && progress >= other.progress);
     }
 
+    /**
+     * Whether this is an earlier view of the same job than {@code other} in the fold's order. The fold adds each
+     * new event id once, so the number of ids counts the events folded in (exact until {@link #MAX_EVENT_IDS}).
+     */
+    public boolean isOlderFoldThan(JobView other) {
+        return other != null && eventIds.size() < other.eventIds.size();
+    }
+
     /** Whether the job has been announced (a job message or an event with its tenant has been folded in). */
     public boolean isKnown() {
         return status != null && tenant != null;

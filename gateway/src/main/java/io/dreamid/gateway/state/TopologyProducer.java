@@ -18,6 +18,7 @@ public class TopologyProducer {
     Topology jobStateTopology(GatewayConfig config, JobUpdates updates,
             @ConfigProperty(name = "mp.messaging.outgoing." + JobPublisher.JOBS + ".topic") String jobsTopic,
             @ConfigProperty(name = "mp.messaging.outgoing." + JobPublisher.JOB_EVENTS + ".topic") String eventsTopic) {
-        return new JobStateTopology(jobsTopic, eventsTopic, config.jobStateTopic(), updates::changed).build();
+        return new JobStateTopology(jobsTopic, eventsTopic, config.jobStateTopic(), updates::changed,
+                updates::changed).build();
     }
 }

@@ -55,6 +55,30 @@ class JobViewTest {
     }
 
     @Test
+    void everyViewTheFoldWritesIsNewerThanTheOnesBefore() {
+        // Including a late event that only adds timings: same status and progress, yet newer.
+        List<JobEvent> events = List.of(accepted(),
+                running(Stage.DIFFUSION, JobStatus.GENERATING, 0.6, "s6", 3, Map.of()),
+                running(Stage.FACE, JobStatus.DETECTING, 0.1, null, 1, Map.of("detect", 9L)),
+                succeeded(4, List.of("outputs/job-1/0-0.png")));
+        List<JobView> views = new ArrayList<>();
+        JobView view = JobView.empty(JOB);
+        for (JobEvent event : events) {
+            view = view.apply(event);
+            views.add(view);
+        }
+        for (int i = 0; i < views.size(); i++) {
+            for (int j = 0; j < views.size(); j++) {
+                assertThat(views.get(i).isOlderFoldThan(views.get(j))).as("view %d older than view %d", i, j)
+                        .isEqualTo(i < j);
+            }
+        }
+        assertThat(views.get(1).isAtLeast(views.get(2))).as("status and progress alone cannot tell them apart")
+                .isTrue();
+        assertThat(views.get(3).isOlderFoldThan(views.get(3).apply(events.get(1)))).as("a duplicate").isFalse();
+    }
+
+    @Test
     void aLateLowerRankedEventOnlyAddsItsTimings() {
         JobView generating = fold(accepted(), running(Stage.DIFFUSION, JobStatus.GENERATING, 0.6, "s6", 3, Map.of()));
         JobView after = generating.apply(running(Stage.FACE, JobStatus.DETECTING, 0.1, null, 1, Map.of("detect", 9L)));

@@ -16,9 +16,11 @@ import java.util.Random;
  * -Dexec.mainClass=io.dreamid.testsupport.bench.StorageBenchmark}.
  */
 public final class StorageBenchmark {
-    private static final int ROUNDS = 200;
+    private static final int ROUNDS = Integer.getInteger("rounds", 200);
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws InterruptedException {
+        // A pause between rounds mimics a service that is idle between jobs (-Dpause.ms=200).
+        long pauseMs = Long.getLong("pause.ms", 0);
         ObjectStore store = EmbeddedS3.store();
         for (int size : new int[] {1_000, 20_000, 200_000}) {
             byte[] data = new byte[size];
@@ -35,6 +37,7 @@ public final class StorageBenchmark {
                 if (back.length != size) {
                     throw new IllegalStateException("read " + back.length + " bytes of " + size);
                 }
+                Thread.sleep(pauseMs);
                 puts[i] = t1 - t0;
                 gets[i] = t2 - t1;
             }

@@ -72,18 +72,21 @@ public final class PlatformBenchmark {
         int warmup = Integer.parseInt(opts.getOrDefault("--warmup", "10"));
         int trace = Integer.parseInt(opts.getOrDefault("--trace", "0"));
         AutoCloseable platform = null;
-        URI gateway;
-        String key;
-        if (opts.containsKey("--gateway")) {
-            gateway = URI.create(opts.get("--gateway"));
-            key = opts.get("--api-key");
-        } else {
-            io.dreamid.e2e.PlatformAccess access = io.dreamid.e2e.PlatformAccess.start();
-            platform = access;
-            gateway = access.gateway();
-            key = access.apiKey();
-        }
+        int status = 1;
         try {
+            URI gateway;
+            String key;
+            if (opts.containsKey("--gateway")) {
+                gateway = URI.create(opts.get("--gateway"));
+                key = opts.get("--api-key");
+            } else {
+                // Inside the try: a service that fails to start must end the run, not leave the broker's threads
+                // holding the JVM open.
+                io.dreamid.e2e.PlatformAccess access = io.dreamid.e2e.PlatformAccess.start();
+                platform = access;
+                gateway = access.gateway();
+                key = access.apiKey();
+            }
             PlatformBenchmark bench = new PlatformBenchmark(gateway, key);
             bench.run(jobs, concurrency, steps, warmup);
             if (trace > 0) {
@@ -92,11 +95,14 @@ public final class PlatformBenchmark {
                 }
                 bench.trace(steps, trace);
             }
+            status = 0;
+        } catch (Exception | Error e) {
+            e.printStackTrace();
         } finally {
             if (platform != null) {
                 platform.close();
             }
-            System.exit(0);
+            System.exit(status);
         }
     }
 

@@ -288,7 +288,7 @@ class JobStateIT {
         props.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 6000);
         props.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 1000);
         JobStateTopology topology = new JobStateTopology(Topics.JOBS, Topics.JOB_EVENTS, "dreamid.job-state",
-                view -> {
+                new JobStateTopology.Retention(Duration.ofDays(7), Duration.ofMinutes(10)), view -> {
                 }, view -> {
                 });
         List<String> takenOver;

@@ -73,4 +73,15 @@ public interface GatewayConfig {
      */
     @WithDefault("10m")
     Duration overlayTtl();
+
+    /**
+     * How long a finished job (SUCCEEDED, FAILED, CANCELLED) stays readable after its last change; then it is
+     * removed from the job state (its objects in storage are left to the bucket's lifecycle rules).
+     */
+    @WithDefault("7d")
+    Duration jobRetention();
+
+    /** How often each replica looks for finished jobs past their retention among the jobs it folds. */
+    @WithDefault("10m")
+    Duration retentionSweepInterval();
 }

@@ -13,13 +13,18 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -37,6 +42,8 @@ import java.util.function.Consumer;
  * <li>A global store ({@link #VIEW_STORE}) reads that topic in full on every replica, so any replica answers for
  * any job; its processor tells {@code onChange} about every update (server-sent events, read-your-writes).</li>
  * </ol>
+ * Finished jobs are removed once past their {@link Retention}: the fold deletes them from its store and writes a
+ * tombstone to the state topic, which compaction then drops and every replica's global store deletes.
  * The fold also tells {@code onFolded} about each view it writes: for the jobs of its own partitions a replica
  * then knows a change one produce-and-consume round trip before its global store does. Both callbacks see each
  * job's views in fold order, but the two may interleave; {@link JobView#isOlderFoldThan} tells which is newer.
@@ -54,14 +61,23 @@ public final class JobStateTopology {
     private final String stateTopic;
     private final Consumer<JobView> onChange;
     private final Consumer<JobView> onFolded;
+    private final Retention retention;
 
-    public JobStateTopology(String jobsTopic, String eventsTopic, String stateTopic, Consumer<JobView> onChange,
-            Consumer<JobView> onFolded) {
+    public JobStateTopology(String jobsTopic, String eventsTopic, String stateTopic, Retention retention,
+            Consumer<JobView> onChange, Consumer<JobView> onFolded) {
         this.jobsTopic = jobsTopic;
         this.eventsTopic = eventsTopic;
         this.stateTopic = stateTopic;
+        this.retention = retention;
         this.onChange = onChange;
         this.onFolded = onFolded;
+    }
+
+    /**
+     * How long a finished job is kept after its last change ({@code keep}), checked every {@code sweepEvery} of
+     * wall-clock time. Jobs that never finish are kept: they are few, and an operator may still want to see them.
+     */
+    public record Retention(Duration keep, Duration sweepEvery) {
     }
 
     public Topology build() {
@@ -78,7 +94,7 @@ public final class JobStateTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(FOLD_STORE),
                 Serdes.String(), viewSerde));
         accepted.merge(events)
-                .process(() -> new Fold(onFolded), FOLD_STORE)
+                .process(() -> new Fold(retention, onFolded), FOLD_STORE)
                 .to(stateTopic, Produced.with(Serdes.String(), viewSerde));
 
         builder.addGlobalStore(
@@ -127,11 +143,13 @@ public final class JobStateTopology {
 
     /** One step of the fold per record; writes and forwards only views that changed. */
     static final class Fold implements Processor<String, FoldInput, String, JobView> {
+        private final Retention retention;
         private final Consumer<JobView> onFolded;
         private ProcessorContext<String, JobView> context;
         private KeyValueStore<String, JobView> store;
 
-        Fold(Consumer<JobView> onFolded) {
+        Fold(Retention retention, Consumer<JobView> onFolded) {
+            this.retention = retention;
             this.onFolded = onFolded;
         }
 
@@ -139,6 +157,7 @@ public final class JobStateTopology {
         public void init(ProcessorContext<String, JobView> context) {
             this.context = context;
             this.store = context.getStateStore(FOLD_STORE);
+            context.schedule(retention.sweepEvery(), PunctuationType.WALL_CLOCK_TIME, this::removeExpired);
         }
 
         @Override
@@ -159,6 +178,28 @@ public final class JobStateTopology {
                     // A listener's failure must never stop the fold.
                     LOG.warnf(e, "job %s: a fold listener failed", jobId);
                 }
+            }
+        }
+
+        /** Deletes the finished jobs of this task whose last change is older than the retention. */
+        private void removeExpired(long now) {
+            Instant cutoff = Instant.ofEpochMilli(now).minus(retention.keep());
+            List<String> expired = new ArrayList<>();
+            try (KeyValueIterator<String, JobView> all = store.all()) {
+                all.forEachRemaining(entry -> {
+                    JobView view = entry.value;
+                    if (view != null && view.status() != null && view.status().isTerminal()
+                            && view.updatedAt() != null && view.updatedAt().isBefore(cutoff)) {
+                        expired.add(entry.key);
+                    }
+                });
+            }
+            for (String jobId : expired) {
+                store.delete(jobId);
+                context.forward(new Record<>(jobId, (JobView) null, now));
+            }
+            if (!expired.isEmpty()) {
+                LOG.infof("removed %d finished jobs last changed before %s", expired.size(), cutoff);
             }
         }
     }

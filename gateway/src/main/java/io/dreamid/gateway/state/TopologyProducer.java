@@ -18,7 +18,8 @@ public class TopologyProducer {
     Topology jobStateTopology(GatewayConfig config, JobUpdates updates,
             @ConfigProperty(name = "mp.messaging.outgoing." + JobPublisher.JOBS + ".topic") String jobsTopic,
             @ConfigProperty(name = "mp.messaging.outgoing." + JobPublisher.JOB_EVENTS + ".topic") String eventsTopic) {
-        return new JobStateTopology(jobsTopic, eventsTopic, config.jobStateTopic(), updates::changed,
+        return new JobStateTopology(jobsTopic, eventsTopic, config.jobStateTopic(),
+                new JobStateTopology.Retention(config.jobRetention(), config.retentionSweepInterval()), updates::changed,
                 updates::changed).build();
     }
 }

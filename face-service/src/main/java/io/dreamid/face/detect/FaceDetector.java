@@ -317,6 +317,14 @@ public final class FaceDetector implements AutoCloseable {
         return max;
     }
 
+    /**
+     * One pass of {@code variant} over the whole photo as is, its candidates unverified (a building block of {@link
+     * #detect}; the benchmark times it against the bare model run).
+     */
+    public List<Detection> wholePhotoPass(Warp photo, BlazeFaceVariant variant) {
+        return pass(photo, variant, wholePhoto(photo, variant.size()));
+    }
+
     /** One model run on the region {@code inputToPhoto} maps the input square onto; faces in photo pixels. */
     List<Detection> pass(Warp photo, BlazeFaceVariant variant, Affine inputToPhoto) {
         int size = variant.size();

@@ -109,7 +109,7 @@ public final class FaceBenchmark {
             double[] pass = new double[runs];
             for (int i = -WARMUP; i < runs; i++) {
                 long t = System.nanoTime();
-                detector.detect(new Warp(photo), DetectorPolicy.FRONT);
+                detector.wholePhotoPass(new Warp(photo), BlazeFaceVariant.FRONT);
                 if (i >= 0) {
                     pass[i] = (System.nanoTime() - t) / 1e6;
                 }
@@ -118,7 +118,7 @@ public final class FaceBenchmark {
             double[] passShared = new double[runs];
             for (int i = -WARMUP; i < runs; i++) {
                 long t = System.nanoTime();
-                detector.detect(shared, DetectorPolicy.FRONT);
+                detector.wholePhotoPass(shared, BlazeFaceVariant.FRONT);
                 if (i >= 0) {
                     passShared[i] = (System.nanoTime() - t) / 1e6;
                 }

@@ -17,12 +17,26 @@ import java.util.LinkedHashMap;
 
 /**
  * Both test portraits rotated every {@code -Dstep=10} degrees over the full circle, through the service's whole
- * detection: per angle, every candidate of the whole-photo pass (score, box side, centre, and its score after
- * refinement), the chosen one and the eye line after undoing the rotation. Asserts nothing. Run: {@code ./mvnw -pl
- * face-service test-compile exec:java -Dexec.mainClass=io.dreamid.face.bench.RotationSweep [-Dstep=10]}.
+ * detection: per angle, whether the chosen face is upright after undoing the rotation, the time the detection takes
+ * (median of 5), and every face kept (score, box side and centre from the whole-photo pass; score and eye line after
+ * refinement). Asserts nothing. Run: {@code ./mvnw -pl face-service test-compile exec:java
+ * -Dexec.mainClass=io.dreamid.face.bench.RotationSweep [-Dstep=10] [-Donly=astronaut]}.
  */
 public final class RotationSweep {
     private RotationSweep() {
+    }
+
+    /** Median of 5 runs of the whole detection (passes and refinements), the photo decoded once. */
+    private static double detectMillis(FaceDetector detector, byte[] bytes) {
+        var image = io.dreamid.common.image.SafeImageDecoder.decode(bytes, ImageLimits.DEFAULT);
+        double[] ms = new double[5];
+        for (int i = 0; i < ms.length; i++) {
+            long t = System.nanoTime();
+            detector.detect(new io.dreamid.face.align.Warp(image), DetectorPolicy.AUTO);
+            ms[i] = (System.nanoTime() - t) / 1e6;
+        }
+        java.util.Arrays.sort(ms);
+        return ms[ms.length / 2];
     }
 
     public static void main(String[] args) {
@@ -47,9 +61,9 @@ public final class RotationSweep {
                         double upright = TestImages.uprightRoll(a.chosen().rollDegrees(), degrees);
                         boolean ok = Math.abs(upright) < 10;
                         wrong += ok ? 0 : 1;
-                        line.append(String.format("%-5s upright %7.1f  chosen %d score %.3f  %s  candidates:",
-                                ok ? "ok" : "WRONG", upright, a.chosenIndex(), a.chosen().score(),
-                                a.detections().model().id()));
+                        line.append(String.format("%-5s upright %7.1f  detect %5.1f ms  chosen %d score %.3f  %s"
+                                + "  faces:", ok ? "ok" : "WRONG", upright, detectMillis(detector, bytes),
+                                a.chosenIndex(), a.chosen().score(), a.detections().model().id()));
                         DetectionResult found = a.detections();
                         for (int i = 0; i < found.faces().size(); i++) {
                             Detection d = found.faces().get(i);

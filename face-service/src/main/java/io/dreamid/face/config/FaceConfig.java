@@ -35,6 +35,14 @@ public interface FaceConfig {
     @WithDefault("0.5")
     double minScore();
 
+    /**
+     * Detector confidence on a candidate's upright close-up (its last refinement round) below which it is not
+     * counted as a face while another candidate reaches it, 0..1. Real faces score 0.92-0.98 there, patterns that
+     * only looked like a face in the whole photo 0.56-0.72 (README, "Detection policy").
+     */
+    @WithDefault("0.8")
+    double faceScore();
+
     /** Side of the aligned crop in pixels: 112 (the ArcFace template's own size) or 224. */
     @WithDefault("112")
     int cropSize();

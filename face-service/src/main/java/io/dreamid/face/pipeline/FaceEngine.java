@@ -34,7 +34,8 @@ public class FaceEngine {
         this.cropSize = config.cropSize();
         Path dir = Path.of(config.modelDir());
         this.models = new BlazeFaceModels(dir, config.intraOpThreads());
-        this.detector = new FaceDetector(models, config.workers(), config.minScore());
+        this.detector = new FaceDetector(models, config.workers(), config.minScore(),
+                config.faceScore());
         this.pipeline = new FacePipeline(detector, new ImageLimits(config.maxPhotoBytes(), 8192, 8192,
                 config.maxPhotoPixels()));
         LOG.infof("BlazeFace models loaded from %s; %d workers, policy %s, crop %d px", dir.toAbsolutePath(),

@@ -157,9 +157,9 @@ public final class KeypointAgreement {
         Warp warp = new Warp(canvas);
         DetectionResult found = detector.detect(warp, DetectorPolicy.AUTO);
         double c = canvas.width() / 2.0;
-        return found.faces().stream()
+        return found.refined().stream()
                 .min(Comparator.comparingDouble(d -> Math.hypot(d.box().centerX() - c, d.box().centerY() - c)))
-                .map(d -> detector.refine(warp, d).mapped(new Affine(1, 0, -PAD, 0, 1, -PAD)))
+                .map(d -> d.mapped(new Affine(1, 0, -PAD, 0, 1, -PAD)))
                 .orElse(null);
     }
 }

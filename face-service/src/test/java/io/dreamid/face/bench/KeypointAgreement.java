@@ -102,15 +102,7 @@ public final class KeypointAgreement {
     }
 
     private static Map<String, Function<BufferedImage, byte[]>> variants(String photo, boolean wide) {
-        Map<String, Function<BufferedImage, byte[]>> v = new LinkedHashMap<>();
-        v.put("original", i -> TestImages.bytes(photo));
-        v.put("rotated +30", i -> TestImages.png(TestImages.rotated(i, 30)));
-        v.put("rotated -30", i -> TestImages.png(TestImages.rotated(i, -30)));
-        v.put("scaled 0.3", i -> TestImages.png(TestImages.scaled(i, 0.3)));
-        v.put("scaled 2.5", i -> TestImages.jpeg(TestImages.scaled(i, 2.5)));
-        v.put("mirrored", i -> TestImages.png(TestImages.mirrored(i)));
-        v.put("grayscale", i -> TestImages.png(TestImages.grayscale(i)));
-        v.put("EXIF orientation 6", TestImages::jpegWithExifOrientation6);
+        Map<String, Function<BufferedImage, byte[]>> v = new LinkedHashMap<>(TestImages.acceptanceVariants(photo));
         if (!wide) {
             return v;
         }

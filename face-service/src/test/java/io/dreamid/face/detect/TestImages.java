@@ -16,6 +16,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Test photos and their variants, made with Java2D (independent of the service's own warping code).
@@ -23,6 +26,23 @@ import java.nio.ByteOrder;
 public final class TestImages {
     public static final String ASTRONAUT = "/faces/astronaut.png";
     public static final String HOPPER = "/faces/grace_hopper.jpg";
+
+    /**
+     * The variants issue 6's acceptance names, by name: each makes the photo's bytes from the decoded portrait
+     * ({@code photo} is its resource, for the untouched original and the EXIF variant).
+     */
+    public static Map<String, Function<BufferedImage, byte[]>> acceptanceVariants(String photo) {
+        Map<String, Function<BufferedImage, byte[]>> v = new LinkedHashMap<>();
+        v.put("original", i -> bytes(photo));
+        v.put("rotated +30", i -> png(rotated(i, 30)));
+        v.put("rotated -30", i -> png(rotated(i, -30)));
+        v.put("scaled 0.3", i -> png(scaled(i, 0.3)));
+        v.put("scaled 2.5", i -> jpeg(scaled(i, 2.5)));
+        v.put("mirrored", i -> png(mirrored(i)));
+        v.put("grayscale", i -> png(grayscale(i)));
+        v.put("EXIF orientation 6", TestImages::jpegWithExifOrientation6);
+        return v;
+    }
 
     private TestImages() {
     }

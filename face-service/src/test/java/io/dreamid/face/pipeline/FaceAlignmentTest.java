@@ -75,16 +75,7 @@ class FaceAlignmentTest {
     static Stream<Arguments> variants() {
         List<Arguments> all = new ArrayList<>();
         for (String photo : List.of(TestImages.ASTRONAUT, TestImages.HOPPER)) {
-            LinkedHashMap<String, Function<BufferedImage, byte[]>> v = new LinkedHashMap<>();
-            v.put("original", i -> TestImages.bytes(photo));
-            v.put("rotated +30", i -> TestImages.png(TestImages.rotated(i, 30)));
-            v.put("rotated -30", i -> TestImages.png(TestImages.rotated(i, -30)));
-            v.put("scaled 0.3", i -> TestImages.png(TestImages.scaled(i, 0.3)));
-            v.put("scaled 2.5", i -> TestImages.jpeg(TestImages.scaled(i, 2.5)));
-            v.put("mirrored", i -> TestImages.png(TestImages.mirrored(i)));
-            v.put("grayscale", i -> TestImages.png(TestImages.grayscale(i)));
-            v.put("EXIF orientation 6", TestImages::jpegWithExifOrientation6);
-            v.forEach((name, make) -> all.add(Arguments.of(photo.substring(photo.lastIndexOf('/') + 1), name, make)));
+            TestImages.acceptanceVariants(photo).forEach((name, make) -> all.add(Arguments.of(photo.substring(photo.lastIndexOf('/') + 1), name, make)));
         }
         return all.stream();
     }

@@ -89,6 +89,11 @@ class MainJobE2EIT {
         assertThat(timingKeys).anyMatch(k -> k.startsWith("face."))
                 .anyMatch(k -> k.startsWith("encoder."))
                 .anyMatch(k -> k.startsWith("diffusion."));
+        // How long the job waited for each stage (what more workers would cut), for operators sizing them.
+        for (String wait : List.of("face.wait", "encoder.wait", "diffusion.wait")) {
+            assertThat(job.path("timings").path(wait).isIntegralNumber()).as(wait).isTrue();
+            assertThat(job.path("timings").path(wait).asLong()).as(wait).isBetween(0L, JOB_TIMEOUT.toMillis());
+        }
     }
 
     @Test

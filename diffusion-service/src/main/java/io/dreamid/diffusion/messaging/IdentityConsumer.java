@@ -40,6 +40,7 @@ public class IdentityConsumer {
     @Blocking
     public CompletionStage<Void> onIdentity(Message<String> message) {
         String key = MessageKeys.key(message);
+        Long waited = MessageKeys.waitMillis(message);
         IdentityMessage job;
         try {
             job = Json.readMessage(message.getPayload() == null ? null
@@ -56,7 +57,7 @@ public class IdentityConsumer {
             return message.nack(e);
         }
         try {
-            generation.run(job);
+            generation.run(job, waited);
         } catch (RuntimeException e) {
             LOG.errorf(e, "job %s: unexpected failure", job.jobId());
             output.failed(job.jobId(), job.tenant(), ErrorInfo.of(ErrorCodes.INTERNAL,

@@ -5,6 +5,8 @@ import java.util.Map;
 
 /** Accumulated wall time per named step of a job, in nanoseconds. Not thread-safe: one per job. */
 public final class Timings {
+    /** Time in the topic and the consumer before generation took the job. */
+    public static final String WAIT = "diffusion.wait";
     public static final String TOKENIZE = "diffusion.tokenize";
     public static final String TEXT_ENCODE = "diffusion.text_encode";
     public static final String DENOISE = "diffusion.denoise";

@@ -62,9 +62,18 @@ public class GenerationService {
         this.config = config;
     }
 
-    public void run(IdentityMessage job) {
+    /**
+     * Generates the job's images and reports the outcome as a job event.
+     *
+     * @param waitedMillis how long the job waited in the topic before this call, reported as {@code diffusion.wait};
+     *                     null if unknown
+     */
+    public void run(IdentityMessage job, Long waitedMillis) {
         String jobId = job.jobId();
         Timings timings = new Timings();
+        if (waitedMillis != null) {
+            timings.add(Timings.WAIT, waitedMillis * 1_000_000L);
+        }
         if (cancellations.isCancelled(jobId)) {
             LOG.infof("job %s was cancelled before generation started", jobId);
             output.cancelled(jobId, job.tenant(), StageOutput.PROGRESS_STARTED, Map.of());

@@ -42,6 +42,7 @@ public class FaceConsumer {
     @Blocking(value = StageOutput.WORKERS, ordered = false)
     public CompletionStage<Void> onFace(Message<String> message) {
         String key = MessageKeys.key(message);
+        Long waited = MessageKeys.waitMillis(message);
         FaceMessage face;
         try {
             face = Json.readMessage(message.getPayload() == null ? null
@@ -64,6 +65,9 @@ public class FaceConsumer {
         IdentityService.Identity identity;
         try {
             identity = identities.encodeCrop(face.cropRef());
+            if (waited != null) {
+                identity = identity.withTiming("encoder.wait", waited);
+            }
         } catch (StageFailure e) {
             LOG.infof("job %s failed: %s", face.jobId(), e.getMessage());
             output.failed(face.jobId(), face.tenant(), e.error(), Map.of());

@@ -177,5 +177,11 @@ public class IdentityService {
      */
     public record Identity(String identityId, String embeddingRef, String encoderVersion, int words, int width,
             boolean reused, Map<String, Long> timings) {
+        /** This identity with one more step timing (milliseconds). */
+        public Identity withTiming(String step, long millis) {
+            Map<String, Long> more = new LinkedHashMap<>(timings);
+            more.put(step, millis);
+            return new Identity(identityId, embeddingRef, encoderVersion, words, width, reused, more);
+        }
     }
 }

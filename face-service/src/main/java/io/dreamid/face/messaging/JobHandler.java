@@ -103,7 +103,7 @@ public class JobHandler {
                 Stage.FACE, JobStatus.DETECTING, PROGRESS_STARTED, Map.of(), null, List.of(), null, job.spec(),
                 Instant.now()));
         Map<String, Long> timings = new LinkedHashMap<>();
-        if (sentAt != null) {
+        if (sentAt != null && sentAt.toEpochMilli() > 0) {
             // Time in the topic and the consumer before a worker took the job: what more workers would cut.
             timings.put("face.wait", Math.max(0, started - sentAt.toEpochMilli()));
         }

@@ -1,7 +1,10 @@
 package io.dreamid.diffusion.messaging;
 
+import io.dreamid.common.messages.QueueWait;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import org.eclipse.microprofile.reactive.messaging.Message;
+
+import java.time.Instant;
 
 /** The Kafka key of an incoming record (the job id on every DreamID topic), and how long the record waited. */
 final class MessageKeys {
@@ -15,15 +18,9 @@ final class MessageKeys {
                 .orElse(null);
     }
 
-    /**
-     * Milliseconds from the record's timestamp (when its producer sent it) to now: the time a job spent in the topic
-     * and the consumer before this stage took it, which more workers would cut. Null when the record has none.
-     */
+    /** The record's {@link QueueWait}: how long the job waited for this stage, or null when unknown. */
     static Long waitMillis(Message<?> message) {
-        return message.getMetadata(IncomingKafkaRecordMetadata.class)
-                .map(IncomingKafkaRecordMetadata::getTimestamp)
-                .filter(t -> t.toEpochMilli() > 0)
-                .map(t -> Math.max(0, System.currentTimeMillis() - t.toEpochMilli()))
-                .orElse(null);
+        return QueueWait.millis(message.getMetadata(IncomingKafkaRecordMetadata.class)
+                .map(IncomingKafkaRecordMetadata::getTimestamp).orElse(null), Instant.now());
     }
 }

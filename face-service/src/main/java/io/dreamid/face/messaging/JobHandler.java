@@ -11,6 +11,7 @@ import io.dreamid.common.messages.JobEvent;
 import io.dreamid.common.messages.JobMessage;
 import io.dreamid.common.messages.JobSpec;
 import io.dreamid.common.messages.JobStatus;
+import io.dreamid.common.messages.QueueWait;
 import io.dreamid.common.messages.SchemaVersions;
 import io.dreamid.common.messages.Stage;
 import io.dreamid.common.storage.ObjectNotFoundException;
@@ -71,7 +72,7 @@ public class JobHandler {
      * @throws RuntimeException          the broker kept failing; the caller does not acknowledge
      */
     public void handle(String payload, Instant sentAt) {
-        long started = System.currentTimeMillis();
+        Instant started = Instant.now();
         JobMessage job = Json.readMessage(payload == null ? null : payload.getBytes(StandardCharsets.UTF_8),
                 JobMessage.class);
         if (!ObjectKeys.isSafeId(job.jobId())) {
@@ -103,9 +104,9 @@ public class JobHandler {
                 Stage.FACE, JobStatus.DETECTING, PROGRESS_STARTED, Map.of(), null, List.of(), null, job.spec(),
                 Instant.now()));
         Map<String, Long> timings = new LinkedHashMap<>();
-        if (sentAt != null && sentAt.toEpochMilli() > 0) {
-            // Time in the topic and the consumer before a worker took the job: what more workers would cut.
-            timings.put("face.wait", Math.max(0, started - sentAt.toEpochMilli()));
+        Long waited = QueueWait.millis(sentAt, started);
+        if (waited != null) {
+            timings.put("face.wait", waited);
         }
         try {
             process(job, timings);

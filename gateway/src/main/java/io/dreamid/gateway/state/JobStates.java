@@ -56,8 +56,8 @@ public class JobStates {
             if (decoded.size() >= DECODED_MAX) {
                 decoded.clear();
             }
-            if (view.eventIds().isEmpty()) {
-                decoded.remove(view.jobId()); // a deleted job
+            if (view.status() == null) {
+                decoded.remove(view.jobId()); // a deleted job (the global store reports it as an empty view)
             } else {
                 // Views come from the fold and, later, from the global store: keep the newest.
                 decoded.merge(view.jobId(), view, (old, latest) -> latest.isOlderFoldThan(old) ? old : latest);

@@ -6,9 +6,12 @@ import io.dreamid.face.align.SimilarityTransform;
 import io.dreamid.face.align.Warp;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
@@ -43,6 +46,12 @@ public final class FaceDetector implements AutoCloseable {
     static final double SAME_FACE_DISTANCE = 0.5;
     /** Whole-photo passes show the model the photo turned by these angles, in this order, until one verifies a face. */
     static final int[] TURNS = {0, 180, 90, -90};
+    /**
+     * At most this many candidates of a pass are verified, the best-scored: each costs a refinement (about 16 ms
+     * when it is not a face), so a photo crowded with face-like patterns cannot hold a worker for long. A group
+     * photo with more faces than this gives its best-scored ones.
+     */
+    static final int MAX_CANDIDATES = 24;
     /** Default of {@code dreamid.face.face-score}. */
     public static final double DEFAULT_FACE_SCORE = 0.8;
     /** Keypoint order of a face seen in a mirror: the subject's right and left swap (eyes, ears). */
@@ -107,7 +116,7 @@ public final class FaceDetector implements AutoCloseable {
                     continue;
                 }
                 List<Candidate> candidates = new ArrayList<>();
-                for (Detection face : faces) {
+                for (Detection face : strongest(faces, MAX_CANDIDATES)) {
                     candidates.add(new Candidate(face, refineScored(photo, face)));
                 }
                 List<Candidate> verified = distinct(candidates.stream()
@@ -122,6 +131,18 @@ public final class FaceDetector implements AutoCloseable {
         }
         return unverified != null ? unverified : new DetectionResult(List.of(), List.of(),
                 variants.get(variants.size() - 1));
+    }
+
+    /** The {@code max} best-scored of {@code faces}, in their order. */
+    static List<Detection> strongest(List<Detection> faces, int max) {
+        if (faces.size() <= max) {
+            return faces;
+        }
+        List<Detection> best = new ArrayList<>(faces);
+        best.sort(Comparator.comparingDouble(Detection::score).reversed());
+        Set<Detection> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+        kept.addAll(best.subList(0, max));
+        return faces.stream().filter(kept::contains).toList();
     }
 
     /** A whole-photo candidate and its refinement. */

@@ -3,8 +3,6 @@ package io.dreamid.encoder.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dreamid.encoder.bundle.EncoderBundle;
 import io.dreamid.encoder.bundle.TokenPooling;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -17,19 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * weights) loads through the production loader and reproduces the exporter's torch model (float64) for every golden
  * crop within 1e-4: the pooled features of each tapped block and the projected words.
  */
-class FaceVitExportGoldenTest {
-    private static M2Encoder encoder;
-    private static Goldens goldens;
-
-    @BeforeAll
-    static void load() throws IOException {
-        encoder = EncoderBundle.load(TestBundles.FACE_VIT, 1);
-        goldens = Goldens.read(TestBundles.FACE_VIT_GOLDENS);
-    }
-
-    @AfterAll
-    static void close() {
-        encoder.close();
+class FaceVitExportGoldenTest extends GoldenBundleTest {
+    FaceVitExportGoldenTest() {
+        super(TestBundles.FACE_VIT, TestBundles.FACE_VIT_GOLDENS);
     }
 
     @Test

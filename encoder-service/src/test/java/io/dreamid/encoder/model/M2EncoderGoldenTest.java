@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dreamid.common.image.RgbImage;
 import io.dreamid.encoder.bundle.EncoderBundle;
 import io.dreamid.encoder.bundle.TokenPooling;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,19 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The Java encoder (PNG decode, resize, normalisation, ONNX Runtime backbone, Java projector) reproduces the torch
  * model's outputs for every golden crop within 1e-4.
  */
-class M2EncoderGoldenTest {
-    private static M2Encoder encoder;
-    private static Goldens goldens;
-
-    @BeforeAll
-    static void load() throws IOException {
-        encoder = EncoderBundle.load(TestBundles.TINY, 1);
-        goldens = Goldens.read(TestBundles.TINY_GOLDENS);
-    }
-
-    @AfterAll
-    static void close() {
-        encoder.close();
+class M2EncoderGoldenTest extends GoldenBundleTest {
+    M2EncoderGoldenTest() {
+        super(TestBundles.TINY, TestBundles.TINY_GOLDENS);
     }
 
     @Test

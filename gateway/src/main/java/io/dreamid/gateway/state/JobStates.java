@@ -97,6 +97,12 @@ public class JobStates {
             store = null;
             throw new StateUnavailableException(e);
         }
+        // The fold reports a change before the global store has it: a job read by id must be listed too.
+        decoded.forEach((jobId, view) -> {
+            if (tenant.equals(view.tenant())) {
+                jobs.merge(jobId, view, (stored, latest) -> latest.isOlderFoldThan(stored) ? stored : latest);
+            }
+        });
         overlay.forEach((jobId, pending) -> {
             if (tenant.equals(pending.view().tenant())) {
                 jobs.put(jobId, newer(jobs.get(jobId), pending));

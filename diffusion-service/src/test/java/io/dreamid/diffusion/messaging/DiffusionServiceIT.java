@@ -18,20 +18,14 @@ import io.dreamid.common.storage.ObjectStore;
 import io.dreamid.common.tensors.FloatTensor;
 import io.dreamid.common.tensors.Safetensors;
 import io.dreamid.diffusion.service.GenerationService;
-import io.dreamid.testsupport.EmbeddedKafka;
+import io.dreamid.testsupport.TopicRecorder;
 import io.dreamid.testsupport.EmbeddedS3;
 import io.dreamid.testsupport.KafkaResource;
 import io.dreamid.testsupport.S3Resource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,7 +37,6 @@ import javax.imageio.stream.ImageInputStream;
 import java.io.ByteArrayInputStream;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,21 +60,13 @@ class DiffusionServiceIT {
     private static final String IDENTITY_ID = "it-identity";
 
     private static KafkaProducer<String, String> producer;
-    private static KafkaConsumer<String, String> consumer;
-    private static final List<ConsumerRecord<String, String>> received = new ArrayList<>();
+    private static TopicRecorder topics;
     private static ObjectStore store;
 
     @BeforeAll
     static void connect() {
-        String servers = EmbeddedKafka.start();
-        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers),
-                new StringSerializer(), new StringSerializer());
-        consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
-                ConsumerConfig.GROUP_ID_CONFIG, "diffusion-it-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new StringDeserializer(), new StringDeserializer());
-        consumer.subscribe(List.of(Topics.JOB_EVENTS, Topics.deadLetter(Topics.IDENTITIES)));
+        producer = TopicRecorder.producer();
+        topics = new TopicRecorder(TIMEOUT, Topics.JOB_EVENTS, Topics.deadLetter(Topics.IDENTITIES));
         store = EmbeddedS3.store();
         float[] embedding = new float[2 * 32];
         for (int i = 0; i < embedding.length; i++) {
@@ -95,7 +80,7 @@ class DiffusionServiceIT {
     @AfterAll
     static void disconnect() {
         producer.close();
-        consumer.close();
+        topics.close();
     }
 
     @Test
@@ -141,7 +126,8 @@ class DiffusionServiceIT {
 
         // Redelivery: the same message again rewrites the same keys with the same bytes.
         send(jobId, spec);
-        waitFor(() -> events(jobId, e -> e.status() == JobStatus.SUCCEEDED).size() == 2);
+        topics.waitFor("the redelivered job succeeding again",
+                () -> events(jobId, e -> e.status() == JobStatus.SUCCEEDED).size() == 2);
         assertThat(store.list(ObjectKeys.outputPrefix(jobId))).containsExactlyInAnyOrderElementsOf(expected);
         for (String key : expected) {
             assertThat(store.get(key)).as(key).isEqualTo(first.get(key));
@@ -179,8 +165,7 @@ class DiffusionServiceIT {
         producer.flush();
         JobEvent malformed = eventOf(bad, e -> e.status() == JobStatus.FAILED);
         assertThat(malformed.error().code()).isEqualTo(ErrorCodes.MALFORMED_MESSAGE);
-        waitFor(() -> received.stream().anyMatch(r -> r.topic().equals(Topics.deadLetter(Topics.IDENTITIES))
-                && bad.equals(r.key())));
+        topics.await(r -> r.topic().equals(Topics.deadLetter(Topics.IDENTITIES)) && bad.equals(r.key()));
 
         String missing = "job-missing-" + UUID.randomUUID();
         producer.send(new ProducerRecord<>(Topics.IDENTITIES, missing, Json.toString(new IdentityMessage(
@@ -207,33 +192,14 @@ class DiffusionServiceIT {
     }
 
     private static JobEvent eventOf(String jobId, Predicate<JobEvent> match) {
-        waitFor(() -> !events(jobId, match).isEmpty());
-        return events(jobId, match).get(0);
+        return topics.awaitEvent(jobId, match);
     }
 
     private static List<JobEvent> events(String jobId, Predicate<JobEvent> match) {
-        poll();
-        return received.stream()
-                .filter(r -> r.topic().equals(Topics.JOB_EVENTS) && jobId.equals(r.key()))
-                .map(r -> Json.readMessage(r.value().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                        JobEvent.class))
-                .filter(match)
-                .toList();
+        return topics.events(jobId, match);
     }
 
-    private static synchronized void poll() {
-        consumer.poll(Duration.ofMillis(100)).forEach(received::add);
-    }
 
-    private static void waitFor(java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not seen within " + TIMEOUT);
-            }
-            poll();
-        }
-    }
 
     /** The tEXt/iTXt chunks of a PNG, read back with ImageIO's own PNG reader. */
     private static Map<String, String> pngText(byte[] png) throws Exception {

@@ -18,21 +18,16 @@ import io.dreamid.common.messages.Stage;
 import io.dreamid.common.storage.ObjectStore;
 import io.dreamid.encoder.model.TestBundles;
 import io.dreamid.encoder.service.IdentityFile;
-import io.dreamid.testsupport.EmbeddedKafka;
+import io.dreamid.testsupport.TopicRecorder;
 import io.dreamid.testsupport.EmbeddedS3;
 import io.dreamid.testsupport.KafkaResource;
 import io.dreamid.testsupport.S3Resource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,11 +37,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
 import static io.restassured.RestAssured.given;
@@ -68,8 +61,7 @@ class EncoderServiceIT {
             64, 64, null, null);
 
     private static KafkaProducer<String, String> producer;
-    private static KafkaConsumer<String, String> consumer;
-    private static final List<ConsumerRecord<String, String>> received = new ArrayList<>();
+    private static TopicRecorder topics;
     private static ObjectStore store;
 
     @Inject
@@ -77,22 +69,15 @@ class EncoderServiceIT {
 
     @BeforeAll
     static void connect() {
-        String servers = EmbeddedKafka.start();
-        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers),
-                new StringSerializer(), new StringSerializer());
-        consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
-                ConsumerConfig.GROUP_ID_CONFIG, "encoder-it-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new StringDeserializer(), new StringDeserializer());
-        consumer.subscribe(List.of(Topics.IDENTITIES, Topics.JOB_EVENTS, Topics.deadLetter(Topics.FACES)));
+        producer = TopicRecorder.producer();
+        topics = new TopicRecorder(TIMEOUT, Topics.IDENTITIES, Topics.JOB_EVENTS, Topics.deadLetter(Topics.FACES));
         store = EmbeddedS3.store();
     }
 
     @AfterAll
     static void disconnect() {
         producer.close();
-        consumer.close();
+        topics.close();
     }
 
     @Test
@@ -193,7 +178,7 @@ class EncoderServiceIT {
     void anUnreadableFaceMessageIsDeadLetteredAndItsJobFails() {
         String job = "job-poison-" + UUID.randomUUID();
         producer.send(new ProducerRecord<>(Topics.FACES, job, "{\"schemaVersion\": 99, \"jobId\": \"" + job + "\"}"));
-        ConsumerRecord<String, String> dead = await(r -> r.topic().equals(Topics.deadLetter(Topics.FACES))
+        ConsumerRecord<String, String> dead = topics.await(r -> r.topic().equals(Topics.deadLetter(Topics.FACES))
                 && job.equals(r.key()));
         assertThat(dead.value()).contains("\"schemaVersion\": 99");
         JobEvent failed = eventOf(job, e -> e.status() == JobStatus.FAILED);
@@ -208,7 +193,7 @@ class EncoderServiceIT {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (!cancellations.isCancelled(job)) {
             assertThat(System.nanoTime()).as("the cancel request reached the service").isLessThan(deadline);
-            consumer.poll(Duration.ofMillis(100)).forEach(received::add);
+            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
         }
         double skippedBefore = metric("dreamid_encoder_cancelled_total");
 
@@ -216,10 +201,9 @@ class EncoderServiceIT {
 
         while (metric("dreamid_encoder_cancelled_total") <= skippedBefore) {
             assertThat(System.nanoTime()).as("the cancelled face was skipped").isLessThan(deadline);
-            consumer.poll(Duration.ofMillis(100)).forEach(received::add);
+            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
         }
-        consumer.poll(Duration.ofMillis(200)).forEach(received::add);
-        assertThat(received).noneMatch(r -> job.equals(r.key()));
+        assertThat(topics.received(Duration.ofMillis(200))).noneMatch(r -> job.equals(r.key()));
     }
 
     @Test
@@ -242,7 +226,7 @@ class EncoderServiceIT {
         String later = "job-face-" + UUID.randomUUID();
         sendFace(later, Files.readAllBytes(TestBundles.TINY_GOLDENS.resolve("crop-2.png")));
         identityOf(later);
-        assertThat(received).noneMatch(r -> r.topic().equals(Topics.IDENTITIES) && job.equals(r.key()));
+        assertThat(topics.received(Duration.ZERO)).noneMatch(r -> r.topic().equals(Topics.IDENTITIES) && job.equals(r.key()));
     }
 
     @Test
@@ -259,31 +243,14 @@ class EncoderServiceIT {
     }
 
     private static IdentityMessage identityOf(String jobId) {
-        ConsumerRecord<String, String> r = await(x -> x.topic().equals(Topics.IDENTITIES) && jobId.equals(x.key()));
+        ConsumerRecord<String, String> r = topics.await(x -> x.topic().equals(Topics.IDENTITIES) && jobId.equals(x.key()));
         return Json.readMessage(r.value().getBytes(StandardCharsets.UTF_8), IdentityMessage.class);
     }
 
     private static JobEvent eventOf(String jobId, Predicate<JobEvent> which) {
-        ConsumerRecord<String, String> r = await(x -> x.topic().equals(Topics.JOB_EVENTS) && jobId.equals(x.key())
-                && which.test(Json.readMessage(x.value().getBytes(StandardCharsets.UTF_8), JobEvent.class)));
-        return Json.readMessage(r.value().getBytes(StandardCharsets.UTF_8), JobEvent.class);
+        return topics.awaitEvent(jobId, which);
     }
 
-    /** Polls the output topics until a record matches, keeping every record for later lookups. */
-    private static synchronized ConsumerRecord<String, String> await(Predicate<ConsumerRecord<String, String>> match) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (true) {
-            Optional<ConsumerRecord<String, String>> found = received.stream().filter(match).findFirst();
-            if (found.isPresent()) {
-                return found.get();
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no matching record within " + TIMEOUT + "; received " + received.size()
-                        + " records: " + received.stream().map(r -> r.topic() + "/" + r.key()).toList());
-            }
-            consumer.poll(Duration.ofMillis(200)).forEach(received::add);
-        }
-    }
 
     private static double metric(String prefix) {
         String body = given().get("/q/metrics").then().statusCode(200).extract().asString();

@@ -17,21 +17,16 @@ import io.dreamid.common.messages.JobStatus;
 import io.dreamid.common.messages.Stage;
 import io.dreamid.common.storage.ObjectStore;
 import io.dreamid.face.detect.TestImages;
-import io.dreamid.testsupport.EmbeddedKafka;
+import io.dreamid.testsupport.TopicRecorder;
 import io.dreamid.testsupport.EmbeddedS3;
 import io.dreamid.testsupport.KafkaResource;
 import io.dreamid.testsupport.S3Resource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,11 +34,8 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
@@ -68,8 +60,7 @@ class FaceServiceIT {
     private static final int PARTITION = 0;
 
     private static KafkaProducer<String, String> producer;
-    private static KafkaConsumer<String, String> consumer;
-    private static final List<ConsumerRecord<String, String>> received = new ArrayList<>();
+    private static TopicRecorder topics;
     private static ObjectStore store;
 
     @Inject
@@ -77,22 +68,15 @@ class FaceServiceIT {
 
     @BeforeAll
     static void connect() {
-        String servers = EmbeddedKafka.start();
-        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers),
-                new StringSerializer(), new StringSerializer());
-        consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
-                ConsumerConfig.GROUP_ID_CONFIG, "face-it-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new StringDeserializer(), new StringDeserializer());
-        consumer.subscribe(List.of(Topics.FACES, Topics.JOB_EVENTS, Topics.deadLetter(Topics.JOBS)));
+        producer = TopicRecorder.producer();
+        topics = new TopicRecorder(TIMEOUT, Topics.FACES, Topics.JOB_EVENTS, Topics.deadLetter(Topics.JOBS));
         store = EmbeddedS3.store();
     }
 
     @AfterAll
     static void disconnect() {
         producer.close();
-        consumer.close();
+        topics.close();
     }
 
     @Test
@@ -138,7 +122,7 @@ class FaceServiceIT {
         String next = "job-next-" + UUID.randomUUID();
         sendJob(next, TestImages.bytes(TestImages.ASTRONAUT), "png", SPEC, PARTITION);
 
-        ConsumerRecord<String, String> dead = await(r -> r.topic().equals(Topics.deadLetter(Topics.JOBS))
+        ConsumerRecord<String, String> dead = topics.await(r -> r.topic().equals(Topics.deadLetter(Topics.JOBS))
                 && poison.equals(r.key()));
         assertThat(dead.value()).isEqualTo("this is { not JSON");
         JobEvent failed = eventOf(poison, e -> e.status() == JobStatus.FAILED);
@@ -167,7 +151,7 @@ class FaceServiceIT {
         assertThat(failureOf(badSpec)).isEqualTo(ErrorCodes.BAD_SPEC);
         assertThat(eventOf(badSpec, e -> e.status() == JobStatus.FAILED).error().message())
                 .contains("{id}").contains("steps");
-        assertThat(received).noneMatch(r -> r.topic().equals(Topics.FACES)
+        assertThat(topics.received(Duration.ZERO)).noneMatch(r -> r.topic().equals(Topics.FACES)
                 && List.of(noFace, notImage, missing, badSpec).contains(r.key()));
     }
 
@@ -190,7 +174,7 @@ class FaceServiceIT {
 
         faceOf(after);
         eventOf(after, e -> e.eventId().endsWith(JobHandler.STEP_DETECTED));
-        assertThat(received).noneMatch(r -> identity.equals(r.key()) || cancelled.equals(r.key()));
+        assertThat(topics.received(Duration.ZERO)).noneMatch(r -> identity.equals(r.key()) || cancelled.equals(r.key()));
     }
 
     @Test
@@ -202,16 +186,9 @@ class FaceServiceIT {
         producer.send(new ProducerRecord<>(Topics.JOBS, PARTITION, job, Json.toString(
                 JobMessage.of(job, "acme", Instant.now(), ObjectKeys.input(job, "jpg"), null, SPEC))));
 
-        await(r -> r.topic().equals(Topics.FACES) && job.equals(r.key()) && count(Topics.FACES, job) == 2);
-        List<String> ids = new ArrayList<>();
-        received.stream().filter(r -> r.topic().equals(Topics.JOB_EVENTS) && job.equals(r.key()))
-                .forEach(r -> ids.add(Json.readMessage(r.value().getBytes(StandardCharsets.UTF_8), JobEvent.class)
-                        .eventId()));
-        await(r -> count(Topics.JOB_EVENTS, job) == 4);
-        ids.clear();
-        received.stream().filter(r -> r.topic().equals(Topics.JOB_EVENTS) && job.equals(r.key()))
-                .forEach(r -> ids.add(Json.readMessage(r.value().getBytes(StandardCharsets.UTF_8), JobEvent.class)
-                        .eventId()));
+        topics.await(r -> r.topic().equals(Topics.FACES) && job.equals(r.key()) && topics.count(Topics.FACES, job) == 2);
+        topics.await(r -> topics.count(Topics.JOB_EVENTS, job) == 4);
+        List<String> ids = topics.events(job, e -> true).stream().map(JobEvent::eventId).toList();
         assertThat(ids).hasSize(4);
         assertThat(ids.stream().distinct()).hasSize(2);
         assertThat(store.list("faces/" + job + "/")).containsExactlyInAnyOrder(ObjectKeys.faceCrop(job),
@@ -260,7 +237,7 @@ class FaceServiceIT {
     }
 
     private static FaceMessage faceOf(String jobId) {
-        ConsumerRecord<String, String> r = await(x -> x.topic().equals(Topics.FACES) && jobId.equals(x.key()));
+        ConsumerRecord<String, String> r = topics.await(x -> x.topic().equals(Topics.FACES) && jobId.equals(x.key()));
         return Json.readMessage(r.value().getBytes(StandardCharsets.UTF_8), FaceMessage.class);
     }
 
@@ -269,28 +246,8 @@ class FaceServiceIT {
     }
 
     private static JobEvent eventOf(String jobId, Predicate<JobEvent> which) {
-        ConsumerRecord<String, String> r = await(x -> x.topic().equals(Topics.JOB_EVENTS) && jobId.equals(x.key())
-                && which.test(Json.readMessage(x.value().getBytes(StandardCharsets.UTF_8), JobEvent.class)));
-        return Json.readMessage(r.value().getBytes(StandardCharsets.UTF_8), JobEvent.class);
+        return topics.awaitEvent(jobId, which);
     }
 
-    private static long count(String topic, String key) {
-        return received.stream().filter(r -> r.topic().equals(topic) && key.equals(r.key())).count();
-    }
 
-    /** Polls the output topics until a record matches, keeping every record for later lookups. */
-    private static synchronized ConsumerRecord<String, String> await(Predicate<ConsumerRecord<String, String>> match) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (true) {
-            Optional<ConsumerRecord<String, String>> found = received.stream().filter(match).findFirst();
-            if (found.isPresent()) {
-                return found.get();
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no matching record within " + TIMEOUT + "; received " + received.size()
-                        + " records: " + received.stream().map(r -> r.topic() + "/" + r.key()).toList());
-            }
-            consumer.poll(Duration.ofMillis(200)).forEach(received::add);
-        }
-    }
 }

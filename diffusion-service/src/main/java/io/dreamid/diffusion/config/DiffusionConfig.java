@@ -56,6 +56,14 @@ public interface DiffusionConfig {
     @WithDefault("true")
     boolean memoryArena();
 
+    /**
+     * Let ONNX Runtime's pool threads spin-wait between operators. Off by default: spinning threads keep burning
+     * CPU after every run, which slows the other workers and services sharing the cores; turn it on for a
+     * worker with cores of its own.
+     */
+    @WithDefault("false")
+    boolean spinWait();
+
     /** Progress events are sent at most this often... */
     @WithDefault("250ms")
     Duration progressInterval();

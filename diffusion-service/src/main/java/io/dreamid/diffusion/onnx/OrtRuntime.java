@@ -73,6 +73,11 @@ public final class OrtRuntime {
             so.setMemoryPatternOptimization(true);
             so.setExecutionMode(options.parallel() ? SessionOptions.ExecutionMode.PARALLEL
                     : SessionOptions.ExecutionMode.SEQUENTIAL);
+            // Spinning pool threads keep a core busy for a while after every run (each of the three sessions has
+            // its own pool): measured here, three such threads took half a core while the platform ran jobs.
+            String spin = options.spinWait() ? "1" : "0";
+            so.addConfigEntry("session.intra_op.allow_spinning", spin);
+            so.addConfigEntry("session.inter_op.allow_spinning", spin);
             if (options.cuda()) {
                 so.addCUDA(options.deviceId());
             }

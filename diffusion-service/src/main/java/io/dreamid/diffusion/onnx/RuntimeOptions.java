@@ -12,11 +12,14 @@ import java.util.Set;
  * @param optimization    graph optimisation level: {@code none}, {@code basic}, {@code extended} or {@code all}
  * @param memoryArena     whether the CPU memory arena is on (faster repeated runs, memory is kept)
  * @param parallel        whether independent operators may run in parallel (ExecutionMode.PARALLEL)
+ * @param spinWait        whether ONNX Runtime's pool threads spin between operators instead of sleeping: a little
+ *                        faster on cores of their own, but they keep burning CPU after every run, which on shared
+ *                        cores slows everything else down
  */
 public record RuntimeOptions(String device, int deviceId, int intraOpThreads, int interOpThreads,
-        String optimization, boolean memoryArena, boolean parallel) {
+        String optimization, boolean memoryArena, boolean parallel, boolean spinWait) {
 
-    public static final RuntimeOptions CPU_DEFAULTS = new RuntimeOptions("cpu", 0, 0, 0, "all", true, false);
+    public static final RuntimeOptions CPU_DEFAULTS = new RuntimeOptions("cpu", 0, 0, 0, "all", true, false, false);
 
     public RuntimeOptions {
         if (!device.equals("cpu") && !device.equals("cuda")) {

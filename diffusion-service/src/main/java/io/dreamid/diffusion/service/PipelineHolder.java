@@ -32,7 +32,8 @@ public class PipelineHolder {
 
     PipelineHolder(DiffusionConfig config, Instance<ObjectStore> store) {
         RuntimeOptions options = new RuntimeOptions(config.device(), config.deviceId(), config.intraOpThreads(),
-                config.interOpThreads(), config.optimization(), config.memoryArena(), config.parallelExecution());
+                config.interOpThreads(), config.optimization(), config.memoryArena(), config.parallelExecution(),
+                config.spinWait());
         Path root;
         if (config.bundlePath().isPresent()) {
             root = config.bundlePath().get();

@@ -11,7 +11,7 @@ class DeviceCheckTest {
 
     @Test
     void cudaWithoutTheCudaProviderIsAClearStartUpError() {
-        RuntimeOptions cuda = new RuntimeOptions("cuda", 0, 0, 0, "all", true, false);
+        RuntimeOptions cuda = new RuntimeOptions("cuda", 0, 0, 0, "all", true, false, false);
         if (OrtRuntime.providers().contains(ai.onnxruntime.OrtProvider.CUDA)) {
             // A GPU build: the check then depends on the machine's driver and libraries, not on this test.
             return;
@@ -27,9 +27,9 @@ class DeviceCheckTest {
     void cpuNeedsNoCheckAndBadOptionsAreNamed() {
         assertThatCode(() -> OrtRuntime.checkDevice(RuntimeOptions.CPU_DEFAULTS)).doesNotThrowAnyException();
         assertThat(OrtRuntime.providers()).contains(ai.onnxruntime.OrtProvider.CPU);
-        assertThatThrownBy(() -> new RuntimeOptions("tpu", 0, 0, 0, "all", true, false))
+        assertThatThrownBy(() -> new RuntimeOptions("tpu", 0, 0, 0, "all", true, false, false))
                 .hasMessageContaining("cpu or cuda");
-        assertThatThrownBy(() -> new RuntimeOptions("cpu", 0, 0, 0, "max", true, false))
+        assertThatThrownBy(() -> new RuntimeOptions("cpu", 0, 0, 0, "max", true, false, false))
                 .hasMessageContaining("none, basic, extended or all");
     }
 }

@@ -1,18 +1,19 @@
 package io.dreamid.encoder.model;
 
+import ai.djl.Device;
 import ai.djl.MalformedModelException;
+import ai.djl.Model;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.repository.zoo.Criteria;
-import ai.djl.repository.zoo.ModelNotFoundException;
-import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.Batchifier;
 import ai.djl.translate.TranslateException;
 import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorContext;
 import ai.djl.util.PairList;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession.SessionOptions;
 import io.dreamid.encoder.bundle.BundleException;
 import io.dreamid.encoder.bundle.EncoderConfig;
 import io.dreamid.encoder.bundle.TokenPooling;
@@ -20,6 +21,8 @@ import io.dreamid.encoder.bundle.TokenPooling;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
@@ -31,12 +34,14 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 public final class Backbone implements AutoCloseable {
     public static final String FILE = "backbone.onnx";
 
-    private final ZooModel<float[], Features> model;
+    private final Model model;
+    private final PoolingTranslator translator;
     private final ConcurrentLinkedQueue<Predictor<float[], Features>> idle = new ConcurrentLinkedQueue<>();
     private final int tokens;
 
-    private Backbone(ZooModel<float[], Features> model, int tokens) {
+    private Backbone(Model model, PoolingTranslator translator, int tokens) {
         this.model = model;
+        this.translator = translator;
         this.tokens = tokens;
     }
 
@@ -47,26 +52,42 @@ public final class Backbone implements AutoCloseable {
      * @param intraOpThreads ONNX Runtime threads per run; 0 keeps its default (all cores)
      */
     public static Backbone load(Path file, EncoderConfig config, int featureWidth, int intraOpThreads) {
-        Criteria.Builder<float[], Features> criteria = Criteria.builder()
-                .setTypes(float[].class, Features.class)
-                .optModelPath(file)
-                .optEngine("OnnxRuntime")
-                .optTranslator(new PoolingTranslator(config, featureWidth));
-        if (intraOpThreads > 0) {
-            criteria.optOption("intraOpNumThreads", Integer.toString(intraOpThreads));
-        }
-        ZooModel<float[], Features> model;
-        try {
-            model = criteria.build().loadModel();
-        } catch (ModelNotFoundException | MalformedModelException | IOException | RuntimeException e) {
+        PoolingTranslator translator = new PoolingTranslator(config, featureWidth);
+        Model model = Model.newInstance(FILE, Device.cpu(), "OnnxRuntime");
+        try (SessionOptions session = sessionOptions()) {
+            Map<String, Object> options = new HashMap<>();
+            options.put("sessionOptions", session);
+            if (intraOpThreads > 0) {
+                options.put("intraOpNumThreads", Integer.toString(intraOpThreads));
+            }
+            model.load(file, null, options);
+        } catch (MalformedModelException | IOException | OrtException | RuntimeException e) {
+            model.close();
             throw new BundleException(FILE + " cannot be loaded by ONNX Runtime: " + rootMessage(e), e);
         }
         try {
             checkInput(model, config);
-            int tokens = probe(model, config);
-            return new Backbone(model, tokens);
+            int tokens = probe(model, translator, config);
+            return new Backbone(model, translator, tokens);
         } catch (RuntimeException e) {
             model.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Session options given to DJL, which has no option of its own for this: the pool threads sleep between
+     * operators instead of spinning. Spinning threads keep burning a core after every run, which on cores shared
+     * with the other services slows them down (the diffusion-service README has the figures).
+     */
+    static SessionOptions sessionOptions() throws OrtException {
+        SessionOptions session = new SessionOptions();
+        try {
+            session.addConfigEntry("session.intra_op.allow_spinning", "0");
+            session.addConfigEntry("session.inter_op.allow_spinning", "0");
+            return session;
+        } catch (OrtException | RuntimeException e) {
+            session.close();
             throw e;
         }
     }
@@ -80,7 +101,7 @@ public final class Backbone implements AutoCloseable {
     public float[][] run(float[] pixels) {
         Predictor<float[], Features> predictor = idle.poll();
         if (predictor == null) {
-            predictor = model.newPredictor();
+            predictor = model.newPredictor(translator);
         }
         try {
             return predictor.predict(pixels).pooled();
@@ -99,7 +120,7 @@ public final class Backbone implements AutoCloseable {
         model.close();
     }
 
-    private static void checkInput(ZooModel<float[], Features> model, EncoderConfig config) {
+    private static void checkInput(Model model, EncoderConfig config) {
         PairList<String, Shape> inputs = model.describeInput();
         if (inputs == null) {
             return;
@@ -123,9 +144,9 @@ public final class Backbone implements AutoCloseable {
         }
     }
 
-    private static int probe(ZooModel<float[], Features> model, EncoderConfig config) {
+    private static int probe(Model model, PoolingTranslator translator, EncoderConfig config) {
         int s = config.inputSize();
-        try (Predictor<float[], Features> predictor = model.newPredictor()) {
+        try (Predictor<float[], Features> predictor = model.newPredictor(translator)) {
             return predictor.predict(new float[3 * s * s]).tokens();
         } catch (TranslateException | RuntimeException e) {
             Throwable cause = e;

@@ -50,6 +50,8 @@ import java.util.stream.Collectors;
 public final class PlatformBenchmark {
     private static final Set<String> MODEL_TIMINGS = Set.of("face.detect", "encoder.backbone", "encoder.projector",
             "diffusion.text_encode", "diffusion.denoise", "diffusion.decode");
+    /** Warm-up jobs per printed block. */
+    private static final int WARMUP_BLOCK = 50;
     private static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
     /** The gateway's compacted view topic (its default {@code dreamid.gateway.job-state-topic}). */
     private static final String JOB_STATE_TOPIC = "dreamid.job-state";
@@ -69,7 +71,7 @@ public final class PlatformBenchmark {
         int jobs = Integer.parseInt(opts.getOrDefault("--jobs", "20"));
         int concurrency = Integer.parseInt(opts.getOrDefault("--concurrency", "2"));
         int steps = Integer.parseInt(opts.getOrDefault("--steps", "4"));
-        int warmup = Integer.parseInt(opts.getOrDefault("--warmup", "10"));
+        int warmup = Integer.parseInt(opts.getOrDefault("--warmup", "300"));
         int trace = Integer.parseInt(opts.getOrDefault("--trace", "0"));
         AutoCloseable platform = null;
         int status = 1;
@@ -115,8 +117,22 @@ public final class PlatformBenchmark {
                 + ",\"width\":64,\"height\":64}";
         // Warm-up jobs, so that class loading, first ONNX runs and the JIT compiling the services' hot paths
         // (each service is a fresh JVM) do not count: the figures are those of a platform that has been serving.
+        // Their overheads are printed by block: how long a fresh platform takes to reach its pace.
+        List<Long> warming = new ArrayList<>();
         for (int i = 0; i < warmup; i++) {
-            runJob(face, spec);
+            long[] r = runJob(face, spec);
+            if (r != null) {
+                warming.add(r[0] - r[1]);
+            }
+        }
+        if (!warming.isEmpty()) {
+            StringBuilder blocks = new StringBuilder();
+            for (int from = 0; from < warming.size(); from += WARMUP_BLOCK) {
+                List<Long> block = warming.subList(from, Math.min(warming.size(), from + WARMUP_BLOCK));
+                blocks.append(blocks.length() == 0 ? "" : ", ").append(pct(block, 50));
+            }
+            System.out.printf(Locale.ROOT, "warm-up: orchestration overhead p50 ms per block of %d jobs, fresh JVMs"
+                    + " first: %s%n", WARMUP_BLOCK, blocks);
         }
 
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);

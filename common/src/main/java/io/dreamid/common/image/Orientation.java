@@ -12,6 +12,37 @@ final class Orientation {
         return orientation >= 5 && orientation <= 8;
     }
 
+    /**
+     * The stored pixel shown at {@code (x, y)} of the upright image, for a stored image of {@code w x h}
+     * (pixel indices).
+     */
+    static int[] storedIndex(int x, int y, int w, int h, int orientation) {
+        return switch (orientation) {
+            case 2 -> new int[] {w - 1 - x, y};
+            case 3 -> new int[] {w - 1 - x, h - 1 - y};
+            case 4 -> new int[] {x, h - 1 - y};
+            case 5 -> new int[] {y, x};
+            case 6 -> new int[] {y, h - 1 - x};
+            case 7 -> new int[] {w - 1 - y, h - 1 - x};
+            case 8 -> new int[] {w - 1 - y, x};
+            default -> new int[] {x, y};
+        };
+    }
+
+    /** Where the stored pixel {@code (sx, sy)} of a {@code w x h} stored image is shown upright (the inverse). */
+    static int[] shownIndex(int sx, int sy, int w, int h, int orientation) {
+        return switch (orientation) {
+            case 2 -> new int[] {w - 1 - sx, sy};
+            case 3 -> new int[] {w - 1 - sx, h - 1 - sy};
+            case 4 -> new int[] {sx, h - 1 - sy};
+            case 5 -> new int[] {sy, sx};
+            case 6 -> new int[] {h - 1 - sy, sx};
+            case 7 -> new int[] {h - 1 - sy, w - 1 - sx};
+            case 8 -> new int[] {sy, w - 1 - sx};
+            default -> new int[] {sx, sy};
+        };
+    }
+
     /** The stored image turned upright; orientation 1 (or an invalid value) returns it unchanged. */
     static RgbImage apply(RgbImage stored, int orientation) {
         if (orientation < 2 || orientation > 8) {

@@ -8,6 +8,7 @@ import com.drew.metadata.exif.ExifReader;
 import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
 
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.spi.IIORegistry;
 import javax.imageio.stream.ImageInputStream;
@@ -60,32 +61,73 @@ public final class SafeImageDecoder {
 
     /** The image, upright, as 8-bit sRGB; checks the limits before any pixel is decoded. */
     public static RgbImage decode(byte[] bytes, ImageLimits limits) {
-        Decoded decoded = read(bytes, limits);
+        Decoded decoded = read(bytes, limits, null);
         return Orientation.apply(RgbConversion.toRgb(decoded.image()), decoded.header().orientation());
+    }
+
+    /**
+     * The image, upright, as 8-bit sRGB, with at most {@code maxPixels} pixels: a larger image is read with only
+     * every n-th pixel of every n-th row (the smallest n that fits), so that the memory a decode takes is bounded
+     * by {@code maxPixels} rather than by the largest photo the limits accept. The whole file is still decoded, so
+     * a damaged one is refused as by {@link #decode}.
+     */
+    public static SampledImage decodeAtMost(byte[] bytes, ImageLimits limits, long maxPixels) {
+        if (maxPixels <= 0) {
+            throw new IllegalArgumentException("maxPixels must be positive, got " + maxPixels);
+        }
+        Decoded decoded = read(bytes, limits, maxPixels);
+        ImageHeader header = decoded.header();
+        RgbImage image = Orientation.apply(RgbConversion.toRgb(decoded.image()), header.orientation());
+        int step = decoded.step();
+        if (step == 1) {
+            return new SampledImage(image, header, 1, 0, 0);
+        }
+        // Shown pixel (x, y) of the result is shown pixel (step * x + cx, step * y + cy) of the photo: find (cx, cy)
+        // from the shown pixel (0, 0) through the stored pixels of both, then move to pixel centres.
+        int orientation = header.orientation();
+        boolean swaps = Orientation.swapsAxes(orientation);
+        int storedWidth = swaps ? header.height() : header.width();
+        int storedHeight = swaps ? header.width() : header.height();
+        int[] stored = Orientation.storedIndex(0, 0, decoded.image().getWidth(), decoded.image().getHeight(),
+                orientation);
+        int[] shown = Orientation.shownIndex(step * stored[0], step * stored[1], storedWidth, storedHeight,
+                orientation);
+        double centre = (step - 1) / 2.0;
+        return new SampledImage(image, header, step, shown[0] - centre, shown[1] - centre);
     }
 
     /**
      * Decodes every pixel to prove the image is intact (which a header cannot show: a truncated or corrupt file),
      * without converting them to RGB; for a service that accepts a photo and leaves its use to another. Returns
-     * the header.
+     * the header. Only a sample of at most {@value #VERIFY_PIXELS} pixels is kept, so that checking the largest
+     * accepted photo takes a few megabytes.
      */
     public static ImageHeader verify(byte[] bytes, ImageLimits limits) {
-        return read(bytes, limits).header();
+        return read(bytes, limits, VERIFY_PIXELS).header();
     }
 
-    private record Decoded(ImageHeader header, BufferedImage image) {
+    /** Pixels kept while {@link #verify} decodes an image. */
+    static final long VERIFY_PIXELS = 1_000_000;
+
+    private record Decoded(ImageHeader header, BufferedImage image, int step) {
     }
 
-    private static Decoded read(byte[] bytes, ImageLimits limits) {
+    /** Decodes the image; with {@code maxPixels}, only every n-th pixel and row, the smallest n that fits. */
+    private static Decoded read(byte[] bytes, ImageLimits limits, Long maxPixels) {
         Opened opened = open(bytes, limits);
         ImageReader reader = opened.reader();
         try {
             ImageHeader header = header(bytes, limits, opened);
             List<String> warnings = new ArrayList<>();
             reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+            int step = maxPixels == null ? 1 : step(header.width(), header.height(), maxPixels);
+            ImageReadParam param = reader.getDefaultReadParam();
+            if (step > 1) {
+                param.setSourceSubsampling(step, step, 0, 0);
+            }
             BufferedImage image;
             try {
-                image = reader.read(0, reader.getDefaultReadParam());
+                image = reader.read(0, param);
             } catch (IOException | RuntimeException e) {
                 throw new BadImageException("cannot decode the " + opened.format().label
                         + " image, it may be damaged or truncated: " + reason(e), e);
@@ -98,10 +140,23 @@ public final class SafeImageDecoder {
                             + warning + "); send the complete file");
                 }
             }
-            return new Decoded(header, image);
+            return new Decoded(header, image, step);
         } finally {
             reader.dispose();
         }
+    }
+
+    /** The smallest n for which every n-th pixel of every n-th row of a w x h image is at most maxPixels. */
+    static int step(int width, int height, long maxPixels) {
+        int n = (int) Math.max(1, Math.ceil(Math.sqrt((double) width * height / maxPixels)));
+        while (n < Math.max(width, height) && (long) ceilDiv(width, n) * ceilDiv(height, n) > maxPixels) {
+            n++;
+        }
+        return n;
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
     }
 
     private record Opened(Format format, ImageReader reader) {

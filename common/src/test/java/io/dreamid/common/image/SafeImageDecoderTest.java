@@ -356,6 +356,75 @@ class SafeImageDecoderTest {
     }
 
     @Test
+    void decodeAtMostKeepsAnImageThatFitsWhole() {
+        byte[] jpeg = TestImages.jpeg(noise(120, 80));
+
+        SampledImage sampled = SafeImageDecoder.decodeAtMost(jpeg, LIMITS, 120 * 80);
+
+        assertThat(sampled.step()).isEqualTo(1);
+        assertThat(sampled.image()).isEqualTo(SafeImageDecoder.decode(jpeg, LIMITS));
+        assertThat(sampled.photoX(10.25)).isEqualTo(10.25);
+        assertThat(sampled.header()).isEqualTo(SafeImageDecoder.probe(jpeg, LIMITS));
+    }
+
+    /**
+     * Every pixel of a sampled decode is the photo's pixel at the place it claims, for every EXIF orientation and
+     * for sizes that the step does not divide (the expected pixels come from decoding the whole photo).
+     */
+    @ParameterizedTest(name = "orientation {0}")
+    @CsvSource({"1", "2", "3", "4", "5", "6", "7", "8"})
+    void aSampledDecodeSaysWhereEachOfItsPixelsLies(int orientation) {
+        byte[] jpeg = TestImages.withExifOrientation(TestImages.jpeg(noise(301, 203)), orientation);
+        RgbImage whole = SafeImageDecoder.decode(jpeg, LIMITS);
+
+        SampledImage sampled = SafeImageDecoder.decodeAtMost(jpeg, LIMITS, 301 * 203 / 9);
+
+        assertThat(sampled.step()).as("the smallest step that fits").isEqualTo(4);
+        assertThat((long) sampled.image().width() * sampled.image().height()).isLessThanOrEqualTo(301 * 203 / 9);
+        assertThat(sampled.header().width()).isEqualTo(whole.width());
+        assertThat(sampled.header().height()).isEqualTo(whole.height());
+        for (int y = 0; y < sampled.image().height(); y++) {
+            for (int x = 0; x < sampled.image().width(); x++) {
+                // The centre of the sampled pixel is the centre of the photo pixel it was taken from.
+                double px = sampled.photoX(x + 0.5) - 0.5;
+                double py = sampled.photoY(y + 0.5) - 0.5;
+                assertThat(px).isEqualTo(Math.rint(px));
+                assertThat(py).isEqualTo(Math.rint(py));
+                assertThat(sampled.image().rgbAt(x, y)).as("pixel (%d, %d) from (%s, %s)", x, y, px, py)
+                        .isEqualTo(whole.rgbAt((int) px, (int) py));
+            }
+        }
+    }
+
+    @Test
+    void theStepIsTheSmallestThatFits() {
+        assertThat(SafeImageDecoder.step(4000, 3000, 12_000_000)).isEqualTo(1);
+        assertThat(SafeImageDecoder.step(4000, 3000, 11_999_999)).isEqualTo(2);
+        assertThat(SafeImageDecoder.step(6300, 6300, 8_000_000)).isEqualTo(3);
+        // ceil(301/3) x ceil(203/3) = 101 x 68 = 6868 > 6789: the square-root estimate alone would be short.
+        assertThat(SafeImageDecoder.step(301, 203, 6789)).isEqualTo(4);
+        assertThat(SafeImageDecoder.step(10, 10, 1)).isEqualTo(10);
+    }
+
+    @Test
+    void aSampledDecodeStillRefusesADamagedFile() {
+        byte[] jpeg = TestImages.jpeg(noise(1200, 1000));
+        byte[] cut = Arrays.copyOf(jpeg, jpeg.length * 6 / 10);
+
+        assertThatThrownBy(() -> SafeImageDecoder.decodeAtMost(cut, LIMITS, 100_000))
+                .isInstanceOf(BadImageException.class)
+                .hasMessageContaining("JPEG image is truncated or damaged");
+        assertThatThrownBy(() -> SafeImageDecoder.verify(cut, LIMITS))
+                .as("verify samples a 1.2-megapixel image too")
+                .isInstanceOf(BadImageException.class)
+                .hasMessageContaining("JPEG image is truncated or damaged");
+        byte[] png = TestImages.encode(noise(1200, 1000), "png");
+        assertThatThrownBy(() -> SafeImageDecoder.verify(Arrays.copyOf(png, png.length * 9 / 10), LIMITS))
+                .isInstanceOf(BadImageException.class)
+                .hasMessageContaining("damaged or truncated");
+    }
+
+    @Test
     void probeDoesNotNeedThePixels() {
         byte[] png = TestImages.encode(noise(64, 48), "png");
         byte[] headerOnly = Arrays.copyOf(png, 64);

@@ -55,6 +55,14 @@ public interface FaceConfig {
     @WithDefault("40000000")
     long maxPhotoPixels();
 
+    /**
+     * A larger photo is decoded with every n-th pixel of every n-th row (the smallest n that fits), so that the
+     * largest accepted photo (max-photo-pixels) does not need its full size in memory per worker; faces need far
+     * fewer pixels. The face record is still in the photo's own pixels. At least 1000000.
+     */
+    @WithDefault("8000000")
+    long maxDecodedPixels();
+
     /** Object storage and broker retries. */
     Retry retry();
 

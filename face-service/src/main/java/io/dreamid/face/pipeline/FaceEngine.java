@@ -37,7 +37,7 @@ public class FaceEngine {
         this.detector = new FaceDetector(models, config.workers(), config.minScore(),
                 config.faceScore());
         this.pipeline = new FacePipeline(detector, new ImageLimits(config.maxPhotoBytes(), 8192, 8192,
-                config.maxPhotoPixels()));
+                config.maxPhotoPixels()), config.maxDecodedPixels());
         LOG.infof("BlazeFace models loaded from %s; %d workers, policy %s, crop %d px", dir.toAbsolutePath(),
                 config.workers(), config.detector(), cropSize);
     }

@@ -5,6 +5,7 @@ import io.dreamid.common.image.ImageLimits;
 import io.dreamid.common.image.Png;
 import io.dreamid.common.image.RgbImage;
 import io.dreamid.common.image.SafeImageDecoder;
+import io.dreamid.common.image.SampledImage;
 import io.dreamid.common.messages.ErrorCodes;
 import io.dreamid.common.messages.FaceChoice;
 import io.dreamid.face.align.FaceAligner;
@@ -23,12 +24,31 @@ import java.util.Map;
  * choose, refine the chosen face, align, encode the crop as PNG. No I/O; thread-safe.
  */
 public final class FacePipeline {
+    /** Pixels a photo is decoded with at most, unless told otherwise. */
+    public static final long DEFAULT_MAX_DECODED_PIXELS = 8_000_000;
+
     private final FaceDetector detector;
     private final ImageLimits limits;
+    private final long maxDecodedPixels;
 
     public FacePipeline(FaceDetector detector, ImageLimits limits) {
+        this(detector, limits, DEFAULT_MAX_DECODED_PIXELS);
+    }
+
+    /**
+     * @param maxDecodedPixels a larger photo is decoded with every n-th pixel of every n-th row, the smallest n
+     *                         that fits: a 40-megapixel photo would take 120 MB per copy of its pixels, and a face
+     *                         needs far fewer (the detector reads 128 or 256 px, the aligned crop is 112 or 224 px).
+     *                         Everything reported is still in the photo's own pixels.
+     */
+    public FacePipeline(FaceDetector detector, ImageLimits limits, long maxDecodedPixels) {
+        if (maxDecodedPixels < 1_000_000) {
+            throw new IllegalArgumentException("dreamid.face.max-decoded-pixels must be at least 1000000, got "
+                    + maxDecodedPixels);
+        }
         this.detector = detector;
         this.limits = limits;
+        this.maxDecodedPixels = maxDecodedPixels;
     }
 
     public FaceDetector detector() {
@@ -44,12 +64,13 @@ public final class FacePipeline {
             Map<String, Long> timings) {
         FaceAligner.requireSupported(cropSize);
         long t0 = System.nanoTime();
-        RgbImage image;
+        SampledImage sampled;
         try {
-            image = SafeImageDecoder.decode(photo, limits);
+            sampled = SafeImageDecoder.decodeAtMost(photo, limits, maxDecodedPixels);
         } catch (BadImageException e) {
             throw new FaceFailure(ErrorCodes.BAD_IMAGE, e.getMessage(), e);
         }
+        RgbImage image = sampled.image();
         long t1 = System.nanoTime();
         timings.put("face.decode", millis(t1 - t0));
 
@@ -58,40 +79,50 @@ public final class FacePipeline {
         DetectionResult found = detector.detect(warp, policy);
         long t2 = System.nanoTime();
         timings.put("face.detect", millis(t2 - t1));
-        int chosenIndex = FaceChooser.choose(found.faces(), choice, image.width(), image.height());
+        // The photo's own size in messages: the user knows it, not the size it was decoded at.
+        int chosenIndex = FaceChooser.choose(found.faces(), choice, sampled.header().width(),
+                sampled.header().height());
         Detection chosen = found.refined().get(chosenIndex);
 
         FaceAligner.AlignedFace aligned = FaceAligner.align(warp, chosen, cropSize);
         long t3 = System.nanoTime();
         timings.put("face.align", millis(t3 - t2));
 
-        FaceRecord record = record(image, found, choice, chosenIndex, chosen, aligned, cropSize);
+        FaceRecord record = record(sampled, found, choice, chosenIndex, chosen, aligned, cropSize);
         byte[] png = Png.encode(aligned.crop(), Map.of(
                 "dreamid:face", "model=" + found.model().id() + " score=" + FaceRecord.round4(chosen.score())
                         + " size=" + cropSize));
         timings.put("face.encode", millis(System.nanoTime() - t3));
-        return new FaceAnalysis(image.width(), image.height(), found, chosenIndex, chosen, aligned, png, record,
-                Map.copyOf(timings));
+        return new FaceAnalysis(sampled.header().width(), sampled.header().height(), found, chosenIndex, chosen,
+                aligned, png, record, Map.copyOf(timings));
     }
 
-    private static FaceRecord record(RgbImage image, DetectionResult found, FaceChoice choice, int chosenIndex,
-            Detection chosen, FaceAligner.AlignedFace aligned, int cropSize) {
+    /** The record in the photo's own pixels, whatever step the photo was decoded with. */
+    private static FaceRecord record(SampledImage sampled, DetectionResult found, FaceChoice choice,
+            int chosenIndex, Detection chosen, FaceAligner.AlignedFace aligned, int cropSize) {
         List<FaceRecord.Face> faces = new ArrayList<>();
-        found.faces().forEach(d -> faces.add(FaceRecord.Face.of(d)));
+        found.faces().forEach(d -> faces.add(FaceRecord.Face.of(d, sampled)));
+        // crop = M * decoded and decoded = (photo - offset) / step, so crop = M' * photo with the linear part
+        // divided by the step and the translation moved by the offset.
         double[][] m = aligned.photoToCrop().matrix();
+        int step = sampled.step();
         for (double[] row : m) {
+            double translation = row[2] - (row[0] * sampled.offsetX() + row[1] * sampled.offsetY()) / step;
+            row[0] = row[0] / step;
+            row[1] = row[1] / step;
+            row[2] = translation;
             for (int i = 0; i < row.length; i++) {
                 row[i] = Math.round(row[i] * 1e6) / 1e6;
             }
         }
         FaceRecord.Transform transform = new FaceRecord.Transform(
                 "umeyama-similarity onto arcface-112 (eyes, nose tip, mouth centre)", cropSize, m,
-                FaceRecord.round4(aligned.photoToCrop().scale()),
+                FaceRecord.round4(aligned.photoToCrop().scale() / step),
                 FaceRecord.round(aligned.photoToCrop().rotationDegrees()),
                 FaceRecord.round(aligned.rmsErrorPx()), "black");
-        return new FaceRecord(1, new FaceRecord.ImageSize(image.width(), image.height()), found.model().id(),
-                choice.toString(), found.faces().size(), chosenIndex, faces,
-                FaceRecord.Face.of(chosen), transform);
+        return new FaceRecord(1, new FaceRecord.ImageSize(sampled.header().width(), sampled.header().height()),
+                found.model().id(), choice.toString(), found.faces().size(), chosenIndex, faces,
+                FaceRecord.Face.of(chosen, sampled), transform);
     }
 
     private static long millis(long nanos) {

@@ -1,5 +1,6 @@
 package io.dreamid.face.pipeline;
 
+import io.dreamid.common.image.SampledImage;
 import io.dreamid.face.detect.Detection;
 import io.dreamid.face.detect.Landmark;
 
@@ -12,7 +13,7 @@ import java.util.List;
  * (i, j) covering [i, i+1) x [j, j+1).
  *
  * @param schemaVersion  1
- * @param image          the photo's size as decoded
+ * @param image          the photo's size (after EXIF orientation)
  * @param model          the BlazeFace model whose pass found the faces ({@code front-128} or {@code back-256})
  * @param faceChoice     the choice rule applied ({@code largest}, {@code index:N}, {@code fail-if-several})
  * @param facesFound     how many faces the photo has
@@ -38,12 +39,21 @@ public record FaceRecord(
     /** A face: box (left, top, width, height), confidence, and the six keypoints by name. */
     public record Face(double score, BoxJson box, List<Keypoint> keypoints) {
         public static Face of(Detection d) {
+            return of(d, null);
+        }
+
+        /** A detection in the pixels of {@code sampled}'s image, in the photo's own pixels (null: the same). */
+        public static Face of(Detection d, SampledImage sampled) {
+            int step = sampled == null ? 1 : sampled.step();
+            double dx = sampled == null ? 0 : sampled.offsetX();
+            double dy = sampled == null ? 0 : sampled.offsetY();
             List<Keypoint> points = new ArrayList<>();
             for (Landmark l : Landmark.values()) {
-                points.add(new Keypoint(l.jsonName(), round(d.x(l)), round(d.y(l))));
+                points.add(new Keypoint(l.jsonName(), round(step * d.x(l) + dx), round(step * d.y(l) + dy)));
             }
-            return new Face(round4(d.score()), new BoxJson(round(d.box().left()), round(d.box().top()),
-                    round(d.box().width()), round(d.box().height())), points);
+            return new Face(round4(d.score()), new BoxJson(round(step * d.box().left() + dx),
+                    round(step * d.box().top() + dy), round(step * d.box().width()), round(step * d.box().height())),
+                    points);
         }
     }
 

@@ -114,7 +114,7 @@ final class Platform implements AutoCloseable {
                         + "builds them before this module)");
             }
             List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx384m", "-XX:+UseSerialGC",
-                    "-Dquarkus.http.port=" + port, "-jar", jar.toString()));
+                    "-Djdk.nio.maxCachedBufferSize=262144", "-Dquarkus.http.port=" + port, "-jar", jar.toString()));
             ProcessBuilder pb = new ProcessBuilder(command)
                     .directory(repoRoot.toFile())
                     .redirectErrorStream(true)

@@ -25,6 +25,8 @@ public class GatewayTestResource implements QuarkusTestResourceLifecycleManager 
             Path stateDir = Files.createTempDirectory("gateway-streams-");
             return Map.of(
                     "kafka-streams.state.dir", stateDir.toString(),
+                    // A submission refused for want of upload memory is tested; it need not wait the default 10 s.
+                    "dreamid.gateway.upload-wait", "1s",
                     "dreamid.gateway.api-keys", TENANT_A + ":" + ApiKeys.hashHex(KEY_A) + ","
                             + TENANT_B + ":" + ApiKeys.hashHex(KEY_B) + ","
                             + TENANT_BAD_REQUESTS + ":" + ApiKeys.hashHex(KEY_BAD_REQUESTS));

@@ -7,6 +7,7 @@ import io.dreamid.common.json.Json;
 import io.dreamid.common.messages.JobEvent;
 import io.dreamid.common.messages.JobMessage;
 import io.dreamid.common.messages.JobStatus;
+import io.dreamid.gateway.service.UploadBudget;
 import io.dreamid.testsupport.EmbeddedS3;
 import io.dreamid.testsupport.KafkaResource;
 import io.dreamid.testsupport.S3Resource;
@@ -14,6 +15,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +42,9 @@ class JobSubmissionIT {
 
     @TestHTTPResource("/")
     URI gateway;
+
+    @Inject
+    UploadBudget uploads;
 
     @Test
     void aSubmittedPhotoIsStoredPublishedAndReadableAtOnce() throws Exception {
@@ -110,6 +115,38 @@ class JobSubmissionIT {
         assertThat(foreign.statusCode()).isEqualTo(404);
         assertThat(foreign.jsonPath().getString("code")).isEqualTo("PHOTO_NOT_FOUND");
         Api.as(KEY_B).contentType("application/json").body(reuse).post("/v1/jobs").then().statusCode(404);
+    }
+
+    /**
+     * While other uploads hold the upload memory, a submission waits for it; when none frees up in time it is
+     * refused with 503 BUSY and a Retry-After, and nothing is stored or published. (Ten 19 MB uploads at once ran
+     * the gateway out of heap before the budget.)
+     */
+    @Test
+    void aSubmissionWaitsForUploadMemoryAndIsRefusedWhenNoneFreesUp() throws Exception {
+        byte[] photo = TestImages.jpeg(64, 64, 5);
+        EmbeddedS3.store().put("tenants/" + TENANT_A + "/busy.jpg", photo, "image/jpeg");
+        String byRef = "{\"spec\": " + Api.SPEC + ", \"photoRef\": \"tenants/" + TENANT_A + "/busy.jpg\"}";
+        int jobsBefore = TopicReader.readAll(Topics.JOBS).size();
+
+        try (UploadBudget.Reservation everything = uploads.reserve(Long.MAX_VALUE)) {
+            Response busy = Api.photoJob(KEY_A, photo, "me.jpg", Api.SPEC).post("/v1/jobs");
+            assertError(busy, 503, "BUSY", "retry the request in a few seconds");
+            assertThat(busy.header("Retry-After")).isEqualTo("2");
+            assertError(Api.as(KEY_A).contentType("application/json").body(byRef).post("/v1/jobs"), 503, "BUSY",
+                    "nothing was accepted");
+        }
+        assertThat(TopicReader.readAll(Topics.JOBS)).as("nothing published").hasSize(jobsBefore);
+
+        // A submission that finds the memory taken waits for it rather than failing at once.
+        UploadBudget.Reservation held = uploads.reserve(Long.MAX_VALUE);
+        java.util.concurrent.CompletableFuture<Response> waiting = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> Api.photoJob(KEY_A, photo, "me.jpg", Api.SPEC).post("/v1/jobs"));
+        Thread.sleep(300);
+        assertThat(waiting).as("still waiting for upload memory").isNotDone();
+        held.close();
+        assertThat(waiting.get().statusCode()).as(waiting.get().asString()).isEqualTo(202);
+        assertThat(uploads.reservedBytes()).as("every reservation returned").isZero();
     }
 
     @Test

@@ -18,8 +18,23 @@ final class RgbConversion {
     }
 
     static RgbImage toRgb(BufferedImage image) {
+        return toRgb(image, false);
+    }
+
+    /**
+     * @param consume the image is not used afterwards: a plain B, G, R image (a decoded JPEG) is then turned into
+     *                R, G, B in its own pixel array, without a second copy of the pixels
+     */
+    static RgbImage toRgb(BufferedImage image, boolean consume) {
         int width = image.getWidth();
         int height = image.getHeight();
+        if (consume && isPlainBgr(image)) {
+            byte[] pixels = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
+            if (pixels.length == (long) width * height * 3) {
+                swapRedAndBlue(pixels);
+                return new RgbImage(width, height, pixels);
+            }
+        }
         byte[] out = new byte[Math.multiplyExact(Math.multiplyExact(width, height), 3)];
         ColorModel cm = image.getColorModel();
         ColorSpace cs = cm.getColorSpace();
@@ -54,6 +69,14 @@ final class RgbConversion {
             out[i] = bgr[i + 2];
             out[i + 1] = bgr[i + 1];
             out[i + 2] = bgr[i];
+        }
+    }
+
+    private static void swapRedAndBlue(byte[] pixels) {
+        for (int i = 0; i < pixels.length; i += 3) {
+            byte blue = pixels[i];
+            pixels[i] = pixels[i + 2];
+            pixels[i + 2] = blue;
         }
     }
 

@@ -62,7 +62,7 @@ public final class SafeImageDecoder {
     /** The image, upright, as 8-bit sRGB; checks the limits before any pixel is decoded. */
     public static RgbImage decode(byte[] bytes, ImageLimits limits) {
         Decoded decoded = read(bytes, limits, null);
-        return Orientation.apply(RgbConversion.toRgb(decoded.image()), decoded.header().orientation());
+        return Orientation.apply(RgbConversion.toRgb(decoded.image(), true), decoded.header().orientation());
     }
 
     /**
@@ -77,7 +77,7 @@ public final class SafeImageDecoder {
         }
         Decoded decoded = read(bytes, limits, maxPixels);
         ImageHeader header = decoded.header();
-        RgbImage image = Orientation.apply(RgbConversion.toRgb(decoded.image()), header.orientation());
+        RgbImage image = Orientation.apply(RgbConversion.toRgb(decoded.image(), true), header.orientation());
         int step = decoded.step();
         if (step == 1) {
             return new SampledImage(image, header, 1, 0, 0);

@@ -52,4 +52,18 @@ class RgbImageTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("expected 12 RGB bytes for 2x2, got 11");
     }
+
+    @Test
+    void fromBufferedImageLeavesTheCallersImageAsItWas() {
+        BufferedImage bgr = new BufferedImage(2, 1, BufferedImage.TYPE_3BYTE_BGR);
+        bgr.setRGB(0, 0, 0x102030);
+        bgr.setRGB(1, 0, 0xA0B0C0);
+
+        RgbImage rgb = RgbImage.fromBufferedImage(bgr);
+
+        assertThat(rgb.rgbAt(0, 0)).isEqualTo(0x102030);
+        assertThat(rgb.rgbAt(1, 0)).isEqualTo(0xA0B0C0);
+        assertThat(bgr.getRGB(0, 0) & 0xFFFFFF).as("the source is not converted in place").isEqualTo(0x102030);
+        assertThat(bgr.getRGB(1, 0) & 0xFFFFFF).isEqualTo(0xA0B0C0);
+    }
 }

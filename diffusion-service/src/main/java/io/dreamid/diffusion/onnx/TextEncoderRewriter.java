@@ -10,11 +10,13 @@ import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import io.dreamid.diffusion.bundle.BundleException;
 
+import java.io.BufferedInputStream;
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -70,8 +72,10 @@ public final class TextEncoderRewriter {
 
     public static Rewritten rewrite(Path modelFile) {
         ModelProto model;
-        try {
-            model = ModelProto.parseFrom(Files.readAllBytes(modelFile));
+        // Streamed: Files.readAllBytes would read through a temporary direct buffer as large as the file (500 MB
+        // for SD 1.5's text encoder) that the JDK then keeps cached for the reading thread.
+        try (InputStream in = new BufferedInputStream(new FileInputStream(modelFile.toFile()), 1 << 16)) {
+            model = ModelProto.parseFrom(in);
         } catch (IOException e) {
             throw new BundleException("cannot read the text encoder " + modelFile + ": " + e.getMessage(), e);
         }

@@ -60,7 +60,7 @@ public interface FaceConfig {
      * largest accepted photo (max-photo-pixels) does not need its full size in memory per worker; faces need far
      * fewer pixels. The face record is still in the photo's own pixels. At least 1000000.
      */
-    @WithDefault("8000000")
+    @WithDefault("4000000")
     long maxDecodedPixels();
 
     /** Object storage and broker retries. */

@@ -25,7 +25,7 @@ import java.util.Map;
  */
 public final class FacePipeline {
     /** Pixels a photo is decoded with at most, unless told otherwise. */
-    public static final long DEFAULT_MAX_DECODED_PIXELS = 8_000_000;
+    public static final long DEFAULT_MAX_DECODED_PIXELS = 4_000_000;
 
     private final FaceDetector detector;
     private final ImageLimits limits;

@@ -39,6 +39,17 @@ public interface GatewayConfig {
     @WithDefault("40000000")
     long maxImagePixels();
 
+    /**
+     * Photo bytes held in memory by submissions at once (a photo is read whole to check and store it); more waits,
+     * see {@link #uploadWait()}. At least max-image-bytes.
+     */
+    @WithDefault("64M")
+    MemorySize uploadMemory();
+
+    /** How long a submission waits for room in upload-memory before it is refused with 503 and Retry-After. */
+    @WithDefault("10s")
+    Duration uploadWait();
+
     /** How long the broker may take to acknowledge a job before the submission fails with 503. */
     @WithDefault("10s")
     Duration publishTimeout();

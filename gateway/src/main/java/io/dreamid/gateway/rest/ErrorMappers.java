@@ -2,6 +2,7 @@ package io.dreamid.gateway.rest;
 
 import io.dreamid.common.storage.StorageException;
 import io.dreamid.gateway.messaging.JobPublisher;
+import io.dreamid.gateway.service.UploadBudget;
 import io.dreamid.gateway.state.JobStates;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -27,6 +28,12 @@ public class ErrorMappers {
     public Response broker(JobPublisher.PublishException e) {
         LOG.warn(e.getMessage(), e);
         return json(503, new ApiError("UNAVAILABLE", e.getMessage() + "; nothing was accepted, retry the request"));
+    }
+
+    @ServerExceptionMapper
+    public Response busy(UploadBudget.UploadBudgetException e) {
+        return Response.status(503).type(MediaType.APPLICATION_JSON).header("Retry-After", "2")
+                .entity(new ApiError("BUSY", e.getMessage())).build();
     }
 
     @ServerExceptionMapper

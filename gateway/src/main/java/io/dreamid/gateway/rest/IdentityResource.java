@@ -54,9 +54,10 @@ public class IdentityResource {
     @APIResponse(responseCode = "400", description = "the photo or the face choice is not valid",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     public Response encode(@RestForm("face") String face, @RestForm(FileUpload.ALL) List<FileUpload> files) {
-        byte[] photo = JobResource.photoBytes(JobResource.part(files, "photo"), submissions);
+        FileUpload photo = JobResource.photoPart(JobResource.part(files, "photo"), submissions);
         JobSpec spec = JobSpec.identityOnly(face == null || face.isBlank() ? null : face.strip());
-        return JobResource.accepted(submissions.submitPhoto(caller.tenant(), photo, spec));
+        return JobResource.accepted(submissions.submitPhoto(caller.tenant(), photo.size(),
+                () -> JobResource.read(photo), spec));
     }
 
     /** The multipart form, for the OpenAPI document. */

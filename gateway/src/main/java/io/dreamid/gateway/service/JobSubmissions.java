@@ -59,6 +59,9 @@ public class JobSubmissions {
     @Inject
     MeterRegistry metrics;
 
+    @Inject
+    UploadBudget uploads;
+
     Clock clock = Clock.systemUTC();
     private ImageLimits limits;
 
@@ -72,12 +75,20 @@ public class JobSubmissions {
         return limits;
     }
 
-    /** A job from an uploaded photo and its spec. */
-    public JobView submitPhoto(String tenant, byte[] photo, JobSpec spec) {
+    /**
+     * A job from an uploaded photo and its spec.
+     *
+     * @param size  the photo's size in bytes, reserved in the upload budget before {@code photo} reads it
+     * @param photo reads the photo's bytes
+     */
+    public JobView submitPhoto(String tenant, long size, Supplier<byte[]> photo, JobSpec spec) {
         return counted(() -> {
             checkSpec(spec);
-            ImageHeader header = checkImage(photo, "the photo");
-            return accept(tenant, spec, photo, header, null);
+            try (UploadBudget.Reservation room = uploads.reserve(size)) {
+                byte[] bytes = photo.get();
+                ImageHeader header = checkImage(bytes, "the photo");
+                return accept(tenant, spec, bytes, header, null);
+            }
         });
     }
 
@@ -96,9 +107,18 @@ public class JobSubmissions {
                 checkIdentity(request.identityId());
                 return accept(tenant, request.spec(), null, null, request.identityId());
             }
-            byte[] photo = readOwnPhoto(tenant, request.photoRef());
-            ImageHeader header = checkImage(photo, "the photo " + request.photoRef());
-            return accept(tenant, request.spec(), photo, header, null);
+            if (!ownsReference(tenant, request.photoRef())) {
+                throw photoNotFound(request.photoRef());
+            }
+            long size = store.stat(request.photoRef()).orElseThrow(() -> photoNotFound(request.photoRef())).size();
+            if (size > limits.maxBytes()) {
+                throw tooLarge("the photo " + request.photoRef() + " is " + size + " bytes");
+            }
+            try (UploadBudget.Reservation room = uploads.reserve(size)) {
+                byte[] photo = readOwnPhoto(tenant, request.photoRef());
+                ImageHeader header = checkImage(photo, "the photo " + request.photoRef());
+                return accept(tenant, request.spec(), photo, header, null);
+            }
         });
     }
 

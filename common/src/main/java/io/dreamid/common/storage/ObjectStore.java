@@ -164,12 +164,23 @@ public final class ObjectStore {
             if (length != null && Long.parseLong(length) > maxBytes) {
                 throw new ObjectTooLargeException(key, Long.parseLong(length), maxBytes);
             }
+            if (length != null) {
+                // Read straight into an array of the announced size: readNBytes(n) would collect chunks and copy
+                // them, holding the object twice (a 20 MB photo is then 40 MB for a moment).
+                byte[] bytes = new byte[Integer.parseInt(length)];
+                int read = in.readNBytes(bytes, 0, bytes.length);
+                if (read < bytes.length) {
+                    throw new StorageException("cannot read " + key + ": the object ended after " + read + " of "
+                            + bytes.length + " bytes");
+                }
+                return bytes;
+            }
             byte[] bytes = in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 8));
             if (bytes.length > maxBytes) {
                 throw new ObjectTooLargeException(key, bytes.length, maxBytes);
             }
             return bytes;
-        } catch (ObjectTooLargeException e) {
+        } catch (ObjectTooLargeException | StorageException e) {
             throw e;
         } catch (Exception e) {
             throw translate(key, e);

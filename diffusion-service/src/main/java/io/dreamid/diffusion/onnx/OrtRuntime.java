@@ -88,6 +88,21 @@ public final class OrtRuntime {
         }
     }
 
+    /**
+     * Run options that give the CPU arena's extra chunks back when the run ends (ONNX Runtime's
+     * {@code memory.enable_memory_arena_shrinkage}); for a run that is large and rare. Close after the run.
+     */
+    public static OrtSession.RunOptions shrinkArenaAfterRun() throws OrtException {
+        OrtSession.RunOptions options = new OrtSession.RunOptions();
+        try {
+            options.addRunConfigEntry("memory.enable_memory_arena_shrinkage", "cpu:0");
+            return options;
+        } catch (OrtException | RuntimeException e) {
+            options.close();
+            throw e;
+        }
+    }
+
     public static OrtSession open(Path model, RuntimeOptions options) throws OrtException {
         try (SessionOptions so = sessionOptions(options)) {
             return environment().createSession(model.toString(), so);

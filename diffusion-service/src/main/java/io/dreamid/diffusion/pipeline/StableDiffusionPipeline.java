@@ -272,9 +272,14 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             z[i] = latents[i] / scalingFactor;
         }
         float[] pixels;
+        // The decoder's activations are the largest of the job (full image size times its channels) and it runs
+        // once per image: its arena chunks are given back after the run instead of staying with the process
+        // (with them kept, the service stayed ~75 MB larger after one 512x512 image).
         try (OnnxTensor in = OnnxTensor.createTensor(OrtRuntime.environment(), FloatBuffer.wrap(z),
                 new long[] {1, LATENT_CHANNELS, h, w});
-                OrtSession.Result result = vaeDecoder.run(Map.of(vaeDecoder.getInputNames().iterator().next(), in))) {
+                OrtSession.RunOptions options = OrtRuntime.shrinkArenaAfterRun();
+                OrtSession.Result result = vaeDecoder.run(Map.of(vaeDecoder.getInputNames().iterator().next(), in),
+                        options)) {
             FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
             pixels = new float[out.remaining()];
             out.get(pixels);

@@ -53,6 +53,16 @@ public class JobPublisher {
                 .discardItems(), "cancellation of job " + request.jobId());
     }
 
+    /**
+     * Withdraws a job whose publication was not acknowledged in time: it may still reach the broker (the connector
+     * resends at its deadline), so a cancel request and a CANCELLED event are sent after it, without waiting for
+     * them. Whichever parts of the job arrive, it does not run to the end and its view ends CANCELLED.
+     */
+    public void withdraw(CancelRequest request, JobEvent cancelled) {
+        cancellations.sendMessageAndForget(KafkaRecord.of(request.jobId(), Json.toString(request)));
+        events.sendMessageAndForget(KafkaRecord.of(cancelled.jobId(), Json.toString(cancelled)));
+    }
+
     private static Uni<Void> send(MutinyEmitter<String> emitter, String key, Object message) {
         return emitter.sendMessage(KafkaRecord.of(key, Json.toString(message)));
     }
@@ -70,7 +80,7 @@ public class JobPublisher {
 
     /** The broker did not take a message; the request can be retried. */
     public static final class PublishException extends RuntimeException {
-        PublishException(String message, Throwable cause) {
+        public PublishException(String message, Throwable cause) {
             super(message, cause);
         }
     }

@@ -152,7 +152,15 @@ public class JobSubmissions {
         JobEvent accepted = new JobEvent(SchemaVersions.CURRENT,
                 JobEvent.eventIdFor(jobId, Stage.GATEWAY, JobStatus.ACCEPTED, null), jobId, tenant, Stage.GATEWAY,
                 JobStatus.ACCEPTED, 0.0, Map.of(), null, List.of(), identityId, spec, now);
-        publisher.publishAccepted(job, accepted);
+        try {
+            publisher.publishAccepted(job, accepted);
+        } catch (JobPublisher.PublishException e) {
+            Instant withdrawn = clock.instant();
+            publisher.withdraw(CancelRequest.of(jobId, tenant, withdrawn),
+                    JobEvent.status(jobId, tenant, Stage.GATEWAY, JobStatus.CANCELLED, 0.0, withdrawn));
+            throw new JobPublisher.PublishException(e.getMessage() + "; job " + jobId + " is withdrawn (it will end"
+                    + " CANCELLED if it reaches the broker late)", e);
+        }
         JobView view = JobView.empty(jobId).apply(accepted).withPhotoRef(photoRef);
         states.published(view);
         return view;

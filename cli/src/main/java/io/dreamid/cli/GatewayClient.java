@@ -114,6 +114,17 @@ final class GatewayClient {
         return last;
     }
 
+    private static void save(byte[] image, Path target, URI from) {
+        try {
+            Files.createDirectories(target.toAbsolutePath().getParent());
+            Files.write(target, image);
+        } catch (IOException e) {
+            throw new GatewayException("the image " + from + " was downloaded but cannot be written to " + target
+                    + " (" + e + "); it stays at the gateway: fetch it again with --out pointing to a writable folder"
+                    + " or from that link");
+        }
+    }
+
     /** Downloads an image link of the job (relative to the gateway, or absolute) to {@code target}. */
     void download(String link, Path target) {
         URI uri = link.startsWith("http") ? URI.create(link) : connection.gateway().resolve(link);
@@ -124,8 +135,7 @@ final class GatewayClient {
             if (response.statusCode() != 200) {
                 throw refused(response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
             }
-            Files.createDirectories(target.toAbsolutePath().getParent());
-            Files.write(target, response.body());
+            save(response.body(), target, uri);
         } catch (IOException e) {
             throw unreachable(e);
         } catch (InterruptedException e) {

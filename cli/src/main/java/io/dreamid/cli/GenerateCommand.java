@@ -2,7 +2,10 @@ package io.dreamid.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +27,8 @@ final class GenerateCommand {
     }
 
     int run() {
+        // Before the job is submitted: a job whose images cannot be saved would be work thrown away.
+        prepareOutputFolder(options.outDir());
         GatewayClient gateway = new GatewayClient(Connection.resolve(options.gateway(), options.apiKey(), System.getenv()));
         JsonNode accepted = options.face() != null
                 ? gateway.submitPhoto(options.face(), options.spec())
@@ -55,6 +60,19 @@ final class GenerateCommand {
                 yield Main.JOB_FAILED;
             }
         };
+    }
+
+    /** Creates the --out folder if needed and checks that images can be written into it. */
+    static void prepareOutputFolder(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Path probe = Files.createTempFile(dir, ".dreamid-", ".tmp");
+            Files.delete(probe);
+        } catch (FileAlreadyExistsException e) {
+            throw new UsageException("--out: " + dir + " is a file, not a folder");
+        } catch (IOException | SecurityException e) {
+            throw new UsageException("--out: cannot write images into " + dir + " (" + e + ")");
+        }
     }
 
     private int downloadImages(GatewayClient gateway, JsonNode job) {

@@ -132,6 +132,10 @@ public record JobSpec(
                 }
             }
         }
+        if (negativePrompt != null && negativePrompt.contains(PLACEHOLDER)) {
+            problems.add("negativePrompt: the placeholder " + PLACEHOLDER + " names the person in prompts only;"
+                    + " describe what the images should not show without it");
+        }
         if (negativePrompt != null && negativePrompt.length() > MAX_PROMPT_CHARS) {
             problems.add("negativePrompt: at most " + MAX_PROMPT_CHARS + " characters, got " + negativePrompt.length());
         }

@@ -86,6 +86,14 @@ class JobSpecTest {
     }
 
     @Test
+    void theNegativePromptCannotNameThePerson() {
+        // It would otherwise pass every check and fail at the last stage, after detection and encoding.
+        assertThat(set(1, "{id} blurry").problems(true)).singleElement().asString()
+                .startsWith("negativePrompt: the placeholder {id} names the person in prompts only");
+        assertThat(set(1, "blurry, id").problems(true)).isEmpty();
+    }
+
+    @Test
     void imageCountsAreBounded() {
         assertThat(set(2, 0).problems(true)).containsExactly("imagesPerPrompt: must be between 1 and 8, got 0");
         assertThat(set(2, 9).problems(true)).contains("imagesPerPrompt: must be between 1 and 8, got 9");

@@ -18,19 +18,32 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /** The gateway's job API as the CLI uses it: submit, read, follow (server-sent events), download. */
 final class GatewayClient {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Submissions in all while the gateway answers 503 with a Retry-After. */
+    static final int SUBMIT_ATTEMPTS = 4;
+    private static final long MAX_RETRY_AFTER_SECONDS = 10;
+
     private final Connection connection;
     private final HttpClient http;
+    private Consumer<String> notices = message -> { };
 
     GatewayClient(Connection connection) {
         this.connection = connection;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** Where messages for the user go (a submission being sent again), instead of nowhere. */
+    GatewayClient onNotice(Consumer<String> sink) {
+        this.notices = sink;
+        return this;
     }
 
     /** Submits a photo and a spec as multipart; returns the accepted job's JSON. */
@@ -49,7 +62,7 @@ final class GatewayClient {
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
                 .build();
-        return expectJson(send(request), 202);
+        return expectJson(submit(request), 202);
     }
 
     /** Submits a job that reuses an identity; returns the accepted job's JSON. */
@@ -60,7 +73,7 @@ final class GatewayClient {
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
                     .build();
-            return expectJson(send(request), 202);
+            return expectJson(submit(request), 202);
         } catch (IOException e) {
             throw new GatewayException("cannot encode the request: " + e.getMessage(), e);
         }
@@ -152,6 +165,47 @@ final class GatewayClient {
         return HttpRequest.newBuilder(connection.gateway().resolve(path))
                 .header("X-API-Key", connection.apiKey())
                 .timeout(Duration.ofMinutes(1));
+    }
+
+    /**
+     * Sends a submission, and sends it again (up to {@value #SUBMIT_ATTEMPTS} times in all) while the gateway answers
+     * 503 with a Retry-After: busy with other uploads, or the broker or storage briefly away. The gateway accepted
+     * nothing then (a job it could not publish is withdrawn), so sending again cannot make two jobs.
+     */
+    private HttpResponse<String> submit(HttpRequest request) {
+        for (int attempt = 1; ; attempt++) {
+            HttpResponse<String> response = send(request);
+            Optional<String> retryAfter = response.headers().firstValue("Retry-After");
+            if (response.statusCode() != 503 || retryAfter.isEmpty() || attempt == SUBMIT_ATTEMPTS) {
+                return response;
+            }
+            long seconds = Math.max(1, Math.min(MAX_RETRY_AFTER_SECONDS, parseSeconds(retryAfter.get())));
+            notices.accept("the gateway is busy (" + errorText(response.body()) + "); trying again in " + seconds
+                    + " s");
+            try {
+                Thread.sleep(seconds * 1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new GatewayException("interrupted");
+            }
+        }
+    }
+
+    private static long parseSeconds(String value) {
+        try {
+            return Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            return 2;
+        }
+    }
+
+    private static String errorText(String body) {
+        try {
+            JsonNode error = JSON.readTree(body);
+            return error.path("code").asText("HTTP 503");
+        } catch (IOException e) {
+            return "HTTP 503";
+        }
     }
 
     private HttpResponse<String> send(HttpRequest request) {

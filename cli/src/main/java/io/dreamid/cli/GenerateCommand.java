@@ -29,7 +29,8 @@ final class GenerateCommand {
     int run() {
         // Before the job is submitted: a job whose images cannot be saved would be work thrown away.
         prepareOutputFolder(options.outDir());
-        GatewayClient gateway = new GatewayClient(Connection.resolve(options.gateway(), options.apiKey(), System.getenv()));
+        GatewayClient gateway = new GatewayClient(Connection.resolve(options.gateway(), options.apiKey(), System.getenv()))
+                .onNotice(err::println);
         JsonNode accepted = options.face() != null
                 ? gateway.submitPhoto(options.face(), options.spec())
                 : gateway.submitIdentity(options.identityId(), options.spec());

@@ -57,6 +57,7 @@ class JobWithdrawalIT {
 
         assertThat(response.statusCode()).as(response.asString()).isEqualTo(503);
         assertThat(response.jsonPath().getString("code")).isEqualTo("UNAVAILABLE");
+        assertThat(response.header("Retry-After")).as("sending it again is safe").isEqualTo("2");
         String message = response.jsonPath().getString("message");
         assertThat(message).contains("retry the request");
         Matcher withdrawn = JOB_ID.matcher(message);

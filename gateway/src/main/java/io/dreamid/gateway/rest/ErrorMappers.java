@@ -27,19 +27,18 @@ public class ErrorMappers {
     @ServerExceptionMapper
     public Response broker(JobPublisher.PublishException e) {
         LOG.warn(e.getMessage(), e);
-        return json(503, new ApiError("UNAVAILABLE", e.getMessage() + "; nothing was accepted, retry the request"));
+        return retryLater(new ApiError("UNAVAILABLE", e.getMessage() + "; nothing was accepted, retry the request"));
     }
 
     @ServerExceptionMapper
     public Response busy(UploadBudget.UploadBudgetException e) {
-        return Response.status(503).type(MediaType.APPLICATION_JSON).header("Retry-After", "2")
-                .entity(new ApiError("BUSY", e.getMessage())).build();
+        return retryLater(new ApiError("BUSY", e.getMessage()));
     }
 
     @ServerExceptionMapper
     public Response storage(StorageException e) {
         LOG.warn(e.getMessage(), e);
-        return json(503, new ApiError("STORAGE_UNAVAILABLE",
+        return retryLater(new ApiError("STORAGE_UNAVAILABLE",
                 "object storage did not answer (" + e.getMessage() + "); retry the request"));
     }
 
@@ -68,6 +67,11 @@ public class ErrorMappers {
         LOG.error("unexpected failure", e);
         return json(500, new ApiError("INTERNAL", "the gateway failed unexpectedly (" + e.getClass().getSimpleName()
                 + "); the error is logged"));
+    }
+
+    /** 503 with a Retry-After: nothing was done and the same request may be sent again (the CLI does). */
+    static Response retryLater(ApiError error) {
+        return Response.status(503).type(MediaType.APPLICATION_JSON).header("Retry-After", "2").entity(error).build();
     }
 
     static Response json(int status, ApiError error) {

@@ -1,5 +1,8 @@
 package io.dreamid.common.messages;
 
+import io.dreamid.common.json.Json;
+import io.dreamid.common.json.MalformedMessageException;
+
 import java.time.Instant;
 
 /**
@@ -22,5 +25,24 @@ public record JobMessage(
     public static JobMessage of(String jobId, String tenant, Instant createdAt, String photoRef, String identityId,
             JobSpec spec) {
         return new JobMessage(SchemaVersions.CURRENT, jobId, tenant, createdAt, photoRef, identityId, spec);
+    }
+
+    /**
+     * Reads a job message and checks the fields every reader relies on (the schema's required ones that have no
+     * sensible default): a job without an id cannot be reported on, and one without a tenant belongs to nobody, so
+     * nobody could ever see it or its images.
+     *
+     * @throws MalformedMessageException when the message cannot be read or lacks jobId or tenant
+     */
+    public static JobMessage read(byte[] bytes) {
+        JobMessage job = Json.readMessage(bytes, JobMessage.class);
+        if (job.jobId() == null || job.jobId().isBlank()) {
+            throw new MalformedMessageException("missing field jobId");
+        }
+        if (job.tenant() == null || job.tenant().isBlank()) {
+            throw new MalformedMessageException("missing field tenant (the tenant that owns the job; only its API"
+                    + " keys see the job and its images)");
+        }
+        return job;
     }
 }

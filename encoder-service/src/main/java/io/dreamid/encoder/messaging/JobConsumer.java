@@ -1,6 +1,5 @@
 package io.dreamid.encoder.messaging;
 
-import io.dreamid.common.json.Json;
 import io.dreamid.common.json.MalformedMessageException;
 import io.dreamid.common.messages.ErrorCodes;
 import io.dreamid.common.messages.ErrorInfo;
@@ -43,8 +42,8 @@ public class JobConsumer {
     public CompletionStage<Void> onJob(Message<String> message) {
         JobMessage job;
         try {
-            job = Json.readMessage(message.getPayload() == null ? null
-                    : message.getPayload().getBytes(StandardCharsets.UTF_8), JobMessage.class);
+            job = JobMessage.read(message.getPayload() == null ? null
+                    : message.getPayload().getBytes(StandardCharsets.UTF_8));
         } catch (MalformedMessageException e) {
             LOG.debugf("skipping an unreadable job message (key %s); the face-service dead-letters it",
                     MessageKeys.key(message));

@@ -40,7 +40,7 @@ public class JobConsumer {
         } catch (MalformedMessageException e) {
             LOG.warnf("unreadable job message (key %s) goes to the dead-letter topic: %s", key, e.getMessage());
             try {
-                handler.reportMalformed(key, e);
+                handler.reportMalformed(key, message.getPayload(), e);
             } catch (RuntimeException reportFailure) {
                 LOG.warnf("could not report the malformed message of key %s: %s", key, reportFailure.getMessage());
             }

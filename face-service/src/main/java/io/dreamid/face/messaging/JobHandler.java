@@ -1,5 +1,6 @@
 package io.dreamid.face.messaging;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.dreamid.common.ObjectKeys;
 import io.dreamid.common.json.Json;
 import io.dreamid.common.json.MalformedMessageException;
@@ -27,6 +28,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -73,8 +75,7 @@ public class JobHandler {
      */
     public void handle(String payload, Instant sentAt) {
         Instant started = Instant.now();
-        JobMessage job = Json.readMessage(payload == null ? null : payload.getBytes(StandardCharsets.UTF_8),
-                JobMessage.class);
+        JobMessage job = JobMessage.read(payload == null ? null : payload.getBytes(StandardCharsets.UTF_8));
         if (!ObjectKeys.isSafeId(job.jobId())) {
             throw new MalformedMessageException("jobId \"" + job.jobId() + "\" is not a valid job id (letters,"
                     + " digits, '.', '_', '-'; at most 128 characters)");
@@ -126,13 +127,29 @@ public class JobHandler {
     }
 
     /** Emits FAILED MALFORMED_MESSAGE for a message that could not be read but whose key names a job. */
-    public void reportMalformed(String key, MalformedMessageException e) {
+    public void reportMalformed(String key, String payload, MalformedMessageException e) {
         if (!ObjectKeys.isSafeId(key)) {
             return;
         }
-        publisher.event(JobEvent.failed(key, null, Stage.FACE, ErrorInfo.of(ErrorCodes.MALFORMED_MESSAGE,
+        publisher.event(JobEvent.failed(key, tenantOf(payload), Stage.FACE, ErrorInfo.of(ErrorCodes.MALFORMED_MESSAGE,
                 "the job message could not be read (" + e.getMessage() + "); it was moved to the dead-letter topic"),
                 Map.of(), Instant.now()));
+    }
+
+    /**
+     * The tenant a message that cannot be read names, if it is JSON with a text tenant: then the failure is visible
+     * to that tenant at the gateway (a message of an unsupported schema version, say). Null otherwise.
+     */
+    static String tenantOf(String payload) {
+        if (payload == null) {
+            return null;
+        }
+        try {
+            JsonNode tenant = Json.mapper().readTree(payload).path("tenant");
+            return tenant.isTextual() && !tenant.asText().isBlank() ? tenant.asText() : null;
+        } catch (IOException | RuntimeException notJson) {
+            return null;
+        }
     }
 
     private void process(JobMessage job, Map<String, Long> timings) {

@@ -112,7 +112,14 @@ public final class JobStateTopology {
             return List.of();
         }
         try {
-            JobMessage job = Json.readMessage(bytes, JobMessage.class);
+            JobMessage job = JobMessage.read(bytes);
+            if (!jobId.equals(job.jobId())) {
+                // The services run it under its jobId; folded under the key it would show a second job that stays
+                // ACCEPTED for ever.
+                LOG.warnf("job %s: ignoring a job message keyed %s but for job %s (messages are keyed by jobId)",
+                        job.jobId(), jobId, job.jobId());
+                return List.of();
+            }
             JobEvent event = new JobEvent(SchemaVersions.CURRENT,
                     JobEvent.eventIdFor(jobId, Stage.GATEWAY, JobStatus.ACCEPTED, null), jobId, job.tenant(),
                     Stage.GATEWAY, JobStatus.ACCEPTED, 0.0, Map.of(), null, List.of(), job.identityId(), job.spec(),
@@ -130,6 +137,11 @@ public final class JobStateTopology {
         }
         try {
             JobEvent event = Json.readMessage(bytes, JobEvent.class);
+            if (!jobId.equals(event.jobId())) {
+                LOG.warnf("job %s: ignoring an event keyed %s but for job %s (events are keyed by jobId)",
+                        event.jobId(), jobId, event.jobId());
+                return List.of();
+            }
             return event.status() == null ? List.of() : List.of(new FoldInput(event, null));
         } catch (MalformedMessageException e) {
             LOG.warnf("job %s: ignoring an event that cannot be read: %s", jobId, e.getMessage());

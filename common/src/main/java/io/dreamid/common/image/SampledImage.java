@@ -20,10 +20,6 @@ public record SampledImage(RgbImage image, ImageHeader header, int step, double 
         }
     }
 
-    public boolean isSampled() {
-        return step > 1;
-    }
-
     /** The photo x of an x in {@link #image}. */
     public double photoX(double x) {
         return step * x + offsetX;

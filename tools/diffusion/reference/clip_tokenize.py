@@ -1,115 +1,29 @@
 #!/usr/bin/python3
-"""Independent reference for ClipTokenizer: OpenAI CLIP's simple_tokenizer algorithm, rewritten from the
-published code (github.com/openai/CLIP, clip/simple_tokenizer.py, MIT), built from OpenAI's original merge
-file (bpe_simple_vocab_16e6.txt.gz), not from the vocab.json/merges.txt the Java side reads.
+"""Independent reference for ClipTokenizer: OpenAI CLIP's own clip/simple_tokenizer.py (MIT) with the ftfy it
+imports (rspeer/python-ftfy, Apache-2.0), both fetched into a scratch folder and never committed. CLIP's
+requirements.txt does not pin ftfy; the goldens were made with ftfy 6.3.1, its latest release (fix_text's defaults:
+NFC, ligatures, character width, uncurled quotes, control characters, mojibake).
 
-One deliberate difference from the original: it calls ftfy.fix_text first, which is not available here
-(nor in the Java service); every prompt below is plain, well-formed Unicode, on which ftfy is a no-op.
+Scratch folder layout (git archive of each repository):
+  REF/clip/simple_tokenizer.py, REF/clip/bpe_simple_vocab_16e6.txt.gz   from github.com/openai/CLIP
+  REF/ftfy/...                                                          from github.com/rspeer/python-ftfy, tag v6.3.1
+Needs Debian's python3-regex and python3-wcwidth (ftfy's one dependency).
 
-Usage: /usr/bin/python3 clip_tokenize.py /work/shared/testdata/clip/bpe_simple_vocab_16e6.txt.gz \
+Usage: /usr/bin/python3 clip_tokenize.py REF \
   > ../../../diffusion-service/src/test/resources/tokenizer/clip-golden.json
 """
-import gzip
-import html
+import importlib.util
 import json
 import sys
-from functools import lru_cache
-
-import regex as re
 
 
-@lru_cache()
-def bytes_to_unicode():
-    """GPT-2's reversible byte -> printable unicode character map (256 entries)."""
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
-    cs = bs[:]
-    n = 0
-    for b in range(2 ** 8):
-        if b not in bs:
-            bs.append(b)
-            cs.append(2 ** 8 + n)
-            n += 1
-    return dict(zip(bs, [chr(n) for n in cs]))
-
-
-def get_pairs(word):
-    pairs = set()
-    prev_char = word[0]
-    for char in word[1:]:
-        pairs.add((prev_char, char))
-        prev_char = char
-    return pairs
-
-
-def basic_clean(text):
-    text = html.unescape(html.unescape(text))
-    return text.strip()
-
-
-def whitespace_clean(text):
-    text = re.sub(r"\s+", " ", text)
-    return text.strip()
-
-
-class SimpleTokenizer:
-    def __init__(self, bpe_path):
-        self.byte_encoder = bytes_to_unicode()
-        merges = gzip.open(bpe_path).read().decode("utf-8").split("\n")
-        merges = merges[1:49152 - 256 - 2 + 1]
-        merges = [tuple(merge.split()) for merge in merges]
-        vocab = list(bytes_to_unicode().values())
-        vocab = vocab + [v + "</w>" for v in vocab]
-        for merge in merges:
-            vocab.append("".join(merge))
-        vocab.extend(["<|startoftext|>", "<|endoftext|>"])
-        self.encoder = dict(zip(vocab, range(len(vocab))))
-        self.bpe_ranks = dict(zip(merges, range(len(merges))))
-        self.cache = {"<|startoftext|>": "<|startoftext|>", "<|endoftext|>": "<|endoftext|>"}
-        self.pat = re.compile(r"""<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+""", re.IGNORECASE)
-
-    def bpe(self, token):
-        if token in self.cache:
-            return self.cache[token]
-        word = tuple(token[:-1]) + (token[-1] + "</w>",)
-        pairs = get_pairs(word)
-        if not pairs:
-            return token + "</w>"
-        while True:
-            bigram = min(pairs, key=lambda pair: self.bpe_ranks.get(pair, float("inf")))
-            if bigram not in self.bpe_ranks:
-                break
-            first, second = bigram
-            new_word = []
-            i = 0
-            while i < len(word):
-                try:
-                    j = word.index(first, i)
-                    new_word.extend(word[i:j])
-                    i = j
-                except ValueError:
-                    new_word.extend(word[i:])
-                    break
-                if word[i] == first and i < len(word) - 1 and word[i + 1] == second:
-                    new_word.append(first + second)
-                    i += 2
-                else:
-                    new_word.append(word[i])
-                    i += 1
-            word = tuple(new_word)
-            if len(word) == 1:
-                break
-            pairs = get_pairs(word)
-        word = " ".join(word)
-        self.cache[token] = word
-        return word
-
-    def encode(self, text):
-        bpe_tokens = []
-        text = whitespace_clean(basic_clean(text)).lower()
-        for token in re.findall(self.pat, text):
-            token = "".join(self.byte_encoder[b] for b in token.encode("utf-8"))
-            bpe_tokens.extend(self.encoder[bpe_token] for bpe_token in self.bpe(token).split(" "))
-        return bpe_tokens
+def load_reference(folder):
+    sys.path.insert(0, folder)
+    import ftfy
+    spec = importlib.util.spec_from_file_location("simple_tokenizer", folder + "/clip/simple_tokenizer.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.SimpleTokenizer(folder + "/clip/bpe_simple_vocab_16e6.txt.gz"), ftfy
 
 
 PROMPTS = [
@@ -144,19 +58,48 @@ PROMPTS = [
     "don't stop-believing... it's 9:30pm & 100°F outside — 'quoted' “curly” «guillemets»",
 ]
 
+# Prompts as people type or paste them, where ftfy.fix_text changes the text before CLIP's own cleaning.
+TEXT_FIX_PROMPTS = [
+    "don’t stop, it’s a “smart quotes” and ‘single’ portrait, ‚low‛ „low‟ ʼmodifier",
+    "a café with crème brûlée in Zürich, S̃ao Paulo and Ångström",
+    "ＡＢＣ１２３ ｆｕｌｌｗｉｄｔｈ　ｐｒｏｍｐｔ！（Ｔｅｓｔ）",
+    "halfwidth ｶﾀｶﾅ and Ｕﾀｰﾝ, hangul ﾡﾤ",
+    "ﬁne ﬂowers, aﬀable eﬃcient baﬄe, ﬅyle ﬆar",
+    "Ĳsselmeer ǆungla ǉubljana ǋegos ŉ",
+    "control\x00chars\x07 here\x7f and \ufeffbom \u206ahidden \ufffcobject \x0bvertical\x0cfeed",
+    "cafÃ© crÃ¨me brÃ»lÃ©e",
+    "SÃ£o Paulo, naÃ¯ve faÃ§ade, ZÃ¼rich",
+    "itâ€™s a â€œtestâ€\x9d of mojibake",
+    "double-encoded cafÃƒÂ©",
+    "café next to cafÃ©, both in one prompt",
+    "emoji mojibake ðŸ˜€ and âœ” done",
+    "price \x80 5 and \x93C1 quoted\x94 text",
+    "\x1b[31mred\x1b[0m terminal \x1b[1;4mescapes\x1b[m",
+    "P&EACUTE;REZ &ntilde; &NTILDE; &checkmark; &Jscr;ohn bundesstra&SZLIG;e",
+    "<b>P&EACUTE;REZ</b> &eacute;t&eacute; with a tag",
+    "line one\r\nline two\rline three\u2028four\u2029five",
+    "lone \ud800 surrogate and \udfff another",
+    "voilÃ\u00a0le travail",
+    "âœ” No problems &macr;\\_(ã\x83\x84)_/&macr;",
+]
+
 
 def main():
-    tok = SimpleTokenizer(sys.argv[1])
+    tok, ftfy = load_reference(sys.argv[1])
     bos, eos = tok.encoder["<|startoftext|>"], tok.encoder["<|endoftext|>"]
     cases = []
-    for prompt in PROMPTS:
+    for prompt in PROMPTS + TEXT_FIX_PROMPTS:
         ids = tok.encode(prompt)
         # Stable Diffusion 1.x input_ids: start token, at most 75 tokens, end token, padded with <|endoftext|>.
         input_ids = ([bos] + ids[:75] + [eos])
         length = len(input_ids)
         input_ids = input_ids + [eos] * (77 - length)
-        cases.append({"prompt": prompt, "ids": ids, "input_ids": input_ids, "length": length})
+        case = {"prompt": prompt, "ids": ids, "input_ids": input_ids, "length": length}
+        if prompt in TEXT_FIX_PROMPTS:
+            case["fixed"] = ftfy.fix_text(prompt)
+        cases.append(case)
     json.dump({"generator": "tools/diffusion/reference/clip_tokenize.py",
+               "reference": "openai/CLIP clip/simple_tokenizer.py (commit d05afc4) with ftfy " + ftfy.__version__,
                "vocabulary": "bpe_simple_vocab_16e6.txt.gz (OpenAI CLIP)",
                "cases": cases}, sys.stdout, ensure_ascii=True, indent=1)
     sys.stdout.write("\n")

@@ -19,9 +19,11 @@ import java.util.regex.Pattern;
 
 /**
  * CLIP's byte-level BPE tokenizer, following OpenAI's {@code simple_tokenizer.py} (the rules Stable Diffusion's
- * text encoder was trained with): html unescape twice, whitespace collapse and strip, lower-casing, the CLIP
- * pre-tokenizer regex, GPT-2's byte-to-unicode map, BPE with {@code </w>} on the last symbol of each word.
- * ftfy's mojibake repair is not applied (no Java port); it changes nothing on well-formed Unicode.
+ * text encoder was trained with): ftfy's {@code fix_text} ({@link FtfyText}: curly quotes, NFC, full-width forms,
+ * ligatures, control characters, mojibake), html unescape twice, whitespace collapse and strip, lower-casing, the
+ * CLIP pre-tokenizer regex, GPT-2's byte-to-unicode map, BPE with {@code </w>} on the last symbol of each word.
+ * The text fixes matter: "don’t" or "ＡＢＣ" typed by a user would otherwise reach the text encoder as ids it
+ * never saw in training for those words.
  *
  * <p>Thread-safe: the merge tables are immutable and the word cache is concurrent.
  */
@@ -103,7 +105,7 @@ public final class ClipTokenizer {
         if (text == null) {
             throw new IllegalArgumentException("text must not be null (use \"\" for an empty prompt)");
         }
-        String cleaned = whitespaceClean(HtmlUnescape.unescape(HtmlUnescape.unescape(text)).strip())
+        String cleaned = whitespaceClean(HtmlUnescape.unescape(HtmlUnescape.unescape(FtfyText.fixText(text))).strip())
                 .toLowerCase(Locale.ROOT);
         int[] ids = new int[Math.max(16, cleaned.length())];
         int count = 0;

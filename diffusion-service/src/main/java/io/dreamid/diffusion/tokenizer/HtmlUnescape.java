@@ -47,6 +47,16 @@ final class HtmlUnescape {
         return out.toString();
     }
 
+    /** The value of an HTML5 entity name written with its ';' (e.g. {@code "eacute;"}), or null. */
+    static String entity(String nameWithSemicolon) {
+        return ENTITIES.get(nameWithSemicolon);
+    }
+
+    /** Every HTML5 entity name (with or without ';') and its value. */
+    static Map<String, String> entities() {
+        return ENTITIES;
+    }
+
     private static String replacement(String ref) {
         if (ref.charAt(0) == '#') {
             return numeric(ref);

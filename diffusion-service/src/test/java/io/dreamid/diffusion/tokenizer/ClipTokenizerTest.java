@@ -47,6 +47,17 @@ class ClipTokenizerTest {
     }
 
     @Test
+    void promptsAsPeopleTypeThemAreFixedLikeFtfyDoes() {
+        List<JsonNode> fixes = StreamSupport.stream(golden.get("cases").spliterator(), false)
+                .filter(c -> c.has("fixed")).toList();
+        assertThat(fixes).hasSizeGreaterThanOrEqualTo(15);
+        for (JsonNode c : fixes) {
+            String prompt = c.get("prompt").asText();
+            assertThat(FtfyText.fixText(prompt)).as("ftfy.fix_text of %s", prompt).isEqualTo(c.get("fixed").asText());
+        }
+    }
+
+    @Test
     void encodedPromptsEqualStableDiffusionInputIds() {
         for (JsonNode c : golden.get("cases")) {
             String prompt = c.get("prompt").asText();

@@ -25,7 +25,8 @@ import java.util.Locale;
  * Decodes untrusted image bytes without letting them take the service down. In this order: the byte size is
  * checked, the format is recognised from its magic bytes (anything else, e.g. a text file named {@code .jpg}, is
  * refused), the dimensions are read from the header alone and checked against the {@link ImageLimits}, and only
- * then are the pixels decoded. A PNG whose header declares 30000 x 30000 pixels is therefore refused after reading
+ * then are the pixels decoded (a JPEG without its end-of-image marker is refused first: it is not the whole file).
+ * A PNG whose header declares 30000 x 30000 pixels is therefore refused after reading
  * a few dozen bytes, without allocating its pixels.
  *
  * <p>Formats: JPEG (including CMYK and YCCK, through TwelveMonkeys), PNG (grey, palette, 16-bit, alpha), BMP, GIF
@@ -118,6 +119,12 @@ public final class SafeImageDecoder {
         ImageReader reader = opened.reader();
         try {
             ImageHeader header = header(bytes, limits, opened);
+            // One rule for every way a photo arrives (an upload, a job produced straight to Kafka): a JPEG
+            // without its end-of-image marker is not the whole file, even when it decodes.
+            if (opened.format() == Format.JPEG && !JpegEnd.isComplete(bytes)) {
+                throw new BadImageException("the JPEG image is truncated (it has no end-of-image marker);"
+                        + " send the complete file");
+            }
             List<String> warnings = new ArrayList<>();
             reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
             int step = maxPixels == null ? 1 : step(header.width(), header.height(), maxPixels);
@@ -132,8 +139,7 @@ public final class SafeImageDecoder {
                 throw new BadImageException("cannot decode the " + opened.format().label
                         + " image, it may be damaged or truncated: " + reason(e), e);
             }
-            // JPEG readers decode a cut-off file without an error: they warn and fill the missing rows with grey.
-            // Only lost data is refused; a file that merely lacks its end marker has all its pixels.
+            // A file damaged inside (its end marker intact) decodes with a warning and grey rows instead of an error.
             for (String warning : warnings) {
                 if (warning != null && warning.toLowerCase(Locale.ROOT).contains("premature end")) {
                     throw new BadImageException("the " + opened.format().label + " image is truncated or damaged ("

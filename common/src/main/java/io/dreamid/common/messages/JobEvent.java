@@ -18,6 +18,8 @@ import java.util.Map;
  * @param outputs    object keys of the generated images (status SUCCEEDED only)
  * @param identityId the identity the job uses, once known
  * @param spec       the job's spec, carried so that the gateway can show jobs produced straight to Kafka
+ * @param notices    what the user should know about the job's result, in words, e.g. that its images come from
+ *                   a random-weights test model; shown with the job (never null)
  */
 public record JobEvent(
         int schemaVersion,
@@ -32,7 +34,20 @@ public record JobEvent(
         List<String> outputs,
         String identityId,
         JobSpec spec,
-        Instant at) {
+        Instant at,
+        List<String> notices) {
+
+    public JobEvent {
+        notices = notices == null ? List.of() : List.copyOf(notices);
+    }
+
+    /** An event without notices, which is what most are. */
+    public JobEvent(int schemaVersion, String eventId, String jobId, String tenant, Stage stage, JobStatus status,
+            double progress, Map<String, Long> timings, ErrorInfo error, List<String> outputs, String identityId,
+            JobSpec spec, Instant at) {
+        this(schemaVersion, eventId, jobId, tenant, stage, status, progress, timings, error, outputs, identityId,
+                spec, at, List.of());
+    }
 
     /** A deterministic event id: the same stage reporting the same step of the same job gets the same id. */
     public static String eventIdFor(String jobId, Stage stage, JobStatus status, String step) {

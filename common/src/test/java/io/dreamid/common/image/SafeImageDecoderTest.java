@@ -1,5 +1,6 @@
 package io.dreamid.common.image;
 
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -19,6 +20,7 @@ import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 
 import static io.dreamid.common.image.TestImages.BLUE;
 import static io.dreamid.common.image.TestImages.GREEN;
@@ -308,7 +310,7 @@ class SafeImageDecoderTest {
     @Test
     void refusesAJpegCutOffInItsPixelData() {
         byte[] jpeg = TestImages.jpeg(noise(256, 256));
-        byte[] cut = Arrays.copyOf(jpeg, jpeg.length * 6 / 10);
+        byte[] cut = cutKeepingTheEndMarker(jpeg, jpeg.length * 6 / 10);
 
         assertThatThrownBy(() -> SafeImageDecoder.decode(cut, LIMITS))
                 .isInstanceOf(BadImageException.class)
@@ -316,14 +318,53 @@ class SafeImageDecoderTest {
                 .hasMessageContaining("send the complete file");
     }
 
+    /** Pixel data lost in the middle of the file, its end-of-image marker intact: only decoding can tell. */
+    private static byte[] cutKeepingTheEndMarker(byte[] jpeg, int length) {
+        byte[] cut = Arrays.copyOf(jpeg, length + 2);
+        cut[length] = (byte) 0xFF;
+        cut[length + 1] = (byte) 0xD9;
+        return cut;
+    }
+
     @Test
-    void acceptsAJpegThatOnlyLacksItsEndMarker() {
+    void refusesAJpegWithoutItsEndMarkerEvenThoughItDecodes() {
         byte[] jpeg = TestImages.jpeg(TestImages.quadrants(64, 32));
         assertThat(jpeg[jpeg.length - 1]).as("EOI marker").isEqualTo((byte) 0xD9);
+        byte[] withoutEnd = Arrays.copyOf(jpeg, jpeg.length - 2);
 
-        RgbImage image = SafeImageDecoder.decode(Arrays.copyOf(jpeg, jpeg.length - 2), LIMITS);
+        for (ThrowingCallable call : List.<ThrowingCallable>of(
+                () -> SafeImageDecoder.decode(withoutEnd, LIMITS),
+                () -> SafeImageDecoder.verify(withoutEnd, LIMITS),
+                () -> SafeImageDecoder.decodeAtMost(withoutEnd, LIMITS, 100))) {
+            assertThatThrownBy(call)
+                    .isInstanceOf(BadImageException.class)
+                    .hasMessageContaining("no end-of-image marker")
+                    .hasMessageContaining("send the complete file");
+        }
+        assertCorners(SafeImageDecoder.decode(jpeg, LIMITS), RED, GREEN, BLUE, WHITE);
+    }
 
-        assertCorners(image, RED, GREEN, BLUE, WHITE);
+    @Test
+    void anEndMarkerInsideAnExifThumbnailDoesNotCountForTheImage() {
+        byte[] thumbnail = TestImages.jpeg(TestImages.quadrants(16, 8));
+        byte[] jpeg = TestImages.jpeg(noise(64, 64));
+        // APP1 segment holding a whole JPEG (with its own scan and end marker) right after SOI, as EXIF does.
+        byte[] withThumbnail = new byte[jpeg.length + thumbnail.length + 4];
+        withThumbnail[0] = (byte) 0xFF;
+        withThumbnail[1] = (byte) 0xD8;
+        withThumbnail[2] = (byte) 0xFF;
+        withThumbnail[3] = (byte) 0xE1;
+        int segmentLength = thumbnail.length + 2;
+        withThumbnail[4] = (byte) (segmentLength >> 8);
+        withThumbnail[5] = (byte) segmentLength;
+        System.arraycopy(thumbnail, 0, withThumbnail, 6, thumbnail.length);
+        System.arraycopy(jpeg, 2, withThumbnail, 6 + thumbnail.length, jpeg.length - 2);
+
+        assertThat(SafeImageDecoder.verify(withThumbnail, LIMITS).width()).isEqualTo(64);
+        byte[] cut = Arrays.copyOf(withThumbnail, withThumbnail.length - 2);
+        assertThatThrownBy(() -> SafeImageDecoder.verify(cut, LIMITS))
+                .isInstanceOf(BadImageException.class)
+                .hasMessageContaining("no end-of-image marker");
     }
 
     @Test
@@ -342,7 +383,7 @@ class SafeImageDecoderTest {
         assertThat(SafeImageDecoder.verify(jpeg, LIMITS)).isEqualTo(SafeImageDecoder.probe(jpeg, LIMITS));
 
         byte[] noisyJpeg = TestImages.jpeg(noise(256, 256));
-        byte[] cutInPixels = Arrays.copyOf(noisyJpeg, noisyJpeg.length * 6 / 10);
+        byte[] cutInPixels = cutKeepingTheEndMarker(noisyJpeg, noisyJpeg.length * 6 / 10);
         assertThat(SafeImageDecoder.probe(cutInPixels, LIMITS).width()).as("the header alone looks fine").isEqualTo(256);
         assertThatThrownBy(() -> SafeImageDecoder.verify(cutInPixels, LIMITS))
                 .isInstanceOf(BadImageException.class)
@@ -409,7 +450,7 @@ class SafeImageDecoderTest {
     @Test
     void aSampledDecodeStillRefusesADamagedFile() {
         byte[] jpeg = TestImages.jpeg(noise(1200, 1000));
-        byte[] cut = Arrays.copyOf(jpeg, jpeg.length * 6 / 10);
+        byte[] cut = cutKeepingTheEndMarker(jpeg, jpeg.length * 6 / 10);
 
         assertThatThrownBy(() -> SafeImageDecoder.decodeAtMost(cut, LIMITS, 100_000))
                 .isInstanceOf(BadImageException.class)

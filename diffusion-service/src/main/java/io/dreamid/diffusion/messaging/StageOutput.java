@@ -54,8 +54,10 @@ public class StageOutput {
     }
 
     public void succeeded(String jobId, String tenant, List<String> outputs, Map<String, Long> timings,
-            String identityId) {
-        send(jobId, event(jobId, tenant, JobStatus.SUCCEEDED, null, 1.0, timings, null, outputs, identityId, null));
+            String identityId, List<String> notices) {
+        send(jobId, new JobEvent(SchemaVersions.CURRENT, JobEvent.eventIdFor(jobId, Stage.DIFFUSION,
+                JobStatus.SUCCEEDED, null), jobId, tenant, Stage.DIFFUSION, JobStatus.SUCCEEDED, 1.0, timings, null,
+                outputs, identityId, null, Instant.now(), notices));
     }
 
     public void cancelled(String jobId, String tenant, double progress, Map<String, Long> timings) {

@@ -39,8 +39,10 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class GenerationService {
-    /** Timing entry present (value 1) when the images come from the built-in random-weight bundle. */
-    public static final String TINY_MODEL_TIMING = "diffusion.model_is_tiny_random_noise";
+    /** The notice of every job whose images come from the built-in random-weight bundle. */
+    public static final String TINY_MODEL_NOTICE = "These images come from the built-in tiny test model, which has"
+            + " random weights: they are noise by design. Import real Stable Diffusion weights to get real images"
+            + " (see the README, 'Real weights').";
     /** Name of the identity tensor in {@code identities/{id}.safetensors} (written by the encoder-service). */
     public static final String IDENTITY_TENSOR = "embedding";
     private static final Logger LOG = Logger.getLogger(GenerationService.class);
@@ -110,21 +112,22 @@ public class GenerationService {
                     outputs.add(key);
                 }
             }
-            output.succeeded(jobId, job.tenant(), outputs, eventTimings(timings), job.identityId());
+            output.succeeded(jobId, job.tenant(), outputs, timings.millis(), job.identityId(),
+                    pipeline.bundle().tiny() ? List.of(TINY_MODEL_NOTICE) : List.of());
             LOG.infof("job %s: %d images in %d ms of denoising%s", jobId, outputs.size(),
                     timings.nanos(Timings.DENOISE) / 1_000_000,
                     pipeline.bundle().tiny() ? " (tiny random-weight bundle: the images are noise by design)" : "");
         } catch (GenerationCancelledException e) {
             LOG.infof("job %s cancelled: %s", jobId, e.getMessage());
             output.cancelled(jobId, job.tenant(), progress == null ? StageOutput.PROGRESS_STARTED : progress.last,
-                    eventTimings(timings));
+                    timings.millis());
         } catch (GenerationException e) {
             LOG.infof("job %s failed (%s): %s", jobId, e.code(), e.getMessage());
             output.failed(jobId, job.tenant(), ErrorInfo.of(e.code(), e.getMessage()),
-                    eventTimings(timings));
+                    timings.millis());
         } catch (StageFailure e) {
             LOG.infof("job %s failed: %s", jobId, e.getMessage());
-            output.failed(jobId, job.tenant(), e.error(), eventTimings(timings));
+            output.failed(jobId, job.tenant(), e.error(), timings.millis());
         }
     }
 
@@ -198,14 +201,6 @@ public class GenerationService {
                 + (pipeline.bundle().tiny() ? ": " + pipeline.bundle().note() : ""));
         chunks.put("software", "DreamID diffusion-service");
         return chunks;
-    }
-
-    private Map<String, Long> eventTimings(Timings timings) {
-        Map<String, Long> out = timings.millis();
-        if (holder.pipeline().bundle().tiny()) {
-            out.put(TINY_MODEL_TIMING, 1L);
-        }
-        return out;
     }
 
     /** Cancellation checks and throttled GENERATING events, across all images of the job. */

@@ -250,6 +250,16 @@ class FaceAlignmentTest {
     }
 
     @Test
+    void aJpegWithoutItsEndMarkerFailsWithBadImageAsAnUploadWould() {
+        byte[] photo = TestImages.bytes(TestImages.HOPPER);
+        byte[] withoutEnd = java.util.Arrays.copyOf(photo, photo.length - 2);
+        assertThatThrownBy(() -> pipeline.analyse(withoutEnd, FaceChoice.LARGEST, DetectorPolicy.AUTO, 112,
+                new LinkedHashMap<>()))
+                .isInstanceOfSatisfying(FaceFailure.class, e -> assertThat(e.code()).isEqualTo(ErrorCodes.BAD_IMAGE))
+                .hasMessageContaining("no end-of-image marker");
+    }
+
+    @Test
     void undecodableBytesFailWithBadImage() {
         assertThatThrownBy(() -> pipeline.analyse("not an image".getBytes(), FaceChoice.LARGEST, DetectorPolicy.AUTO,
                 112, new LinkedHashMap<>()))

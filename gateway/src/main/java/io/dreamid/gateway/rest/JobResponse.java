@@ -22,8 +22,8 @@ import java.util.regex.Pattern;
  * @param error    why the job failed (FAILED only)
  * @param images   links to the generated images (SUCCEEDED only)
  * @param spec     what was asked, with the defaults and the seed the gateway filled in
- * @param notices  things the user should know about the result, e.g. that the images come from the tiny test
- *                 model and are noise by design
+ * @param notices  things the user should know about the result, from the stages' events, e.g. that the images
+ *                 come from the tiny test model and are noise by design
  */
 public record JobResponse(
         String jobId,
@@ -39,12 +39,6 @@ public record JobResponse(
         Instant createdAt,
         Instant updatedAt,
         List<String> notices) {
-
-    /** The timing the diffusion stage reports when it ran the built-in tiny bundle (random weights). */
-    static final String TINY_MODEL_TIMING = "diffusion.model_is_tiny_random_noise";
-    static final String TINY_MODEL_NOTICE = "These images come from the built-in tiny test model, which has random"
-            + " weights: they are noise by design. Import real Stable Diffusion weights to get real images (see the"
-            + " README, 'Real weights').";
 
     private static final Pattern OUTPUT_NAME = Pattern.compile("(\\d+)-(\\d+)\\.png$");
 
@@ -73,12 +67,6 @@ public record JobResponse(
         }
         return new JobResponse(view.jobId(), jobUrl(view.jobId()), view.status(), view.stage(), view.progress(),
                 view.timings(), view.error(), images, view.spec(), view.identityId(), view.createdAt(),
-                view.updatedAt(), notices(view));
-    }
-
-    private static List<String> notices(JobView view) {
-        return view.timings() != null && view.timings().containsKey(TINY_MODEL_TIMING)
-                ? List.of(TINY_MODEL_NOTICE)
-                : List.of();
+                view.updatedAt(), view.notices());
     }
 }

@@ -184,12 +184,7 @@ public class JobSubmissions {
         try {
             // Decoding catches what the header cannot show: a truncated or corrupt file. The pixels are not
             // converted: the face-service decodes the photo for its own use.
-            ImageHeader header = SafeImageDecoder.verify(photo, limits);
-            if (header.format().equals("jpeg") && !JpegEnd.isComplete(photo)) {
-                throw new BadImageException("the JPEG file is truncated (it has no end-of-image marker);"
-                        + " upload the whole file");
-            }
-            return header;
+            return SafeImageDecoder.verify(photo, limits);
         } catch (BadImageException e) {
             throw ApiException.badRequest(ErrorCodes.BAD_IMAGE, what + " cannot be used: " + e.getMessage());
         }

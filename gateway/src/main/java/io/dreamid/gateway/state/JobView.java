@@ -22,6 +22,7 @@ import java.util.Set;
  * @param photoRef the photo the job started from (from its job message), null for identity jobs
  * @param eventIds the ids of the events already folded in, oldest first, so that a redelivered event changes
  *                 nothing
+ * @param notices  the notices of the job's events, each once, in the order they first came
  */
 public record JobView(
         String jobId,
@@ -37,7 +38,8 @@ public record JobView(
         JobSpec spec,
         Instant createdAt,
         Instant updatedAt,
-        Set<String> eventIds) {
+        Set<String> eventIds,
+        List<String> notices) {
 
     /**
      * Bounds the dedupe memory of one job. Stages emit a handful of ids per job, so this only trims a
@@ -49,12 +51,13 @@ public record JobView(
         timings = timings == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(timings));
         outputs = outputs == null ? List.of() : List.copyOf(outputs);
         eventIds = eventIds == null ? Set.of() : Collections.unmodifiableSet(new LinkedHashSet<>(eventIds));
+        notices = notices == null ? List.of() : List.copyOf(notices);
     }
 
     /** The view of a job before any event. */
     public static JobView empty(String jobId) {
         return new JobView(jobId, null, null, null, 0.0, Map.of(), null, List.of(), null, null, null, null, null,
-                Set.of());
+                Set.of(), List.of());
     }
 
     /** The job's view after {@code event}. Duplicates and regressions leave the status as it is. */
@@ -84,6 +87,11 @@ public record JobView(
             });
         }
 
+        // Like timings, notices are kept from late events too: they describe work that was done.
+        Set<String> mergedNotices = new LinkedHashSet<>(notices);
+        mergedNotices.addAll(event.notices());
+        List<String> newNotices = List.copyOf(mergedNotices);
+
         // Who and what may arrive on any event, in any order (a stage's event can overtake the job message).
         String newTenant = tenant != null ? tenant : event.tenant();
         JobSpec newSpec = spec != null ? spec : event.spec();
@@ -94,7 +102,7 @@ public record JobView(
         boolean advances = status == null || (!status.isTerminal() && event.status().rank() >= status.rank());
         if (!advances) {
             return new JobView(jobId, newTenant, status, stage, progress, mergedTimings, error, outputs, newIdentity,
-                    photoRef, newSpec, newCreated, updatedAt, ids);
+                    photoRef, newSpec, newCreated, updatedAt, ids, newNotices);
         }
 
         double eventProgress = Double.isNaN(event.progress()) ? 0.0 : Math.min(1.0, Math.max(0.0, event.progress()));
@@ -105,14 +113,14 @@ public record JobView(
                 : outputs;
         Instant newUpdated = updatedAt == null || (at != null && at.isAfter(updatedAt)) ? at : updatedAt;
         return new JobView(jobId, newTenant, event.status(), event.stage(), newProgress, mergedTimings, newError,
-                newOutputs, newIdentity, photoRef, newSpec, newCreated, newUpdated, ids);
+                newOutputs, newIdentity, photoRef, newSpec, newCreated, newUpdated, ids, newNotices);
     }
 
     /** This view with the photo reference of the job message (events do not carry it); the first one stays. */
     public JobView withPhotoRef(String ref) {
         return photoRef != null || ref == null ? this
                 : new JobView(jobId, tenant, status, stage, progress, timings, error, outputs, identityId, ref, spec,
-                        createdAt, updatedAt, eventIds);
+                        createdAt, updatedAt, eventIds, notices);
     }
 
     /** Whether this view is at least as far along as {@code other}: higher rank, or the same rank and progress. */

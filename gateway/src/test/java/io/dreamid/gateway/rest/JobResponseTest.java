@@ -14,7 +14,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** A job as the API shows it: image links named by prompt and image, and a plain notice for tiny-model images. */
+/** A job as the API shows it: image links named by prompt and image, the stages' notices, timings as durations. */
 class JobResponseTest {
     private static final String JOB = "job-7";
     private static final Instant T0 = Instant.parse("2026-01-01T10:00:00Z");
@@ -22,12 +22,12 @@ class JobResponseTest {
             512, 512, null, null);
 
     @Test
-    void imagesOfTheTinyModelCarryANoticeThatTheyAreNoise() {
-        JobResponse response = JobResponse.of(succeeded(Map.of("diffusion.denoise", 80L,
-                JobResponse.TINY_MODEL_TIMING, 1L)));
+    void theNoticesOfTheStagesAreShownOnceAndTheTimingsAreOnlyDurations() {
+        String tiny = "These images come from the built-in tiny test model: noise by design.";
+        JobResponse response = JobResponse.of(succeeded(Map.of("denoise", 80L), List.of(tiny, tiny)));
 
-        assertThat(response.notices()).singleElement().asString().contains("tiny").contains("noise")
-                .contains("Real weights");
+        assertThat(response.notices()).containsExactly(tiny);
+        assertThat(response.timings()).containsExactly(Map.entry("diffusion.denoise", 80L));
         assertThat(response.images()).extracting(JobResponse.ImageLink::url)
                 .containsExactly("/v1/jobs/job-7/images/0", "/v1/jobs/job-7/images/1", "/v1/jobs/job-7/images/2");
         assertThat(response.images()).extracting(JobResponse.ImageLink::prompt).containsExactly(0, 0, 1);
@@ -35,11 +35,11 @@ class JobResponseTest {
     }
 
     @Test
-    void imagesOfARealModelCarryNoNotice() {
-        assertThat(JobResponse.of(succeeded(Map.of("diffusion.denoise", 80L))).notices()).isEmpty();
+    void eventsWithoutNoticesGiveNone() {
+        assertThat(JobResponse.of(succeeded(Map.of("diffusion.denoise", 80L), null)).notices()).isEmpty();
     }
 
-    private static JobView succeeded(Map<String, Long> timings) {
+    private static JobView succeeded(Map<String, Long> timings, List<String> notices) {
         JobEvent accepted = new JobEvent(SchemaVersions.CURRENT,
                 JobEvent.eventIdFor(JOB, Stage.GATEWAY, JobStatus.ACCEPTED, null), JOB, "t", Stage.GATEWAY,
                 JobStatus.ACCEPTED, 0.0, Map.of(), null, List.of(), null, SPEC, T0);
@@ -47,7 +47,7 @@ class JobResponseTest {
                 JobEvent.eventIdFor(JOB, Stage.DIFFUSION, JobStatus.SUCCEEDED, null), JOB, "t", Stage.DIFFUSION,
                 JobStatus.SUCCEEDED, 1.0, timings, null,
                 List.of("outputs/job-7/0-0.png", "outputs/job-7/0-1.png", "outputs/job-7/1-0.png"), "id-1", null,
-                T0.plusSeconds(9));
+                T0.plusSeconds(9), notices);
         return JobView.empty(JOB).apply(accepted).apply(done);
     }
 }

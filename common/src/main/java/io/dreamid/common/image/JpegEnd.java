@@ -1,8 +1,9 @@
-package io.dreamid.gateway.service;
+package io.dreamid.common.image;
 
 /**
  * Whether a JPEG is complete. ImageIO's JPEG readers decode a truncated file without an error (they only warn
- * and fill the missing rows with grey), so a cut-off upload would pass {@code SafeImageDecoder.decode}. A complete
+ * and fill the missing rows with grey; a progressive JPEG cut between two scans decodes as a blurred whole image
+ * without even a warning), so the decoder checks this before decoding. A complete
  * JPEG has its end-of-image marker (FF D9) after its last start-of-scan marker (FF DA); entropy-coded data cannot
  * contain either (an FF there is always followed by 00 or a restart marker), and an EXIF thumbnail's own markers
  * come before the main image's scans.

@@ -1,11 +1,9 @@
 package io.dreamid.testsupport;
 
+import io.dreamid.common.TopicSetup;
 import io.dreamid.common.Topics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -13,15 +11,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 
 /**
  * A real Kafka broker (KRaft, one combined broker + controller) inside the test JVM, started once and shared by
- * every test class of that JVM. The DreamID topics are created up front with the partition counts of a
- * deployment, so consumers and Kafka Streams see the same layout as in production.
+ * every test class of that JVM. The DreamID topics ({@link Topics#platform}) are created up front with the
+ * partition counts of a deployment, so consumers and Kafka Streams see the same layout as in production.
  */
 public final class EmbeddedKafka {
     /** Partitions of the job topics: more than one, so that tests see real partitioning. */
@@ -72,29 +68,10 @@ public final class EmbeddedKafka {
         }
     }
 
-    /** Creates topics (if missing) with the given partition count. */
-    public static void createTopics(int partitions, Map<String, String> config, String... names) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, start()))) {
-            for (String name : names) {
-                try {
-                    admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(config))).all().get();
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw e;
-                    }
-                }
-            }
-        } catch (ExecutionException | InterruptedException e) {
-            throw new IllegalStateException("cannot create topics: " + e.getMessage(), e);
-        }
-    }
-
     private static void createDreamIdTopics(String servers) {
-        createTopics(PARTITIONS, Map.of(), Topics.JOBS, Topics.FACES, Topics.IDENTITIES, Topics.JOB_EVENTS);
-        createTopics(1, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT),
-                Topics.CANCELLATIONS);
-        createTopics(1, Map.of(), Topics.deadLetter(Topics.JOBS), Topics.deadLetter(Topics.FACES),
-                Topics.deadLetter(Topics.IDENTITIES));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
+            TopicSetup.createMissing(admin, Topics.platform(PARTITIONS), (short) 1);
+        }
     }
 
     private static synchronized void stopQuietly() {

@@ -1,5 +1,7 @@
 package io.dreamid.gateway.messaging;
 
+import io.dreamid.common.TopicSetup;
+import io.dreamid.common.Topics;
 import io.dreamid.gateway.config.GatewayConfig;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
@@ -9,10 +11,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -20,8 +19,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -52,12 +49,16 @@ public class TopicCreator {
         if (!config.createTopics()) {
             return;
         }
-        Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
-        List<NewTopic> wanted = new ArrayList<>();
-        wanted.add(topic(jobsTopic, config.topicPartitions(), Map.of()));
-        wanted.add(topic(eventsTopic, config.topicPartitions(), Map.of()));
-        wanted.add(topic(config.jobStateTopic(), config.topicPartitions(), compacted));
-        wanted.add(topic(cancellationsTopic, 1, compacted));
+        // The platform's layout (common's Topics) for the topics the gateway uses, under their configured names.
+        Map<String, String> used = Map.of(Topics.JOBS, jobsTopic, Topics.JOB_EVENTS, eventsTopic,
+                Topics.CANCELLATIONS, cancellationsTopic);
+        List<Topics.Spec> wanted = new ArrayList<>();
+        for (Topics.Spec topic : Topics.platform(config.topicPartitions())) {
+            if (used.containsKey(topic.name())) {
+                wanted.add(topic.named(used.get(topic.name())));
+            }
+        }
+        wanted.add(new Topics.Spec(config.jobStateTopic(), config.topicPartitions(), true));
         Map<String, Object> adminConfig = new HashMap<>();
         kafkaConfig.forEach((key, value) -> {
             if (AdminClientConfig.configNames().contains(key)) {
@@ -65,19 +66,8 @@ public class TopicCreator {
             }
         });
         try (Admin admin = Admin.create(adminConfig)) {
-            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            for (NewTopic topic : wanted) {
-                if (existing.contains(topic.name())) {
-                    continue;
-                }
-                try {
-                    admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
-                    LOG.infof("created topic %s (%d partitions)", topic.name(), topic.numPartitions());
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw e;
-                    }
-                }
+            for (Topics.Spec created : TopicSetup.createMissing(admin, wanted, config.topicReplicationFactor())) {
+                LOG.infof("created topic %s", TopicSetup.describe(created));
             }
             checkCoPartitioned(admin);
         } catch (InterruptedException e) {
@@ -102,9 +92,5 @@ public class TopicCreator {
             LOG.errorf("%s has %d partitions and %s has %d: job state will be wrong for some jobs; give both topics"
                     + " the same partition count", jobsTopic, jobs, eventsTopic, events);
         }
-    }
-
-    private NewTopic topic(String name, int partitions, Map<String, String> topicConfig) {
-        return new NewTopic(name, partitions, config.topicReplicationFactor()).configs(topicConfig);
     }
 }

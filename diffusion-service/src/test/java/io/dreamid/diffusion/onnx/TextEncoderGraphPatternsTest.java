@@ -50,7 +50,7 @@ class TextEncoderGraphPatternsTest {
     @ParameterizedTest
     @EnumSource(Chain.class)
     void idsPassedOnThroughShapeOnlyOperatorsAreRewritten(Chain chain) throws Exception {
-        ModelProto model = encoder(chain, false);
+        ModelProto model = encoder(chain, false, false);
         TextEncoderRewriter.Rewritten r = TextEncoderRewriter.rewrite(model, Path.of("."), chain.name());
 
         assertThat(r.tokenTable()).containsExactly(TABLE);
@@ -74,8 +74,22 @@ class TextEncoderGraphPatternsTest {
     }
 
     @Test
+    void aPooledOutputFoundByComparingTheIdsWithTheEndTokenIsDroppedNotRefused() throws Exception {
+        ModelProto model = encoder(Chain.RESHAPE_LIKE_HF, false, true);
+
+        TextEncoderRewriter.Rewritten r = TextEncoderRewriter.rewrite(model, Path.of("."), "eos pooling");
+
+        long[][] ids = {{1, 4, 9, 2, 2}};
+        try (OrtSession rewritten = OrtRuntime.open(r.model(), RuntimeOptions.CPU_DEFAULTS)) {
+            float[] viaEmbeds = run(rewritten, "inputs_embeds", OnnxTensor.createTensor(OrtRuntime.environment(),
+                    FloatBuffer.wrap(lookup(ids)), new long[] {1, 5, WIDTH}));
+            assertThat(maxAbsDiff(viaEmbeds, expected(ids))).isLessThan(1e-6);
+        }
+    }
+
+    @Test
     void anAttentionMaskComputedFromTheIdsIsRefusedNamingItsNode() {
-        ModelProto model = encoder(Chain.RESHAPE_LIKE_HF, true);
+        ModelProto model = encoder(Chain.RESHAPE_LIKE_HF, true, false);
 
         assertThatThrownBy(() -> TextEncoderRewriter.rewrite(model, Path.of("."), "masked"))
                 .isInstanceOf(BundleException.class)
@@ -84,7 +98,7 @@ class TextEncoderGraphPatternsTest {
 
     @Test
     void idsUsedAsAReshapeTargetAreRefused() {
-        ModelProto base = encoder(Chain.DIRECT, false);
+        ModelProto base = encoder(Chain.DIRECT, false, false);
         GraphProto.Builder g = base.getGraph().toBuilder();
         // last_hidden_state = Reshape(hidden, input_ids): shaped by the ids' values, not by their shape.
         for (int i = 0; i < g.getNodeCount(); i++) {
@@ -102,7 +116,7 @@ class TextEncoderGraphPatternsTest {
 
     // ---------------------------------------------------------------------------------------------------------
 
-    private static ModelProto encoder(Chain chain, boolean attentionMask) {
+    private static ModelProto encoder(Chain chain, boolean attentionMask, boolean eosPooling) {
         GraphProto.Builder g = GraphProto.newBuilder().setName("tiny_text_encoder");
         boolean int32 = chain == Chain.CAST_FROM_INT32;
         g.addInput(tensorInfo("input_ids", int32 ? TensorProto.DataType.INT32 : TensorProto.DataType.INT64,
@@ -168,8 +182,14 @@ class TextEncoderGraphPatternsTest {
                     List.of("keep_3d")));
             g.addNode(node("Mul", "/text_model/mask/Mul", List.of(hidden, "keep_3d"), List.of("last_hidden_state")));
         }
-        // Pooled output: the hidden state at argmax(ids), the end token's position in CLIP.
-        g.addNode(node("Cast", "/text_model/Cast_argmax", List.of(ids), List.of("ids_for_argmax")).toBuilder()
+        // Pooled output: the hidden state at argmax(ids), the end token's position in CLIP (transformers >= 4.31
+        // with an eos_token_id other than 2, as SD 2.x's config has: argmax(ids == eos)).
+        String endMarks = ids;
+        if (eosPooling) {
+            g.addNode(node("Equal", "/text_model/Equal", List.of(ids, "pad_id"), List.of("is_end")));
+            endMarks = "is_end";
+        }
+        g.addNode(node("Cast", "/text_model/Cast_argmax", List.of(endMarks), List.of("ids_for_argmax")).toBuilder()
                 .addAttribute(intAttribute("to", TensorProto.DataType.INT32_VALUE)).build());
         g.addNode(node("ArgMax", "/text_model/ArgMax", List.of("ids_for_argmax"), List.of("end_position")).toBuilder()
                 .addAttribute(intAttribute("axis", -1)).build());

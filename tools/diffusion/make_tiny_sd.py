@@ -369,7 +369,7 @@ def goldens(path, vocab, merges, text, unet, vae, variant):
 def main():
     if not os.path.isdir(CLIP_DIR):
         sys.exit(f"the real CLIP vocabulary is expected at {CLIP_DIR}")
-    sd1 = os.path.join(SERVICE, "main", "resources", "bundles", "tiny-sd1")
+    sd1 = os.path.join(SERVICE, "test", "resources", "bundles", "tiny-sd1")
     sd2 = os.path.join(SERVICE, "test", "resources", "bundles", "tiny-sd2")
     for root, variant, seed in ((sd1, "sd1", 1), (sd2, "sd2", 2)):
         vocab, merges, text, unet, vae = make_bundle(root, variant, seed)

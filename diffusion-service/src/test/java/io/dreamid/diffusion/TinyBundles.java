@@ -6,12 +6,21 @@ import io.dreamid.common.models.BundleFetcher;
 
 import java.nio.file.Path;
 
-/** The committed tiny bundles and their torch goldens (tools/diffusion/make_tiny_sd.py), for tests. */
+/**
+ * The committed tiny bundles, for tests: the built-in real-architecture bundle (main resources) and the toy bundles
+ * of tools/diffusion/make_tiny_sd.py with their torch goldens (test resources).
+ */
 public final class TinyBundles {
     private TinyBundles() {
     }
 
-    /** SD 1.x-like: epsilon, PNDM, float32 timestep [batch]; shipped in the service jar. */
+    /** The service's built-in bundle: a diffusers ONNX export of SD 1.x's real architectures, random weights. */
+    public static synchronized Path realArchitecture() {
+        return BundleFetcher.fromClasspath("bundles/sd-real-arch-tiny", Path.of("target", "tiny-bundles",
+                "sd-real-arch-tiny"));
+    }
+
+    /** SD 1.x-like toy: epsilon, PNDM, float32 timestep [batch]; its goldens include torch's injected states. */
     public static synchronized Path sd1() {
         return BundleFetcher.fromClasspath("bundles/tiny-sd1", Path.of("target", "tiny-bundles", "tiny-sd1"));
     }

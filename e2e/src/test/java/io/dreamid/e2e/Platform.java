@@ -41,6 +41,8 @@ final class Platform implements AutoCloseable {
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private String kafka;
+    private String s3;
 
     private Platform(Path repoRoot) {
         this.repoRoot = repoRoot;
@@ -98,50 +100,74 @@ final class Platform implements AutoCloseable {
     }
 
     private void startAll() {
-        String kafka = EmbeddedKafka.start();
-        String s3 = EmbeddedS3.start();
+        kafka = EmbeddedKafka.start();
+        s3 = EmbeddedS3.start();
         try {
             Files.createDirectories(logDir);
+            for (String service : SERVICES) {
+                // Appended to from here on, so that a restarted service's log follows its first run's.
+                Files.deleteIfExists(logDir.resolve(service + ".log"));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         for (String service : SERVICES) {
-            int port = freePort();
-            ports.put(service, port);
-            Path jar = repoRoot.resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
-            if (!Files.exists(jar)) {
-                throw new IllegalStateException(jar + " is missing: build the services first (./mvnw -B verify "
-                        + "builds them before this module)");
-            }
-            List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx384m", "-XX:+UseSerialGC",
-                    "-Djdk.nio.maxCachedBufferSize=262144", "-Dquarkus.http.port=" + port, "-jar", jar.toString()));
-            ProcessBuilder pb = new ProcessBuilder(command)
-                    .directory(repoRoot.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(logDir.resolve(service + ".log").toFile());
-            Map<String, String> env = pb.environment();
-            env.put("KAFKA_BOOTSTRAP_SERVERS", kafka);
-            env.put("DREAMID_STORAGE_ENDPOINT", s3);
-            env.put("DREAMID_STORAGE_PUBLIC_ENDPOINT", s3);
-            env.put("DREAMID_STORAGE_ACCESS_KEY", EmbeddedS3.ACCESS_KEY);
-            env.put("DREAMID_STORAGE_SECRET_KEY", EmbeddedS3.SECRET_KEY);
-            env.put("DREAMID_STORAGE_BUCKET", EmbeddedS3.BUCKET);
-            env.put("DREAMID_STORAGE_REGION", EmbeddedS3.REGION);
-            env.put("DREAMID_GATEWAY_API_KEYS", TENANT + ":" + sha256(API_KEY));
-            env.put("DREAMID_GATEWAY_STATE_DIR", logDir.resolve("streams-state-" + port).toString());
-            // The encoder has no built-in bundle; the tiny one of its tests is what the local runner uses too.
-            env.put("DREAMID_ENCODER_BUNDLE_PATH",
-                    repoRoot.resolve("encoder-service/src/test/resources/bundles/tiny").toString());
-            env.put("DREAMID_ENCODER_CACHE_DIR", logDir.resolve("encoder-cache").toString());
-            env.put("DREAMID_DIFFUSION_CACHE_DIR", logDir.resolve("diffusion-cache").toString());
-            try {
-                processes.put(service, pb.start());
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot start " + service + ": " + e.getMessage(), e);
-            }
+            ports.put(service, freePort());
+            launch(service, Map.of());
         }
         for (String service : SERVICES) {
             awaitReady(service);
+        }
+    }
+
+    /**
+     * Stops one service and starts it again on its port with {@code settings} added to its environment (what the
+     * local runner does after {@code models import}); returns once it is ready.
+     */
+    void restart(String service, Map<String, String> settings) {
+        stop(processes.remove(service));
+        launch(service, settings);
+        awaitReady(service);
+    }
+
+    /** The S3 endpoint every service uses. */
+    String storageEndpoint() {
+        return s3;
+    }
+
+    private void launch(String service, Map<String, String> settings) {
+        int port = ports.get(service);
+        Path jar = repoRoot.resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: build the services first (./mvnw -B verify "
+                    + "builds them before this module)");
+        }
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx384m", "-XX:+UseSerialGC",
+                "-Djdk.nio.maxCachedBufferSize=262144", "-Dquarkus.http.port=" + port, "-jar", jar.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .directory(repoRoot.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logDir.resolve(service + ".log").toFile()));
+        Map<String, String> env = pb.environment();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka);
+        env.put("DREAMID_STORAGE_ENDPOINT", s3);
+        env.put("DREAMID_STORAGE_PUBLIC_ENDPOINT", s3);
+        env.put("DREAMID_STORAGE_ACCESS_KEY", EmbeddedS3.ACCESS_KEY);
+        env.put("DREAMID_STORAGE_SECRET_KEY", EmbeddedS3.SECRET_KEY);
+        env.put("DREAMID_STORAGE_BUCKET", EmbeddedS3.BUCKET);
+        env.put("DREAMID_STORAGE_REGION", EmbeddedS3.REGION);
+        env.put("DREAMID_GATEWAY_API_KEYS", TENANT + ":" + sha256(API_KEY));
+        env.put("DREAMID_GATEWAY_STATE_DIR", logDir.resolve("streams-state-" + port).toString());
+        // The encoder has no built-in bundle; the tiny one of its tests is what the local runner uses too.
+        env.put("DREAMID_ENCODER_BUNDLE_PATH",
+                repoRoot.resolve("encoder-service/src/test/resources/bundles/tiny").toString());
+        env.put("DREAMID_ENCODER_CACHE_DIR", logDir.resolve("encoder-cache").toString());
+        env.put("DREAMID_DIFFUSION_CACHE_DIR", logDir.resolve("diffusion-cache").toString());
+        env.putAll(settings);
+        try {
+            processes.put(service, pb.start());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + service + ": " + e.getMessage(), e);
         }
     }
 
@@ -180,17 +206,20 @@ final class Platform implements AutoCloseable {
         for (Process p : processes.values()) {
             p.destroy();
         }
-        for (Process p : processes.values()) {
-            try {
-                if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                    p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                p.destroyForcibly();
-            }
-        }
+        processes.values().forEach(Platform::stop);
         processes.clear();
+    }
+
+    private static void stop(Process p) {
+        p.destroy();
+        try {
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+        }
     }
 
     static String sha256(String text) {

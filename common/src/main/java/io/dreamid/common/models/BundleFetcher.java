@@ -65,13 +65,16 @@ public final class BundleFetcher {
     public static void toStorage(Path bundle, ObjectStore store, String name, String version) {
         BundleManifest manifest = BundleManifest.read(bundle);
         manifest.verify(bundle);
-        String prefix = ObjectKeys.model(name, version);
+        toStorage(bundle, manifest, store, ObjectKeys.model(name, version));
+    }
+
+    /** Uploads the files {@code manifest} lists from {@code bundle} under {@code prefix}, then the manifest. */
+    public static void toStorage(Path bundle, BundleManifest manifest, ObjectStore store, String prefix) {
         for (String path : manifest.files().keySet()) {
             store.upload(bundle.resolve(path), prefix + path, "application/octet-stream");
         }
         // The manifest goes last: a reader that finds it can trust that every file it lists is there.
-        store.upload(bundle.resolve(BundleManifest.FILE_NAME), prefix + BundleManifest.FILE_NAME,
-                "application/json");
+        store.put(prefix + BundleManifest.FILE_NAME, manifest.toJson(), "application/json");
     }
 
     /**

@@ -3,6 +3,7 @@ package io.dreamid.common.models;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.dreamid.common.json.Json;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * The {@code manifest.json} at a bundle's root: {@code {relative path: sha256 hex}} of every other file. It is
@@ -48,6 +50,37 @@ public record BundleManifest(Map<String, String> files) {
             return parse(Files.readAllBytes(file));
         } catch (IOException e) {
             throw new ModelBundleException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The manifest of a folder as it is: every regular file under {@code root} but the manifest itself, with its
+     * SHA-256 (what a user's export, which has none, gets on import).
+     */
+    public static BundleManifest compute(Path root) {
+        Map<String, String> files = new TreeMap<>();
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path file : paths.filter(Files::isRegularFile).toList()) {
+                String path = root.relativize(file).toString().replace(File.separatorChar, '/');
+                if (!path.equals(FILE_NAME)) {
+                    files.put(path, sha256(file));
+                }
+            }
+        } catch (IOException e) {
+            throw new ModelBundleException("cannot list " + root + ": " + e.getMessage(), e);
+        }
+        if (files.isEmpty()) {
+            throw new ModelBundleException("the folder " + root + " holds no files");
+        }
+        return new BundleManifest(files);
+    }
+
+    /** The manifest as JSON, paths in order; names are escaped as JSON requires, whatever they contain. */
+    public byte[] toJson() {
+        try {
+            return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(new TreeMap<>(files));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write a map of strings as JSON", e);
         }
     }
 

@@ -27,6 +27,8 @@ import java.util.List;
 public record SdBundle(Path root, JsonNode modelIndex) {
     /** SD 1.x/2.x VAE latent scaling when the bundle does not say (diffusers' AutoencoderKL default). */
     public static final float DEFAULT_SCALING_FACTOR = 0.18215f;
+    /** Marks a bundle of random weights; its text is what users are told about its images. */
+    public static final String RANDOM_WEIGHTS_FILE = "random_weights.txt";
 
     public static SdBundle open(Path root) {
         if (!Files.isDirectory(root)) {
@@ -89,13 +91,26 @@ public record SdBundle(Path root, JsonNode modelIndex) {
         return DEFAULT_SCALING_FACTOR;
     }
 
-    /** True for the project's own random-weight test bundles: their images are noise by design. */
+    /**
+     * True for the project's random-weight bundles, whose images are noise by design: the toy bundles made by
+     * {@code tools/diffusion/make_tiny_sd.py} say so in {@code model_index.json} ({@code _dreamid_tiny}); the
+     * built-in real-architecture bundle has a {@value #RANDOM_WEIGHTS_FILE} beside its exported files, which
+     * stay as diffusers' converter wrote them.
+     */
     public boolean tiny() {
-        return modelIndex.path("_dreamid_tiny").asBoolean(false);
+        return modelIndex.path("_dreamid_tiny").asBoolean(false) || Files.isRegularFile(root.resolve(RANDOM_WEIGHTS_FILE));
     }
 
-    /** What to tell users about the weights (set for tiny bundles), or empty. */
+    /** What to tell users about the weights (set for random-weight bundles), or empty. */
     public String note() {
+        Path file = root.resolve(RANDOM_WEIGHTS_FILE);
+        if (Files.isRegularFile(file)) {
+            try {
+                return Files.readString(file).strip();
+            } catch (IOException e) {
+                throw new BundleException("cannot read " + file + ": " + e.getMessage(), e);
+            }
+        }
         return modelIndex.path("_dreamid_note").asText("");
     }
 

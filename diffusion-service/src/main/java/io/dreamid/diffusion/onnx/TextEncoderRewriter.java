@@ -1,5 +1,6 @@
 package io.dreamid.diffusion.onnx;
 
+import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
@@ -8,6 +9,7 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import com.google.protobuf.ByteString;
 import io.dreamid.diffusion.bundle.BundleException;
 
 import java.io.BufferedInputStream;
@@ -33,18 +35,21 @@ import java.util.Set;
  * [batch, sequence, width], so that identity embeddings can be placed at chosen token positions, and returns the
  * token-embedding table it cut out (it stays in Java memory for the look-ups).
  *
- * <p>Supported graph shapes (those of HF's CLIPTextModel exported by torch.onnx, diffusers and optimum):
+ * <p>Supported graph shapes (HF's CLIPTextModel as torch.onnx exports it through diffusers' converter or optimum),
+ * recognised by what the nodes do, never by their names:
  * <ul>
  *   <li>the token embedding is one {@code Gather(table, ids)} whose {@code table} is a 2-D float initializer and
  *       whose indices are {@code input_ids}, possibly through Reshape / Cast / Identity / Squeeze / Unsqueeze /
- *       Flatten (HF does {@code input_ids.view(-1, S)});</li>
- *   <li>{@code Shape(input_ids)} (used for the sequence length) becomes the first two dimensions of
- *       {@code Shape(inputs_embeds)};</li>
+ *       Flatten (HF does {@code input_ids.view(-1, S)}); it is removed and its consumers read
+ *       {@code inputs_embeds};</li>
  *   <li>only {@code last_hidden_state} is kept as an output: the pooled output indexes the hidden states with
  *       {@code argmax(input_ids)} (the end-of-text position), which no longer exists once the ids are gone, and
- *       the UNet only reads {@code last_hidden_state}. Nodes that fed only the dropped outputs are removed.</li>
+ *       the UNet only reads {@code last_hidden_state}. Nodes that fed only the dropped outputs are removed;</li>
+ *   <li>what is left reads the ids only for their shape (the sequence length that cuts the position ids):
+ *       {@code Shape} of the ids or of the ids through the operators above. Shapes do not depend on values, so
+ *       the ids become a zero tensor shaped like the first two dimensions of {@code inputs_embeds}.</li>
  * </ul>
- * Any other use of {@code input_ids} left after that is refused with the node's name, rather than guessed at.
+ * Any other use of the ids' values is refused with the node's name, rather than guessed at.
  */
 public final class TextEncoderRewriter {
     public static final String INPUT_IDS = "input_ids";
@@ -55,6 +60,8 @@ public final class TextEncoderRewriter {
     private static final String SHAPE_OF_EMBEDS = "dreamid/inputs_embeds_shape";
     private static final String SLICE_START = "dreamid/slice_start";
     private static final String SLICE_END = "dreamid/slice_end";
+    private static final String IDS_SHAPE = "dreamid/input_ids_shape";
+    private static final String IDS_STAND_IN = "dreamid/input_ids_shape_only";
 
     /**
      * @param model         the rewritten model, serialised
@@ -108,18 +115,15 @@ public final class TextEncoderRewriter {
         float[] tableData = floats(table, baseDir, what);
         String embedded = gather.getOutput(0);
 
+        List<ValueInfoProto> outputs = graph.getOutputList().stream()
+                .filter(o -> o.getName().equals(LAST_HIDDEN_STATE)).toList();
+        if (outputs.isEmpty()) {
+            throw new BundleException("the text encoder " + what + " has no output \"last_hidden_state\" (outputs: "
+                    + graph.getOutputList().stream().map(ValueInfoProto::getName).toList() + ")");
+        }
         List<NodeProto> nodes = new ArrayList<>();
         for (NodeProto n : graph.getNodeList()) {
             if (n == gather) {
-                continue;
-            }
-            if (n.getOpType().equals("Shape") && n.getInput(0).equals(INPUT_IDS)) {
-                // [B, S] of the ids is the first two dimensions of [B, S, W] of the embeddings.
-                nodes.add(NodeProto.newBuilder().setOpType("Shape").setName(SHAPE_OF_EMBEDS)
-                        .addInput(INPUTS_EMBEDS).addOutput(SHAPE_OF_EMBEDS).build());
-                nodes.add(NodeProto.newBuilder().setOpType("Slice").setName(n.getName() + "/dreamid_slice")
-                        .addInput(SHAPE_OF_EMBEDS).addInput(SLICE_START).addInput(SLICE_END)
-                        .addAllOutput(n.getOutputList()).build());
                 continue;
             }
             NodeProto.Builder b = n.toBuilder();
@@ -130,20 +134,10 @@ public final class TextEncoderRewriter {
             }
             nodes.add(b.build());
         }
-        nodes = dedupeShapeOfEmbeds(nodes);
-
-        List<ValueInfoProto> outputs = graph.getOutputList().stream()
-                .filter(o -> o.getName().equals(LAST_HIDDEN_STATE)).toList();
-        if (outputs.isEmpty()) {
-            throw new BundleException("the text encoder " + what + " has no output \"last_hidden_state\" (outputs: "
-                    + graph.getOutputList().stream().map(ValueInfoProto::getName).toList() + ")");
-        }
         nodes = live(nodes, outputs);
-        for (NodeProto n : nodes) {
-            if (n.getInputList().contains(INPUT_IDS)) {
-                throw new BundleException("the text encoder " + what + " uses input_ids in node \"" + n.getName()
-                        + "\" (" + n.getOpType() + ") besides the token embedding; this graph shape is not supported");
-            }
+        boolean idsShapeUsed = checkIdsOnlyShaped(nodes, what);
+        if (idsShapeUsed) {
+            nodes = standInForIds(nodes, ids);
         }
 
         Set<String> used = new HashSet<>();
@@ -157,7 +151,7 @@ public final class TextEncoderRewriter {
                 external |= t.getDataLocation() == TensorProto.DataLocation.EXTERNAL;
             }
         }
-        if (used.contains(SLICE_START)) {
+        if (idsShapeUsed) {
             g.addInitializer(int64(SLICE_START, 0));
             g.addInitializer(int64(SLICE_END, 2));
         }
@@ -177,6 +171,87 @@ public final class TextEncoderRewriter {
         }
         byte[] bytes = model.toBuilder().setGraph(g).build().toByteArray();
         return new Rewritten(bytes, tableData, vocab, width, external);
+    }
+
+    /**
+     * Checks that what is left of the ids after the token embedding is gone only serves to know their shape: every
+     * live use of {@code input_ids}, or of a tensor derived from it through {@link #PASS_THROUGH} operators (their
+     * data input), is one of those operators or a {@code Shape}. Anything else (an attention mask compared with the
+     * pad id, ids as a Reshape's target shape, ids read inside a subgraph) needs the ids' values, which no longer
+     * exist, and is refused naming the node.
+     *
+     * @return whether the ids are still used at all (only for their shape, then)
+     */
+    private static boolean checkIdsOnlyShaped(List<NodeProto> nodes, String what) {
+        Set<String> derived = new HashSet<>(Set.of(INPUT_IDS));
+        boolean used = false;
+        for (NodeProto n : nodes) {
+            for (int i = 0; i < n.getInputCount(); i++) {
+                if (!derived.contains(n.getInput(i))) {
+                    continue;
+                }
+                used = true;
+                if (PASS_THROUGH.contains(n.getOpType()) && i == 0) {
+                    derived.addAll(n.getOutputList());
+                } else if (!n.getOpType().equals("Shape")) {
+                    throw unsupportedUse(n, what);
+                }
+            }
+            for (var attribute : n.getAttributeList()) {
+                if (attribute.hasG() && attribute.getG().getNodeList().stream()
+                        .anyMatch(sub -> sub.getInputList().stream().anyMatch(derived::contains))) {
+                    throw unsupportedUse(n, what);
+                }
+            }
+        }
+        return used;
+    }
+
+    private static BundleException unsupportedUse(NodeProto n, String what) {
+        return new BundleException("the text encoder " + what + " uses input_ids in node \"" + n.getName() + "\" ("
+                + n.getOpType() + ") besides the token embedding and the shape of the ids; this graph shape is not"
+                + " supported (supported: the ids through Reshape, Cast, Identity, Squeeze, Unsqueeze, Flatten into"
+                + " the token Gather, a Shape, or the pooled output, which is dropped)");
+    }
+
+    /**
+     * The ids are still read for their shape only: they become a zero tensor of the ids' type with the first two
+     * dimensions of {@code inputs_embeds} ([batch, sequence]), so every Shape reached through Reshape, Cast and the
+     * like computes what it did, whatever the export did to the ids on the way.
+     */
+    private static List<NodeProto> standInForIds(List<NodeProto> nodes, ValueInfoProto ids) {
+        List<NodeProto> out = new ArrayList<>();
+        out.add(NodeProto.newBuilder().setOpType("Shape").setName(SHAPE_OF_EMBEDS)
+                .addInput(INPUTS_EMBEDS).addOutput(SHAPE_OF_EMBEDS).build());
+        out.add(NodeProto.newBuilder().setOpType("Slice").setName(IDS_SHAPE)
+                .addInput(SHAPE_OF_EMBEDS).addInput(SLICE_START).addInput(SLICE_END).addOutput(IDS_SHAPE).build());
+        TensorProto zero = TensorProto.newBuilder().setName("value").setDataType(ids.getType().getTensorType()
+                .getElemType()).addDims(1).setRawData(ByteString.copyFrom(
+                        new byte[elementBytes(ids.getType().getTensorType().getElemType())])).build();
+        out.add(NodeProto.newBuilder().setOpType("ConstantOfShape").setName(IDS_STAND_IN).addInput(IDS_SHAPE)
+                .addOutput(IDS_STAND_IN).addAttribute(AttributeProto.newBuilder().setName("value")
+                        .setType(AttributeProto.AttributeType.TENSOR).setT(zero)).build());
+        for (NodeProto n : nodes) {
+            NodeProto.Builder b = n.toBuilder();
+            for (int i = 0; i < b.getInputCount(); i++) {
+                if (b.getInput(i).equals(INPUT_IDS)) {
+                    b.setInput(i, IDS_STAND_IN);
+                }
+            }
+            out.add(b.build());
+        }
+        return out;
+    }
+
+    private static int elementBytes(int dataType) {
+        return switch (TensorProto.DataType.forNumber(dataType)) {
+            case INT64, UINT64, DOUBLE -> 8;
+            case INT32, UINT32, FLOAT -> 4;
+            case INT16, UINT16, FLOAT16, BFLOAT16 -> 2;
+            case INT8, UINT8, BOOL -> 1;
+            default -> throw new BundleException("input_ids of the text encoder has the unsupported element type "
+                    + TensorProto.DataType.forNumber(dataType));
+        };
     }
 
     private static Optional<NodeProto> findTokenGather(GraphProto graph, Map<String, TensorProto> inits,
@@ -199,22 +274,6 @@ public final class TextEncoderRewriter {
             }
         }
         return Optional.empty();
-    }
-
-    /** Several Shape(input_ids) nodes each got a Shape(inputs_embeds) under one name: keep one. */
-    private static List<NodeProto> dedupeShapeOfEmbeds(List<NodeProto> nodes) {
-        List<NodeProto> out = new ArrayList<>();
-        boolean seen = false;
-        for (NodeProto n : nodes) {
-            if (n.getName().equals(SHAPE_OF_EMBEDS)) {
-                if (seen) {
-                    continue;
-                }
-                seen = true;
-            }
-            out.add(n);
-        }
-        return out;
     }
 
     /** The nodes the outputs depend on, in their original (topological) order. */

@@ -23,8 +23,11 @@ import java.nio.file.Path;
 @Startup
 @ApplicationScoped
 public class PipelineHolder {
-    /** The built-in bundle inside the service jar: random weights, for tests and the local runner. */
-    public static final String TINY_BUNDLE = "bundles/tiny-sd1";
+    /**
+     * The built-in bundle inside the service jar: a tiny Stable Diffusion 1.x with the real architectures, as
+     * diffusers' ONNX converter exports it, with random weights; the default of tests and the local runner.
+     */
+    public static final String BUILT_IN_BUNDLE = "sd-real-arch-tiny";
     private static final Logger LOG = Logger.getLogger(PipelineHolder.class);
 
     private final StableDiffusionPipeline pipeline;
@@ -46,8 +49,9 @@ public class PipelineHolder {
                     config.cacheDir());
             modelName = config.bundleName().get() + "/" + config.bundleVersion();
         } else {
-            root = BundleFetcher.fromClasspath(TINY_BUNDLE, config.cacheDir().resolve("builtin").resolve("tiny-sd1"));
-            modelName = "tiny-sd1 (built in)";
+            root = BundleFetcher.fromClasspath("bundles/" + BUILT_IN_BUNDLE,
+                    config.cacheDir().resolve("builtin").resolve(BUILT_IN_BUNDLE));
+            modelName = BUILT_IN_BUNDLE + " (built in)";
         }
         SdBundle bundle = SdBundle.open(root);
         long t0 = System.nanoTime();

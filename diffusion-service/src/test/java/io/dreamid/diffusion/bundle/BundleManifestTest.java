@@ -4,6 +4,7 @@ import io.dreamid.common.models.ModelBundleException;
 import io.dreamid.common.models.BundleFetcher;
 import io.dreamid.common.models.BundleManifest;
 import io.dreamid.diffusion.TinyBundles;
+import io.dreamid.diffusion.service.PipelineHolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,16 +19,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class BundleManifestTest {
 
     @Test
-    void theTinyBundleFromTheJarIsCompleteAndOpens(@TempDir Path dir) {
-        Path root = BundleFetcher.fromClasspath("bundles/tiny-sd1", dir.resolve("sd1"));
+    void theBuiltInBundleFromTheJarIsCompleteOpensAndSaysItsImagesAreNoise(@TempDir Path dir) {
+        Path root = BundleFetcher.fromClasspath("bundles/" + PipelineHolder.BUILT_IN_BUNDLE, dir.resolve("builtin"));
         BundleManifest manifest = BundleManifest.read(root);
         manifest.verify(root);
-        assertThat(manifest.files()).containsKeys("unet/model.onnx", "unet/model.onnx_data", "tokenizer/vocab.json");
+        assertThat(manifest.files()).containsKeys("unet/model.onnx", "unet/weights.pb", "tokenizer/vocab.json",
+                SdBundle.RANDOM_WEIGHTS_FILE);
 
         SdBundle bundle = SdBundle.open(root);
         assertThat(bundle.tiny()).isTrue();
         assertThat(bundle.note()).contains("noise by design");
         assertThat(bundle.vaeScalingFactor()).isEqualTo(0.18215f);
+    }
+
+    @Test
+    void theToyBundleSaysItsImagesAreNoiseInItsModelIndex() {
+        SdBundle bundle = SdBundle.open(TinyBundles.sd1());
+        assertThat(bundle.tiny()).isTrue();
+        assertThat(bundle.note()).contains("noise by design");
     }
 
     @Test

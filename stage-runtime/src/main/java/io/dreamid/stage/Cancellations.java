@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The jobs with a standing cancel request, read from the whole compacted {@code dreamid.cancellations} topic by
@@ -23,6 +24,7 @@ public final class Cancellations {
     private static final Logger LOG = Logger.getLogger(Cancellations.class);
 
     private final Map<String, Instant> requested = new ConcurrentHashMap<>();
+    private final AtomicLong skipped = new AtomicLong();
     private final Duration retention;
 
     public Cancellations(Duration retention) {
@@ -69,6 +71,17 @@ public final class Cancellations {
             }
         });
         return expired;
+    }
+
+    /** Counts a record skipped because its job was cancelled. */
+    void skipped(String jobId) {
+        LOG.infof("job %s is cancelled; skipping it", jobId);
+        skipped.incrementAndGet();
+    }
+
+    /** How many records were skipped because their job was cancelled, since the start. */
+    public long skippedCount() {
+        return skipped.get();
     }
 
     /** How many requests are remembered. */

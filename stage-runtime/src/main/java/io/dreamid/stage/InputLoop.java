@@ -216,7 +216,7 @@ final class InputLoop<M> {
                 return true;
             }
             if (runtime.cancellations().isCancelled(job.jobId())) {
-                LOG.infof("job %s is cancelled; skipping it", job.jobId());
+                runtime.cancellations().skipped(job.jobId());
                 return true;
             }
             send(work(message, job, record));

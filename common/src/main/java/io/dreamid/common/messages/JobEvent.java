@@ -55,6 +55,17 @@ public record JobEvent(
                 + (step == null || step.isEmpty() ? "" : ":" + step);
     }
 
+    /**
+     * A stage reporting progress in its running status ({@code DETECTING}, {@code ENCODING}, {@code GENERATING}):
+     * {@code step} names the report within the stage (null for the report that the stage has started), so a
+     * redelivered job repeats the same event id.
+     */
+    public static JobEvent running(String jobId, String tenant, Stage stage, JobStatus status, String step,
+            double progress) {
+        return new JobEvent(SchemaVersions.CURRENT, eventIdFor(jobId, stage, status, step), jobId, tenant, stage,
+                status, progress, Map.of(), null, List.of(), null, null, Instant.now());
+    }
+
     /** A plain status change with no timings, outputs or error. */
     public static JobEvent status(String jobId, String tenant, Stage stage, JobStatus status, double progress,
             Instant at) {
@@ -62,10 +73,47 @@ public record JobEvent(
                 status, progress, Map.of(), null, List.of(), null, null, at);
     }
 
+    /** The SUCCEEDED event of the stage that ends a job, with the object keys of its outputs (may be empty). */
+    public static JobEvent succeeded(String jobId, String tenant, Stage stage, List<String> outputs) {
+        return new JobEvent(SchemaVersions.CURRENT, eventIdFor(jobId, stage, JobStatus.SUCCEEDED, null), jobId,
+                tenant, stage, JobStatus.SUCCEEDED, 1.0, Map.of(), null, outputs == null ? List.of() : outputs, null,
+                null, Instant.now());
+    }
+
+    /** The CANCELLED event of a stage that stopped a job at {@code progress}. */
+    public static JobEvent cancelled(String jobId, String tenant, Stage stage, double progress) {
+        return new JobEvent(SchemaVersions.CURRENT, eventIdFor(jobId, stage, JobStatus.CANCELLED, null), jobId,
+                tenant, stage, JobStatus.CANCELLED, progress, Map.of(), null, List.of(), null, null, Instant.now());
+    }
+
     /** The FAILED event of a stage. */
     public static JobEvent failed(String jobId, String tenant, Stage stage, ErrorInfo error, Map<String, Long> timings,
             Instant at) {
         return new JobEvent(SchemaVersions.CURRENT, eventIdFor(jobId, stage, JobStatus.FAILED, null), jobId, tenant,
                 stage, JobStatus.FAILED, 1.0, timings == null ? Map.of() : timings, error, List.of(), null, null, at);
+    }
+
+    /** This event with the stage's step timings (milliseconds, {@code <stage>.<step>}). */
+    public JobEvent withTimings(Map<String, Long> stepMillis) {
+        return new JobEvent(schemaVersion, eventId, jobId, tenant, stage, status, progress,
+                stepMillis == null ? Map.of() : Map.copyOf(stepMillis), error, outputs, identityId, spec, at, notices);
+    }
+
+    /** This event carrying the job's spec (so the gateway can show jobs produced straight to Kafka). */
+    public JobEvent withSpec(JobSpec jobSpec) {
+        return new JobEvent(schemaVersion, eventId, jobId, tenant, stage, status, progress, timings, error, outputs,
+                identityId, jobSpec, at, notices);
+    }
+
+    /** This event naming the identity the job uses. */
+    public JobEvent withIdentity(String id) {
+        return new JobEvent(schemaVersion, eventId, jobId, tenant, stage, status, progress, timings, error, outputs, id,
+                spec, at, notices);
+    }
+
+    /** This event with what the user should know about the job's result (see {@link #notices()}). */
+    public JobEvent withNotices(List<String> words) {
+        return new JobEvent(schemaVersion, eventId, jobId, tenant, stage, status, progress, timings, error, outputs,
+                identityId, spec, at, words);
     }
 }

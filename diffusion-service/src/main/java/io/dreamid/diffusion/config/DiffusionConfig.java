@@ -75,12 +75,4 @@ public interface DiffusionConfig {
     /** Largest identity embedding read from storage, in bytes. */
     @WithDefault("16777216")
     long maxIdentityBytes();
-
-    /** Attempts of each storage operation before the job fails with STORAGE_ERROR. */
-    @WithDefault("3")
-    int storageAttempts();
-
-    /** Wait before the second storage attempt; doubled before each further one. */
-    @WithDefault("200ms")
-    Duration storageBackoff();
 }

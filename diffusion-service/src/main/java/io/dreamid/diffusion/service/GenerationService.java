@@ -1,11 +1,11 @@
 package io.dreamid.diffusion.service;
 
-import io.dreamid.common.storage.StorageRetry;
 import io.dreamid.common.ObjectKeys;
 import io.dreamid.common.image.Png;
 import io.dreamid.common.image.RgbImage;
 import io.dreamid.common.messages.ErrorCodes;
 import io.dreamid.common.messages.ErrorInfo;
+import io.dreamid.common.messages.JobStatus;
 import io.dreamid.common.messages.IdentityMessage;
 import io.dreamid.common.messages.JobSpec;
 import io.dreamid.common.storage.ObjectNotFoundException;
@@ -14,7 +14,6 @@ import io.dreamid.common.storage.ObjectTooLargeException;
 import io.dreamid.common.tensors.Safetensors;
 import io.dreamid.common.tensors.SafetensorsFile;
 import io.dreamid.diffusion.config.DiffusionConfig;
-import io.dreamid.diffusion.messaging.StageOutput;
 import io.dreamid.diffusion.pipeline.GenerationCancelledException;
 import io.dreamid.diffusion.pipeline.GenerationControl;
 import io.dreamid.diffusion.pipeline.GenerationException;
@@ -23,6 +22,10 @@ import io.dreamid.diffusion.pipeline.IdentityEmbedding;
 import io.dreamid.diffusion.pipeline.StableDiffusionPipeline;
 import io.dreamid.diffusion.pipeline.TextConditioning;
 import io.dreamid.diffusion.pipeline.Timings;
+import io.dreamid.stage.Outcome;
+import io.dreamid.stage.StageFailure;
+import io.dreamid.stage.StageJob;
+import io.dreamid.stage.StageRetry;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -49,39 +52,33 @@ public class GenerationService {
 
     private final PipelineHolder holder;
     private final ObjectStore store;
-    private final StorageRetry retry;
-    private final StageOutput output;
-    private final CancellationRegistry cancellations;
+    /** Where generation starts in a job's overall progress (the encoder hands on at 0.3). */
+    public static final double PROGRESS_STARTED = 0.3;
+
+    private final StageRetry retry;
     private final DiffusionConfig config;
 
-    GenerationService(PipelineHolder holder, ObjectStore store, StorageRetry retry, StageOutput output,
-            CancellationRegistry cancellations, DiffusionConfig config) {
+    GenerationService(PipelineHolder holder, ObjectStore store, StageRetry retry, DiffusionConfig config) {
         this.holder = holder;
         this.store = store;
         this.retry = retry;
-        this.output = output;
-        this.cancellations = cancellations;
         this.config = config;
     }
 
     /**
-     * Generates the job's images and reports the outcome as a job event.
+     * Generates the job's images; the outcome is SUCCEEDED with their keys, CANCELLED, or FAILED.
      *
-     * @param waitedMillis how long the job waited in the topic before this call, reported as {@code diffusion.wait};
-     *                     null if unknown
+     * @throws io.dreamid.stage.StageStoppedException the service is stopping; the job is left for redelivery
      */
-    public void run(IdentityMessage job, Long waitedMillis) {
+    public Outcome run(IdentityMessage job, StageJob work) {
         String jobId = job.jobId();
         Timings timings = new Timings();
-        if (waitedMillis != null) {
-            timings.add(Timings.WAIT, waitedMillis * 1_000_000L);
+        Long waited = work.timings().remove(Timings.WAIT);
+        if (waited != null) {
+            timings.add(Timings.WAIT, waited * 1_000_000L);
         }
-        if (cancellations.isCancelled(jobId)) {
-            LOG.infof("job %s was cancelled before generation started", jobId);
-            output.cancelled(jobId, job.tenant(), StageOutput.PROGRESS_STARTED, Map.of());
-            return;
-        }
-        output.started(jobId, job.tenant(), job.spec(), job.identityId());
+        work.report(work.running(JobStatus.GENERATING, null, PROGRESS_STARTED).withSpec(job.spec())
+                .withIdentity(job.identityId()));
         Progress progress = null;
         try {
             StableDiffusionPipeline pipeline = holder.pipeline();
@@ -91,7 +88,7 @@ public class GenerationService {
                     spec.width(), spec.height(), spec.scheduler());
             pipeline.checkInputs(params);
             int perImage = pipeline.evaluations(params);
-            progress = new Progress(job, spec.prompts().size() * spec.imagesPerPrompt() * perImage);
+            progress = new Progress(work, spec.prompts().size() * spec.imagesPerPrompt() * perImage);
             List<String> outputs = new ArrayList<>();
             for (int p = 0; p < spec.prompts().size(); p++) {
                 String prompt = spec.prompts().get(p);
@@ -112,22 +109,24 @@ public class GenerationService {
                     outputs.add(key);
                 }
             }
-            output.succeeded(jobId, job.tenant(), outputs, timings.millis(), job.identityId(),
-                    pipeline.bundle().tiny() ? List.of(TINY_MODEL_NOTICE) : List.of());
             LOG.infof("job %s: %d images in %d ms of denoising%s", jobId, outputs.size(),
                     timings.nanos(Timings.DENOISE) / 1_000_000,
                     pipeline.bundle().tiny() ? " (tiny random-weight bundle: the images are noise by design)" : "");
+            work.timings().putAll(timings.millis());
+            return Outcome.event(work.succeeded(outputs).withIdentity(job.identityId())
+                    .withNotices(pipeline.bundle().tiny() ? List.of(TINY_MODEL_NOTICE) : List.of()));
         } catch (GenerationCancelledException e) {
+            work.checkpoint();
             LOG.infof("job %s cancelled: %s", jobId, e.getMessage());
-            output.cancelled(jobId, job.tenant(), progress == null ? StageOutput.PROGRESS_STARTED : progress.last,
-                    timings.millis());
+            work.timings().putAll(timings.millis());
+            return Outcome.event(work.cancelled(progress == null ? PROGRESS_STARTED : progress.last));
         } catch (GenerationException e) {
             LOG.infof("job %s failed (%s): %s", jobId, e.code(), e.getMessage());
-            output.failed(jobId, job.tenant(), ErrorInfo.of(e.code(), e.getMessage()),
-                    timings.millis());
+            work.timings().putAll(timings.millis());
+            return Outcome.event(work.failed(ErrorInfo.of(e.code(), e.getMessage())));
         } catch (StageFailure e) {
-            LOG.infof("job %s failed: %s", jobId, e.getMessage());
-            output.failed(jobId, job.tenant(), e.error(), timings.millis());
+            work.timings().putAll(timings.millis());
+            throw e;
         }
     }
 
@@ -205,21 +204,22 @@ public class GenerationService {
 
     /** Cancellation checks and throttled GENERATING events, across all images of the job. */
     private final class Progress implements GenerationControl {
-        private final IdentityMessage job;
+        private final StageJob work;
         private final int total;
         private final long intervalNanos = config.progressInterval().toNanos();
         private int doneBefore;
         private long lastSentAt = System.nanoTime();
-        private double last = StageOutput.PROGRESS_STARTED;
+        private double last = PROGRESS_STARTED;
 
-        Progress(IdentityMessage job, int total) {
-            this.job = job;
+        Progress(StageJob work, int total) {
+            this.work = work;
             this.total = Math.max(1, total);
         }
 
         @Override
         public boolean cancelled() {
-            return cancellations.isCancelled(job.jobId());
+            // Stopping the service ends the run at the next step too; run() tells the two apart.
+            return work.cancelled() || work.stopping();
         }
 
         @Override
@@ -228,11 +228,11 @@ public class GenerationService {
             if (done == perImage) {
                 doneBefore += perImage;
             }
-            double value = StageOutput.PROGRESS_STARTED + (1 - StageOutput.PROGRESS_STARTED) * overall / total;
+            double value = PROGRESS_STARTED + (1 - PROGRESS_STARTED) * overall / total;
             long now = System.nanoTime();
             // The last evaluation is reported by SUCCEEDED itself.
             if (overall < total && (now - lastSentAt >= intervalNanos || value - last >= config.progressStep())) {
-                output.progress(job.jobId(), job.tenant(), overall, value);
+                work.report(work.running(JobStatus.GENERATING, "step-" + overall, value));
                 lastSentAt = now;
                 last = value;
             }

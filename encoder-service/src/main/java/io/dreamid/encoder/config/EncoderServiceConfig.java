@@ -4,7 +4,6 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Optional;
 
 /** Configuration of the encoder-service. */
@@ -33,12 +32,4 @@ public interface EncoderServiceConfig {
     /** Largest aligned crop read from storage, in bytes; larger objects fail the job with BAD_IMAGE. */
     @WithDefault("8388608")
     long maxCropBytes();
-
-    /** Attempts of each storage operation before the job fails with STORAGE_ERROR. */
-    @WithDefault("3")
-    int storageAttempts();
-
-    /** Wait before the second storage attempt; doubled before each further one. */
-    @WithDefault("200ms")
-    Duration storageBackoff();
 }

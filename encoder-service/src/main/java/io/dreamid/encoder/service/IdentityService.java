@@ -1,6 +1,7 @@
 package io.dreamid.encoder.service;
 
-import io.dreamid.common.storage.StorageRetry;
+import io.dreamid.stage.StageFailure;
+import io.dreamid.stage.StageRetry;
 import io.dreamid.common.ObjectKeys;
 import io.dreamid.common.image.BadImageException;
 import io.dreamid.common.image.ImageLimits;
@@ -36,12 +37,12 @@ public class IdentityService {
 
     private final EncoderHolder holder;
     private final ObjectStore store;
-    private final StorageRetry retry;
+    private final StageRetry retry;
     private final MeterRegistry registry;
     private final ImageLimits cropLimits;
     private final long maxCropBytes;
 
-    IdentityService(EncoderHolder holder, ObjectStore store, StorageRetry retry, MeterRegistry registry,
+    IdentityService(EncoderHolder holder, ObjectStore store, StageRetry retry, MeterRegistry registry,
             EncoderServiceConfig config) {
         this.holder = holder;
         this.store = store;

@@ -18,6 +18,7 @@ import io.dreamid.common.messages.Stage;
 import io.dreamid.common.storage.ObjectStore;
 import io.dreamid.encoder.model.TestBundles;
 import io.dreamid.encoder.service.IdentityFile;
+import io.dreamid.stage.Cancellations;
 import io.dreamid.testsupport.TopicRecorder;
 import io.dreamid.testsupport.EmbeddedS3;
 import io.dreamid.testsupport.KafkaResource;
@@ -195,11 +196,11 @@ class EncoderServiceIT {
             assertThat(System.nanoTime()).as("the cancel request reached the service").isLessThan(deadline);
             LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
         }
-        double skippedBefore = metric("dreamid_encoder_cancelled_total");
+        long skippedBefore = cancellations.skippedCount();
 
         sendFace(job, Files.readAllBytes(TestBundles.TINY_GOLDENS.resolve("crop-2.png")));
 
-        while (metric("dreamid_encoder_cancelled_total") <= skippedBefore) {
+        while (cancellations.skippedCount() <= skippedBefore) {
             assertThat(System.nanoTime()).as("the cancelled face was skipped").isLessThan(deadline);
             LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
         }

@@ -3,7 +3,6 @@ package io.dreamid.face.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-import java.time.Duration;
 
 /** Configuration of the face-service ({@code dreamid.face.*}). */
 @ConfigMapping(prefix = "dreamid.face")
@@ -18,7 +17,7 @@ public interface FaceConfig {
 
     /**
      * Worker threads that process jobs and requests, each with its own predictors; also the number of jobs in
-     * flight per instance. Keep {@code smallrye.messaging.worker.face-workers.max-concurrency} equal to it.
+     * flight per instance: {@code dreamid.stage.inputs.jobs.workers} is set to it.
      */
     @WithDefault("2")
     int workers();
@@ -62,21 +61,4 @@ public interface FaceConfig {
      */
     @WithDefault("4000000")
     long maxDecodedPixels();
-
-    /** Object storage and broker retries. */
-    Retry retry();
-
-    interface Retry {
-        /** Attempts of one storage or broker operation before the job fails with STORAGE_ERROR. */
-        @WithDefault("3")
-        int attempts();
-
-        /** Wait before the second attempt; doubled before each further one. */
-        @WithDefault("200ms")
-        Duration backoff();
-
-        /** Longest wait for the broker to acknowledge one produced message. */
-        @WithDefault("30s")
-        Duration sendTimeout();
-    }
 }

@@ -1,47 +1,46 @@
 package io.dreamid.face.messaging;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.dreamid.common.ObjectKeys;
 import io.dreamid.common.json.Json;
-import io.dreamid.common.json.MalformedMessageException;
 import io.dreamid.common.messages.ErrorCodes;
-import io.dreamid.common.messages.ErrorInfo;
 import io.dreamid.common.messages.FaceChoice;
 import io.dreamid.common.messages.FaceMessage;
-import io.dreamid.common.messages.JobEvent;
 import io.dreamid.common.messages.JobMessage;
 import io.dreamid.common.messages.JobSpec;
 import io.dreamid.common.messages.JobStatus;
-import io.dreamid.common.messages.QueueWait;
 import io.dreamid.common.messages.SchemaVersions;
 import io.dreamid.common.messages.Stage;
 import io.dreamid.common.storage.ObjectNotFoundException;
 import io.dreamid.common.storage.ObjectStore;
 import io.dreamid.common.storage.ObjectTooLargeException;
-import io.dreamid.common.storage.StorageException;
 import io.dreamid.face.config.FaceConfig;
 import io.dreamid.face.detect.ModelException;
 import io.dreamid.face.pipeline.FaceAnalysis;
 import io.dreamid.face.pipeline.FaceEngine;
 import io.dreamid.face.pipeline.FaceFailure;
+import io.dreamid.stage.JobRef;
+import io.dreamid.stage.Outcome;
+import io.dreamid.stage.StageFailure;
+import io.dreamid.stage.StageHandler;
+import io.dreamid.stage.StageJob;
+import io.dreamid.stage.StageRetry;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The work for one job: load the photo, find and align the face, store the crop and the record, hand the job on
- * to the encoder, and report each step as a job event. Deterministic object keys and event ids make a redelivered
- * job rewrite the same objects and repeat the same events, which the gateway recognises.
+ * The face stage's handler on {@code dreamid.jobs} (the stage runtime does the consuming, dead-lettering,
+ * retrying and committing): load the photo, find and align the face, store the crop and the record, and hand the
+ * job on to the encoder. Deterministic object keys and event ids make a redelivered job rewrite the same objects
+ * and repeat the same events, which the gateway recognises.
  */
 @ApplicationScoped
-public class JobHandler {
+public class JobHandler implements StageHandler<JobMessage> {
+    /** The runtime input this handler consumes: {@code dreamid.stage.inputs.jobs.*}. */
+    static final String INPUT = "jobs";
     /** Progress of the whole job when face detection starts and when it is done. */
     static final double PROGRESS_STARTED = 0.05;
     static final double PROGRESS_DONE = 0.10;
@@ -50,116 +49,89 @@ public class JobHandler {
 
     private static final Logger LOG = Logger.getLogger(JobHandler.class);
 
-    @Inject
-    FaceEngine engine;
+    private final FaceEngine engine;
+    private final ObjectStore store;
+    private final StageRetry retry;
+    private final FaceConfig config;
 
-    @Inject
-    ObjectStore store;
+    JobHandler(FaceEngine engine, ObjectStore store, StageRetry retry, FaceConfig config) {
+        this.engine = engine;
+        this.store = store;
+        this.retry = retry;
+        this.config = config;
+    }
 
-    @Inject
-    Publisher publisher;
+    @Override
+    public Stage stage() {
+        return Stage.FACE;
+    }
 
-    @Inject
-    Cancellations cancellations;
+    @Override
+    public String input() {
+        return INPUT;
+    }
 
-    @Inject
-    FaceConfig config;
+    @Override
+    public JobMessage read(String value) {
+        return JobMessage.read(value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+    }
 
     /**
-     * Handles one message of {@code dreamid.jobs}. Returns normally when the job is done with (handed on, failed
-     * with a reason, skipped); the caller acknowledges it.
-     *
-     * @param sentAt the record's timestamp (when it was sent), for the {@code face.wait} timing; null if unknown
-     * @throws MalformedMessageException the message cannot be read; the caller dead-letters it
-     * @throws RuntimeException          the broker kept failing; the caller does not acknowledge
+     * Identity jobs skip this stage: the encoder-service reads them from dreamid.jobs itself and forwards them, also
+     * when a photoRef is set too (the identity wins, so no job is generated twice).
      */
-    public void handle(String payload, Instant sentAt) {
-        Instant started = Instant.now();
-        JobMessage job = JobMessage.read(payload == null ? null : payload.getBytes(StandardCharsets.UTF_8));
-        if (!ObjectKeys.isSafeId(job.jobId())) {
-            throw new MalformedMessageException("jobId \"" + job.jobId() + "\" is not a valid job id (letters,"
-                    + " digits, '.', '_', '-'; at most 128 characters)");
-        }
-        if (job.identityId() != null) {
-            // Identity jobs skip this stage: the encoder-service reads them from dreamid.jobs itself and forwards
-            // them, also when a photoRef is set too (the identity wins, so no job is generated twice).
-            return;
-        }
+    @Override
+    public JobRef job(JobMessage job) {
+        return job.identityId() != null ? null : new JobRef(job.jobId(), job.tenant());
+    }
+
+    @Override
+    public Outcome handle(JobMessage job, StageJob work) {
         if (job.photoRef() == null) {
-            fail(job, Map.of(), ErrorCodes.BAD_SPEC, "the job has neither photoRef nor identityId; give one");
-            return;
-        }
-        if (cancellations.isCancelled(job.jobId())) {
-            LOG.infof("job %s was cancelled; skipping it", job.jobId());
-            return;
+            throw new StageFailure(ErrorCodes.BAD_SPEC, "the job has neither photoRef nor identityId; give one");
         }
         // Jobs produced straight to Kafka have not been through the gateway's checks: a spec that generation
         // would refuse ends here, before any model runs.
         List<String> problems = job.spec() == null ? List.of("the job has no spec") : job.spec().problems(true);
         if (!problems.isEmpty()) {
-            fail(job, Map.of(), ErrorCodes.BAD_SPEC, String.join("; ", problems));
-            return;
+            throw new StageFailure(ErrorCodes.BAD_SPEC, String.join("; ", problems));
         }
-        publisher.started(new JobEvent(SchemaVersions.CURRENT,
-                JobEvent.eventIdFor(job.jobId(), Stage.FACE, JobStatus.DETECTING, null), job.jobId(), job.tenant(),
-                Stage.FACE, JobStatus.DETECTING, PROGRESS_STARTED, Map.of(), null, List.of(), null, job.spec(),
-                Instant.now()));
-        Map<String, Long> timings = new LinkedHashMap<>();
-        Long waited = QueueWait.millis(sentAt, started);
-        if (waited != null) {
-            timings.put("face.wait", waited);
-        }
+        work.report(work.running(JobStatus.DETECTING, null, PROGRESS_STARTED).withSpec(job.spec()));
+        FaceAnalysis analysis;
         try {
-            process(job, timings);
+            analysis = detect(job, work.timings());
         } catch (FaceFailure e) {
-            fail(job, timings, e.code(), e.getMessage());
-        } catch (StorageException e) {
-            fail(job, timings, ErrorCodes.STORAGE_ERROR, "object storage kept failing: " + e.getMessage());
+            throw new StageFailure(e.code(), e.getMessage(), e);
         } catch (ModelException e) {
             LOG.errorf(e, "job %s: the detector failed", job.jobId());
-            fail(job, timings, ErrorCodes.MODEL_ERROR, e.getMessage());
-        } catch (Retry.TransientException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "job %s: unexpected failure", job.jobId());
-            fail(job, timings, ErrorCodes.INTERNAL, "the face-service failed on this job: " + e);
+            throw new StageFailure(ErrorCodes.MODEL_ERROR, e.getMessage(), e);
         }
+
+        long t1 = System.nanoTime();
+        String cropKey = ObjectKeys.faceCrop(job.jobId());
+        String recordKey = ObjectKeys.faceRecord(job.jobId());
+        byte[] record = Json.toBytes(analysis.record());
+        retry.run("write " + cropKey + " and " + recordKey, () -> store.putAll(List.of(
+                new ObjectStore.Write(cropKey, analysis.cropPng(), "image/png"),
+                new ObjectStore.Write(recordKey, record, "application/json"))));
+        work.timings().put("face.store", millis(System.nanoTime() - t1));
+
+        if (work.cancelled()) {
+            LOG.infof("job %s was cancelled while its face was found; not handing it on", job.jobId());
+            return Outcome.nothing();
+        }
+        return Outcome.handOn(new FaceMessage(SchemaVersions.CURRENT, job.jobId(), job.tenant(), job.createdAt(),
+                job.spec(), job.photoRef(), cropKey, recordKey, engine.cropSize(), analysis.chosen().score(),
+                analysis.detections().faces().size()),
+                work.running(JobStatus.DETECTING, STEP_DETECTED, PROGRESS_DONE).withTimings(work.timings()));
     }
 
-    /** Emits FAILED MALFORMED_MESSAGE for a message that could not be read but whose key names a job. */
-    public void reportMalformed(String key, String payload, MalformedMessageException e) {
-        if (!ObjectKeys.isSafeId(key)) {
-            return;
-        }
-        publisher.event(JobEvent.failed(key, tenantOf(payload), Stage.FACE, ErrorInfo.of(ErrorCodes.MALFORMED_MESSAGE,
-                "the job message could not be read (" + e.getMessage() + "); it was moved to the dead-letter topic"),
-                Map.of(), Instant.now()));
-    }
-
-    /**
-     * The tenant a message that cannot be read names, if it is JSON with a text tenant: then the failure is visible
-     * to that tenant at the gateway (a message of an unsupported schema version, say). Null otherwise.
-     */
-    static String tenantOf(String payload) {
-        if (payload == null) {
-            return null;
-        }
-        try {
-            JsonNode tenant = Json.mapper().readTree(payload).path("tenant");
-            return tenant.isTextual() && !tenant.asText().isBlank() ? tenant.asText() : null;
-        } catch (IOException | RuntimeException notJson) {
-            return null;
-        }
-    }
-
-    private void process(JobMessage job, Map<String, Long> timings) {
-        Retry retry = new Retry(config.retry().attempts(), config.retry().backoff());
+    private FaceAnalysis detect(JobMessage job, Map<String, Long> timings) {
         FaceChoice choice = faceChoice(job.spec());
-
         long t0 = System.nanoTime();
         byte[] photo;
         try {
-            photo = retry.call("reading " + job.photoRef(), () -> store.get(job.photoRef(), config.maxPhotoBytes()));
+            photo = retry.call("read " + job.photoRef(), () -> store.get(job.photoRef(), config.maxPhotoBytes()));
         } catch (ObjectNotFoundException e) {
             throw new FaceFailure(ErrorCodes.PHOTO_NOT_FOUND, "the photo " + job.photoRef()
                     + " is not in storage; upload it again", e);
@@ -167,28 +139,7 @@ public class JobHandler {
             throw new FaceFailure(ErrorCodes.BAD_IMAGE, "the photo is too large: " + e.getMessage(), e);
         }
         timings.put("face.load", millis(System.nanoTime() - t0));
-
-        FaceAnalysis analysis = engine.pipeline().analyse(photo, choice, engine.policy(), engine.cropSize(), timings);
-
-        long t1 = System.nanoTime();
-        String cropKey = ObjectKeys.faceCrop(job.jobId());
-        String recordKey = ObjectKeys.faceRecord(job.jobId());
-        byte[] record = Json.toBytes(analysis.record());
-        retry.run("writing " + cropKey + " and " + recordKey, () -> store.putAll(List.of(
-                new ObjectStore.Write(cropKey, analysis.cropPng(), "image/png"),
-                new ObjectStore.Write(recordKey, record, "application/json"))));
-        timings.put("face.store", millis(System.nanoTime() - t1));
-
-        if (cancellations.isCancelled(job.jobId())) {
-            LOG.infof("job %s was cancelled while its face was found; not handing it on", job.jobId());
-            return;
-        }
-        publisher.handOn(new FaceMessage(SchemaVersions.CURRENT, job.jobId(), job.tenant(), job.createdAt(),
-                job.spec(), job.photoRef(), cropKey, recordKey, engine.cropSize(), analysis.chosen().score(),
-                analysis.detections().faces().size()), new JobEvent(SchemaVersions.CURRENT,
-                JobEvent.eventIdFor(job.jobId(), Stage.FACE, JobStatus.DETECTING, STEP_DETECTED), job.jobId(),
-                job.tenant(), Stage.FACE, JobStatus.DETECTING, PROGRESS_DONE, Map.copyOf(timings), null, List.of(),
-                null, null, Instant.now()));
+        return engine.pipeline().analyse(photo, choice, engine.policy(), engine.cropSize(), timings);
     }
 
     private static FaceChoice faceChoice(JobSpec spec) {
@@ -197,12 +148,6 @@ public class JobHandler {
         } catch (IllegalArgumentException e) {
             throw new FaceFailure(ErrorCodes.BAD_SPEC, "face: " + e.getMessage(), e);
         }
-    }
-
-    private void fail(JobMessage job, Map<String, Long> timings, String code, String message) {
-        LOG.infof("job %s failed: %s %s", job.jobId(), code, message);
-        publisher.event(JobEvent.failed(job.jobId(), job.tenant(), Stage.FACE, ErrorInfo.of(code, message),
-                Map.copyOf(timings), Instant.now()));
     }
 
     private static long millis(long nanos) {

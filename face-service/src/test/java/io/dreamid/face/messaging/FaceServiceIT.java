@@ -17,6 +17,7 @@ import io.dreamid.common.messages.JobStatus;
 import io.dreamid.common.messages.Stage;
 import io.dreamid.common.storage.ObjectStore;
 import io.dreamid.face.detect.TestImages;
+import io.dreamid.stage.Cancellations;
 import io.dreamid.testsupport.TopicRecorder;
 import io.dreamid.testsupport.EmbeddedS3;
 import io.dreamid.testsupport.KafkaResource;

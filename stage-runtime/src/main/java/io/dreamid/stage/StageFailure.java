@@ -1,8 +1,11 @@
-package io.dreamid.diffusion.service;
+package io.dreamid.stage;
 
 import io.dreamid.common.messages.ErrorInfo;
 
-/** A job that ends FAILED with a code from {@code ErrorCodes} and a message a person can act on. */
+/**
+ * A failure that ends the job FAILED with a code from {@code ErrorCodes} and a message a person can act on. A
+ * handler throws it; the runtime sends the FAILED event (with the timings gathered so far) and commits.
+ */
 public class StageFailure extends RuntimeException {
     private final String code;
 
@@ -14,6 +17,10 @@ public class StageFailure extends RuntimeException {
     public StageFailure(String code, String message, Throwable cause) {
         super(message, cause);
         this.code = code;
+    }
+
+    public String code() {
+        return code;
     }
 
     public ErrorInfo error() {

@@ -1,0 +1,77 @@
+package io.dreamid.encoder.messaging;
+
+import io.dreamid.common.ObjectKeys;
+import io.dreamid.common.json.Json;
+import io.dreamid.common.json.MalformedMessageException;
+import io.dreamid.common.messages.FaceMessage;
+import io.dreamid.common.messages.JobStatus;
+import io.dreamid.common.messages.Stage;
+import io.dreamid.encoder.service.IdentityService;
+import io.dreamid.stage.JobRef;
+import io.dreamid.stage.Outcome;
+import io.dreamid.stage.StageHandler;
+import io.dreamid.stage.StageJob;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The encoder stage's handler on {@code dreamid.faces} (the stage runtime consumes, dead-letters, retries and
+ * commits): the aligned crop becomes a stored identity, and the job goes on to generation, or ends SUCCEEDED with
+ * the identity when the job only asked for one.
+ */
+@ApplicationScoped
+public class FaceHandler implements StageHandler<FaceMessage> {
+    /** The runtime input this handler consumes: {@code dreamid.stage.inputs.faces.*}. */
+    static final String INPUT = "faces";
+    private static final Logger LOG = Logger.getLogger(FaceHandler.class);
+
+    private final IdentityService identities;
+
+    FaceHandler(IdentityService identities) {
+        this.identities = identities;
+    }
+
+    @Override
+    public Stage stage() {
+        return Stage.ENCODER;
+    }
+
+    @Override
+    public String input() {
+        return INPUT;
+    }
+
+    @Override
+    public FaceMessage read(String value) {
+        FaceMessage face = Json.readMessage(value == null ? null : value.getBytes(StandardCharsets.UTF_8),
+                FaceMessage.class);
+        if (face.jobId() == null || !ObjectKeys.isSafeId(face.jobId()) || face.cropRef() == null) {
+            throw new MalformedMessageException("a face message needs a valid jobId and a cropRef");
+        }
+        return face;
+    }
+
+    @Override
+    public JobRef job(FaceMessage face) {
+        return new JobRef(face.jobId(), face.tenant());
+    }
+
+    @Override
+    public Outcome handle(FaceMessage face, StageJob job) {
+        job.report(job.running(JobStatus.ENCODING, null, Identities.PROGRESS_STARTED).withSpec(face.spec()));
+        IdentityService.Identity identity = identities.encodeCrop(face.cropRef());
+        if (job.cancelled()) {
+            return Outcome.nothing();
+        }
+        LOG.infof("job %s: identity %s (%s)", face.jobId(), identity.identityId(),
+                identity.reused() ? "reused" : "encoded");
+        if (face.spec() != null && face.spec().isIdentityOnly()) {
+            job.timings().putAll(identity.timings());
+            return Outcome.event(job.succeeded(List.of()).withIdentity(identity.identityId()).withSpec(face.spec()));
+        }
+        return Identities.handOn(job, face.createdAt(), face.spec(), identity);
+    }
+}

@@ -1,0 +1,32 @@
+package io.dreamid.encoder.messaging;
+
+import io.dreamid.common.messages.IdentityMessage;
+import io.dreamid.common.messages.JobSpec;
+import io.dreamid.common.messages.JobStatus;
+import io.dreamid.common.messages.SchemaVersions;
+import io.dreamid.encoder.service.IdentityService.Identity;
+import io.dreamid.stage.Outcome;
+import io.dreamid.stage.StageJob;
+
+import java.time.Instant;
+
+/** The encoder's hand-on, shared by both of its inputs: the identity message for generation and its event. */
+final class Identities {
+    /** Progress of a job when the encoder starts on it and when it hands it to generation. */
+    static final double PROGRESS_STARTED = 0.2;
+    static final double PROGRESS_ENCODED = 0.3;
+    /** Step name of the event that carries the identity and the encoder's timings. */
+    static final String STEP_IDENTITY = "identity";
+
+    private Identities() {
+    }
+
+    static Outcome handOn(StageJob job, Instant createdAt, JobSpec spec, Identity identity) {
+        job.timings().putAll(identity.timings());
+        return Outcome.handOn(new IdentityMessage(SchemaVersions.CURRENT, job.jobId(), job.tenant(), createdAt, spec,
+                identity.identityId(), identity.embeddingRef(), identity.encoderVersion(), identity.words(),
+                identity.width(), identity.reused()),
+                job.running(JobStatus.ENCODING, STEP_IDENTITY, PROGRESS_ENCODED).withTimings(job.timings())
+                        .withIdentity(identity.identityId()).withSpec(spec));
+    }
+}

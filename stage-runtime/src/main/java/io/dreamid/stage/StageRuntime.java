@@ -1,0 +1,71 @@
+package io.dreamid.stage;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Starts an {@link InputLoop} for every {@link StageHandler} bean of the service and the cancellation listener;
+ * at shutdown stops taking records, lets the jobs in hand end within {@code dreamid.stage.shutdown-grace}, and
+ * only then lets the beans (and the models they hold) be destroyed.
+ */
+@ApplicationScoped
+public class StageRuntime {
+    private static final Logger LOG = Logger.getLogger(StageRuntime.class);
+
+    private final List<InputLoop<?>> loops = new ArrayList<>();
+    private final Instance<StageHandler<?>> handlers;
+    private final StageConfig config;
+    private final String bootstrap;
+    private final CancellationListener listener;
+    private final InputLoop.Runtime shared;
+    private final StopSignal stop;
+
+    StageRuntime(Instance<StageHandler<?>> handlers, StageConfig config,
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, CancellationListener listener,
+            Sender sender, Cancellations cancellations, Outages outages, StopSignal stop) {
+        this.handlers = handlers;
+        this.config = config;
+        this.bootstrap = bootstrap;
+        this.listener = listener;
+        this.stop = stop;
+        this.shared = new InputLoop.Runtime(sender, cancellations, outages, stop, config);
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        listener.start();
+        for (StageHandler<?> handler : handlers) {
+            StageConfig.Input input = config.inputs().get(handler.input());
+            if (input == null) {
+                throw new IllegalStateException("the input \"" + handler.input() + "\" of "
+                        + handler.getClass().getSimpleName() + " is not configured: set dreamid.stage.inputs."
+                        + handler.input() + ".topic");
+            }
+            InputLoop<?> loop = new InputLoop<>(handler, input, bootstrap, shared);
+            loops.add(loop);
+            loop.start();
+            LOG.infof("stage %s consumes %s with %d workers", handler.stage().name().toLowerCase(), input.topic(),
+                    input.workers());
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        stop.stop();
+        for (InputLoop<?> loop : loops) {
+            loop.stop(config.shutdownGrace());
+        }
+        listener.stop();
+    }
+
+    /** Whether every input's consumer is running. */
+    public boolean consuming() {
+        return !loops.isEmpty() && loops.stream().allMatch(InputLoop::polling);
+    }
+}

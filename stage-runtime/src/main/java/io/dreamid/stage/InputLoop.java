@@ -60,7 +60,7 @@ final class InputLoop<M> {
     InputLoop(StageHandler<M> handler, StageConfig.Input input, String bootstrap, Runtime runtime) {
         this.handler = handler;
         this.input = input;
-        this.group = "dreamid-" + handler.stage().name().toLowerCase();
+        this.group = input.group().orElse("dreamid-" + handler.stage().name().toLowerCase());
         this.bootstrap = bootstrap;
         this.runtime = runtime;
         int n = Math.max(1, input.workers());

@@ -49,6 +49,12 @@ public interface StageConfig {
         /** The topic to consume; its dead-letter topic is this name with {@code .dlq}. */
         String topic();
 
+        /**
+         * The consumer group; {@code dreamid-<stage>} when not set. Operators' lag-based autoscaling (KEDA, the
+         * HPA's external metric) selects on it, so a service that is scaled on lag states it in its configuration.
+         */
+        Optional<String> group();
+
         /** Jobs of this input in work at once, each on a worker thread of its own. */
         @WithDefault("1")
         int workers();

@@ -170,7 +170,7 @@ class KubernetesManifestsTest {
             String ownPrefix = "DREAMID_" + service.getValue() + "_";
             for (List<JsonNode> rendered : List.of(base, gpu)) {
                 for (String variable : env(container(find(rendered, "Deployment", name))).keySet()) {
-                    if (variable.startsWith("MP_MESSAGING_")) {
+                    if (variable.startsWith("MP_MESSAGING_") || variable.startsWith("DREAMID_STAGE_")) {
                         assertThat(propertyEnvNames).as("%s: %s names no property of its application.properties",
                                 name, variable).contains(variable);
                     } else if (variable.startsWith(ownPrefix)) {
@@ -205,7 +205,7 @@ class KubernetesManifestsTest {
         assertThat(hpa.at("/spec/metrics/0/type").asText()).isEqualTo("External");
         assertThat(hpa.at("/spec/metrics/0/external/metric/selector/matchLabels/consumergroup").asText())
                 .isEqualTo(applicationProperties("diffusion-service")
-                        .getProperty("mp.messaging.incoming.identities.group.id"));
+                        .getProperty("dreamid.stage.inputs.identities.group"));
         for (List<JsonNode> rendered : List.of(base, gpu)) {
             JsonNode scaler = find(rendered, "HorizontalPodAutoscaler", "diffusion-service");
             assertThat(scaler.at("/spec/minReplicas").asInt()).isGreaterThanOrEqualTo(1);

@@ -3,19 +3,25 @@ package io.dreamid.common.image;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.ImageReader;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.metadata.IIOInvalidTreeException;
 import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.metadata.IIOMetadataNode;
+import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import org.w3c.dom.NamedNodeMap;
+import org.w3c.dom.Node;
 
 /** PNG encoding of generated images, with their generation parameters in text chunks. */
 public final class Png {
@@ -55,6 +61,37 @@ public final class Png {
             throw new UncheckedIOException("PNG encoding failed", e);
         } finally {
             writer.dispose();
+        }
+    }
+
+    /**
+     * The text chunks ({@code tEXt} and uncompressed or compressed {@code iTXt}) of a PNG whose image decodes in
+     * full: a truncated or corrupt file is refused, so a caller can tell a complete stored image from a broken one.
+     *
+     * @throws IllegalArgumentException if the bytes are not a PNG whose pixels can be read
+     */
+    public static Map<String, String> text(byte[] png) {
+        ImageReader reader = ImageIO.getImageReadersByFormatName("png").next();
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(png))) {
+            reader.setInput(in, true, false);
+            reader.read(0);
+            Node root = reader.getImageMetadata(0).getAsTree(NATIVE_FORMAT);
+            Map<String, String> text = new LinkedHashMap<>();
+            for (Node chunk = root.getFirstChild(); chunk != null; chunk = chunk.getNextSibling()) {
+                boolean latin1 = chunk.getNodeName().equals("tEXt");
+                if (latin1 || chunk.getNodeName().equals("iTXt")) {
+                    for (Node entry = chunk.getFirstChild(); entry != null; entry = entry.getNextSibling()) {
+                        NamedNodeMap a = entry.getAttributes();
+                        text.put(a.getNamedItem("keyword").getNodeValue(),
+                                a.getNamedItem(latin1 ? "value" : "text").getNodeValue());
+                    }
+                }
+            }
+            return text;
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("not a readable PNG: " + e.getMessage(), e);
+        } finally {
+            reader.dispose();
         }
     }
 

@@ -51,6 +51,23 @@ class PngTest {
     }
 
     @Test
+    void readsBackTheTextOfACompleteImageAndRefusesABrokenOne() {
+        Map<String, String> text = new LinkedHashMap<>();
+        text.put("prompt", "a photo of {id}, Ümlaut");
+        text.put("Title", "写真の {id}");
+        text.put("negative_prompt", "");
+        byte[] png = Png.encode(RgbImage.fromBufferedImage(TestImages.quadrants(64, 48)), text);
+
+        assertThat(Png.text(png)).isEqualTo(text);
+
+        byte[] truncated = java.util.Arrays.copyOf(png, png.length / 2);
+        assertThatThrownBy(() -> Png.text(truncated)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a readable PNG");
+        assertThatThrownBy(() -> Png.text("GIF89a".getBytes(StandardCharsets.US_ASCII)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void refusesInvalidKeywords() {
         RgbImage image = RgbImage.fromBufferedImage(TestImages.quadrants(8, 8));
 

@@ -37,8 +37,9 @@ import java.util.Map;
 
 /**
  * Runs one job: reads the identity, generates every image of every prompt, stores each PNG under its
- * deterministic key ({@code outputs/{jobId}/{prompt}-{image}.png}, so a redelivered job rewrites the same objects)
- * and reports GENERATING progress, then SUCCEEDED, CANCELLED or FAILED.
+ * deterministic key ({@code outputs/{jobId}/{prompt}-{image}.png}) and reports GENERATING progress, then SUCCEEDED,
+ * CANCELLED or FAILED. A redelivered job (its worker died or stopped mid-job) keeps the images an earlier delivery
+ * stored and generates only the rest; a job whose images are all stored is not generated again.
  */
 @ApplicationScoped
 public class GenerationService {
@@ -48,6 +49,13 @@ public class GenerationService {
             + " (see the README, 'Real weights').";
     /** Name of the identity tensor in {@code identities/{id}.safetensors} (written by the encoder-service). */
     public static final String IDENTITY_TENSOR = "embedding";
+    /**
+     * The count (not a duration) in a SUCCEEDED job's timings of the images an earlier delivery of the job had
+     * already stored and this one kept.
+     */
+    public static final String IMAGES_REUSED = "diffusion.images_reused";
+    /** A stored output larger than this is not one of ours: it is regenerated, not read. */
+    private static final long MAX_STORED_IMAGE_BYTES = 64L << 20;
     private static final Logger LOG = Logger.getLogger(GenerationService.class);
 
     private final PipelineHolder holder;
@@ -90,29 +98,41 @@ public class GenerationService {
             int perImage = pipeline.evaluations(params);
             progress = new Progress(work, spec.prompts().size() * spec.imagesPerPrompt() * perImage);
             List<String> outputs = new ArrayList<>();
+            int reused = 0;
             for (int p = 0; p < spec.prompts().size(); p++) {
                 String prompt = spec.prompts().get(p);
-                TextConditioning text = pipeline.encodePrompt(prompt, spec.negativePrompt(), identity,
-                        params.guided(), timings);
+                TextConditioning text = null; // encoded when an image of the prompt has to be generated
                 for (int i = 0; i < spec.imagesPerPrompt(); i++) {
+                    String key = ObjectKeys.output(jobId, p, i);
+                    Map<String, String> chunks = textChunks(job, spec, prompt, params, i);
+                    if (storedAlready(key, chunks)) {
+                        reused++;
+                        progress.skipImage(perImage);
+                        outputs.add(key);
+                        continue;
+                    }
+                    if (text == null) {
+                        text = pipeline.encodePrompt(prompt, spec.negativePrompt(), identity, params.guided(),
+                                timings);
+                    }
                     RgbImage image = pipeline.generate(text, params, i, progress, timings);
                     long t0 = System.nanoTime();
-                    byte[] png = Png.encode(image, textChunks(job, spec, prompt, params, i));
+                    byte[] png = Png.encode(image, chunks);
                     long t1 = System.nanoTime();
                     timings.add(Timings.PNG, t1 - t0);
                     if (progress.cancelled()) {
                         throw new GenerationCancelledException("before storing image " + i + " of prompt " + p);
                     }
-                    String key = ObjectKeys.output(jobId, p, i);
                     retry.run("write " + key, () -> store.put(key, png, "image/png", Map.of("job-id", jobId)));
                     timings.add(Timings.STORE, System.nanoTime() - t1);
                     outputs.add(key);
                 }
             }
-            LOG.infof("job %s: %d images in %d ms of denoising%s", jobId, outputs.size(),
-                    timings.nanos(Timings.DENOISE) / 1_000_000,
+            LOG.infof("job %s: %d images (%d of them stored by an earlier delivery) in %d ms of denoising%s", jobId,
+                    outputs.size(), reused, timings.nanos(Timings.DENOISE) / 1_000_000,
                     pipeline.bundle().tiny() ? " (tiny random-weight bundle: the images are noise by design)" : "");
             work.timings().putAll(timings.millis());
+            work.timings().put(IMAGES_REUSED, (long) reused);
             return Outcome.event(work.succeeded(outputs).withIdentity(job.identityId())
                     .withNotices(pipeline.bundle().tiny() ? List.of(TINY_MODEL_NOTICE) : List.of()));
         } catch (GenerationCancelledException e) {
@@ -140,6 +160,27 @@ public class GenerationService {
             throw new StageFailure(ErrorCodes.BAD_SPEC, String.join("; ", problems));
         }
         return job.spec().withDefaults();
+    }
+
+    /**
+     * Whether a redelivered job's image is in storage already, complete, and made with the same prompt, parameters
+     * and model (its text chunks say so): then it is kept and its generation skipped. A missing, unreadable or
+     * different object is generated again and overwritten.
+     */
+    private boolean storedAlready(String key, Map<String, String> chunks) {
+        if (retry.call("look up " + key, () -> store.stat(key)).isEmpty()) {
+            return false;
+        }
+        Map<String, String> stored;
+        try {
+            stored = Png.text(retry.call("read " + key, () -> store.get(key, MAX_STORED_IMAGE_BYTES)));
+        } catch (ObjectNotFoundException | ObjectTooLargeException | IllegalArgumentException e) {
+            LOG.infof("%s is stored but is not reusable (%s): generating it again", key, e.getMessage());
+            return false;
+        }
+        Map<String, String> expected = new LinkedHashMap<>();
+        chunks.forEach((k, v) -> expected.put(k, v == null ? "" : v));
+        return stored.equals(expected);
     }
 
     /** The job's seed; a job without one (other producers) gets one derived from its id, so redelivery repeats it. */
@@ -220,6 +261,11 @@ public class GenerationService {
         public boolean cancelled() {
             // Stopping the service ends the run at the next step too; run() tells the two apart.
             return work.cancelled() || work.stopping();
+        }
+
+        /** An image kept from an earlier delivery: its evaluations count as done. */
+        void skipImage(int perImage) {
+            doneBefore += perImage;
         }
 
         @Override

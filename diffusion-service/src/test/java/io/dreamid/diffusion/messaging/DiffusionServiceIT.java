@@ -48,7 +48,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The diffusion-service against a real Kafka broker and a real S3 server, with the tiny bundle fetched from
  * storage: an identity message becomes N PNGs in storage with progress events and SUCCEEDED; a redelivered job
- * rewrites the same objects; a cancel mid-run ends CANCELLED with no further images; unreadable messages go to the
+ * keeps the images stored already and regenerates only the missing or broken ones; a cancel mid-run ends
+ * CANCELLED with no further images; unreadable messages go to the
  * dead-letter topic.
  */
 @QuarkusTest
@@ -125,14 +126,30 @@ class DiffusionServiceIT {
         assertThat(text.get("model")).contains("noise by design");
         assertThat(first.get(expected.get(0))).isNotEqualTo(first.get(expected.get(1)));
 
-        // Redelivery: the same message again rewrites the same keys with the same bytes.
+        assertThat(succeeded.timings()).containsEntry(GenerationService.IMAGES_REUSED, 0L);
+
+        // Redelivery after a worker died while storing its third image: the first two are kept, the broken third
+        // and the missing fourth are generated again, with the same bytes as the first time.
+        store.put(expected.get(2), java.util.Arrays.copyOf(first.get(expected.get(2)), 200), "image/png");
+        store.delete(expected.get(3));
         send(jobId, spec);
         topics.waitFor("the redelivered job succeeding again",
                 () -> events(jobId, e -> e.status() == JobStatus.SUCCEEDED).size() == 2);
+        JobEvent again = events(jobId, e -> e.status() == JobStatus.SUCCEEDED).get(1);
+        assertThat(again.outputs()).containsExactlyElementsOf(expected);
+        assertThat(again.timings()).containsEntry(GenerationService.IMAGES_REUSED, 2L);
         assertThat(store.list(ObjectKeys.outputPrefix(jobId))).containsExactlyInAnyOrderElementsOf(expected);
         for (String key : expected) {
             assertThat(store.get(key)).as(key).isEqualTo(first.get(key));
         }
+
+        // A job whose images are all stored is not generated again.
+        send(jobId, spec);
+        topics.waitFor("the job delivered a third time succeeding",
+                () -> events(jobId, e -> e.status() == JobStatus.SUCCEEDED).size() == 3);
+        JobEvent third = events(jobId, e -> e.status() == JobStatus.SUCCEEDED).get(2);
+        assertThat(third.timings()).containsEntry(GenerationService.IMAGES_REUSED, 4L)
+                .doesNotContainKey("diffusion.denoise");
     }
 
     @Test

@@ -123,12 +123,14 @@ final class Platform implements AutoCloseable {
 
     /**
      * Stops one service and starts it again on its port with {@code settings} added to its environment (what the
-     * local runner does after {@code models import}); returns once it is ready.
+     * local runner does after {@code models import}); returns once it is ready, with the exit status of the stopped
+ * process (143 for a JVM that ended on SIGTERM, 134 for one that crashed).
      */
-    void restart(String service, Map<String, String> settings) {
-        stop(processes.remove(service));
+    int restart(String service, Map<String, String> settings) {
+        int exit = stop(processes.remove(service));
         launch(service, settings);
         awaitReady(service);
+        return exit;
     }
 
     /** The S3 endpoint every service uses. */
@@ -211,15 +213,18 @@ final class Platform implements AutoCloseable {
         processes.clear();
     }
 
-    private static void stop(Process p) {
+    /** SIGTERM, then SIGKILL after 40 s (the stage shutdown grace is 30 s); the process's exit status. */
+    private static int stop(Process p) {
         p.destroy();
         try {
-            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+            if (!p.waitFor(40, TimeUnit.SECONDS)) {
                 p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
+            return p.exitValue();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             p.destroyForcibly();
+            return -1;
         }
     }
 

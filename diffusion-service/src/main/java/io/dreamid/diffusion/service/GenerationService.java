@@ -8,6 +8,7 @@ import io.dreamid.common.messages.ErrorInfo;
 import io.dreamid.common.messages.JobStatus;
 import io.dreamid.common.messages.IdentityMessage;
 import io.dreamid.common.messages.JobSpec;
+import io.dreamid.common.models.RunGuard;
 import io.dreamid.common.storage.ObjectNotFoundException;
 import io.dreamid.common.storage.ObjectStore;
 import io.dreamid.common.storage.ObjectTooLargeException;
@@ -79,6 +80,12 @@ public class GenerationService {
      * @throws io.dreamid.stage.StageStoppedException the service is stopping; the job is left for redelivery
      */
     public Outcome run(IdentityMessage job, StageJob work) {
+        try (RunGuard.Run run = holder.enter()) {
+            return generate(job, work);
+        }
+    }
+
+    private Outcome generate(IdentityMessage job, StageJob work) {
         String jobId = job.jobId();
         Timings timings = new Timings();
         Long waited = work.timings().remove(Timings.WAIT);

@@ -8,12 +8,14 @@ import io.dreamid.diffusion.config.DiffusionConfig;
 import io.dreamid.diffusion.onnx.RuntimeOptions;
 import io.dreamid.diffusion.pipeline.StableDiffusionPipeline;
 import io.quarkus.runtime.Startup;
+import io.dreamid.common.models.RunGuard;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import org.jboss.logging.Logger;
 
 import java.nio.file.Files;
+import java.time.Duration;
 import java.nio.file.Path;
 
 /**
@@ -32,6 +34,7 @@ public class PipelineHolder {
 
     private final StableDiffusionPipeline pipeline;
     private final String modelName;
+    private final RunGuard guard = new RunGuard("Stable Diffusion sessions");
 
     PipelineHolder(DiffusionConfig config, Instance<ObjectStore> store) {
         RuntimeOptions options = new RuntimeOptions(config.device(), config.deviceId(), config.intraOpThreads(),
@@ -74,8 +77,17 @@ public class PipelineHolder {
         return modelName;
     }
 
+    /** Brackets a job's use of the pipeline: it is closed only after every job in hand has let go of it. */
+    public RunGuard.Run enter() {
+        return guard.enter();
+    }
+
+    /**
+     * Closes the sessions once no job uses them. A job abandoned after the shutdown grace stops at its next
+     * denoising step; closing the sessions under it would crash the JVM inside ONNX Runtime.
+     */
     @PreDestroy
     void close() {
-        pipeline.close();
+        guard.closeWhenIdle(Duration.ofSeconds(60), pipeline::close);
     }
 }

@@ -9,6 +9,7 @@ import io.dreamid.encoder.config.EncoderServiceConfig;
 import io.dreamid.encoder.model.M2Encoder;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
+import io.dreamid.common.models.RunGuard;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -27,6 +28,7 @@ public class EncoderHolder {
     private final EncoderServiceConfig config;
     private final ObjectStore store;
     private M2Encoder encoder;
+    private final RunGuard guard = new RunGuard("encoder models");
 
     EncoderHolder(EncoderServiceConfig config, ObjectStore store) {
         this.config = config;
@@ -49,10 +51,15 @@ public class EncoderHolder {
         return encoder;
     }
 
+    /** Brackets a run of the encoder: it is closed only after every run has ended. */
+    public RunGuard.Run enter() {
+        return guard.enter();
+    }
+
     @PreDestroy
     void close() {
         if (encoder != null) {
-            encoder.close();
+            guard.closeWhenIdle(java.time.Duration.ofSeconds(30), encoder::close);
         }
     }
 

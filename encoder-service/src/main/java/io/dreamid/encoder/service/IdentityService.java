@@ -2,6 +2,7 @@ package io.dreamid.encoder.service;
 
 import io.dreamid.stage.StageFailure;
 import io.dreamid.stage.StageRetry;
+import io.dreamid.common.models.RunGuard;
 import io.dreamid.common.ObjectKeys;
 import io.dreamid.common.image.BadImageException;
 import io.dreamid.common.image.ImageLimits;
@@ -76,7 +77,7 @@ public class IdentityService {
         }
 
         M2Encoder.Encoding encoding;
-        try {
+        try (RunGuard.Run run = holder.enter()) {
             encoding = encoder.encode(crop);
         } catch (Backbone.BackboneException e) {
             throw new StageFailure(ErrorCodes.MODEL_ERROR, "the encoder's backbone failed on the aligned crop "

@@ -1,5 +1,6 @@
 package io.dreamid.face.messaging;
 
+import io.dreamid.common.models.RunGuard;
 import io.dreamid.common.ObjectKeys;
 import io.dreamid.common.json.Json;
 import io.dreamid.common.messages.ErrorCodes;
@@ -139,7 +140,9 @@ public class JobHandler implements StageHandler<JobMessage> {
             throw new FaceFailure(ErrorCodes.BAD_IMAGE, "the photo is too large: " + e.getMessage(), e);
         }
         timings.put("face.load", millis(System.nanoTime() - t0));
-        return engine.pipeline().analyse(photo, choice, engine.policy(), engine.cropSize(), timings);
+        try (RunGuard.Run run = engine.enter()) {
+            return engine.pipeline().analyse(photo, choice, engine.policy(), engine.cropSize(), timings);
+        }
     }
 
     private static FaceChoice faceChoice(JobSpec spec) {

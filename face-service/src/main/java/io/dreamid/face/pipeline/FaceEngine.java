@@ -7,6 +7,7 @@ import io.dreamid.face.detect.BlazeFaceModels;
 import io.dreamid.face.detect.DetectorPolicy;
 import io.dreamid.face.detect.FaceDetector;
 import io.quarkus.runtime.Startup;
+import io.dreamid.common.models.RunGuard;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
@@ -42,6 +43,10 @@ public class FaceEngine {
                 config.workers(), config.detector(), cropSize);
     }
 
+    /** How long closing waits for runs in progress (a stopping service's requests and jobs in hand). */
+    private static final java.time.Duration CLOSE_WAIT = java.time.Duration.ofSeconds(30);
+    private final RunGuard guard = new RunGuard("face models");
+
     public FacePipeline pipeline() {
         return pipeline;
     }
@@ -54,9 +59,16 @@ public class FaceEngine {
         return cropSize;
     }
 
+    /** Brackets a run of the models: they are closed only after every run has ended. */
+    public RunGuard.Run enter() {
+        return guard.enter();
+    }
+
     @PreDestroy
     void close() {
-        detector.close();
-        models.close();
+        guard.closeWhenIdle(CLOSE_WAIT, () -> {
+            detector.close();
+            models.close();
+        });
     }
 }

@@ -1,5 +1,6 @@
 package io.dreamid.face.rest;
 
+import io.dreamid.common.models.RunGuard;
 import io.dreamid.common.messages.ErrorCodes;
 import io.dreamid.common.messages.ErrorInfo;
 import io.dreamid.common.messages.FaceChoice;
@@ -79,7 +80,9 @@ public class FaceResource {
         if (size != 112 && size != 224) {
             throw new FaceFailure(ErrorCodes.BAD_SPEC, "cropSize must be 112 or 224, got " + size);
         }
-        return engine.pipeline().analyse(image, choice, policy, size, new LinkedHashMap<>());
+        try (RunGuard.Run run = engine.enter()) {
+            return engine.pipeline().analyse(image, choice, policy, size, new LinkedHashMap<>());
+        }
     }
 
     @ServerExceptionMapper

@@ -39,8 +39,8 @@ import java.util.concurrent.CompletionException;
  * (retry with backoff). Thread-safe.
  */
 public final class ObjectStore {
-    /** Connect, write and read timeout of a storage request (MinIO's own default). */
-    private static final long TIMEOUT_MILLIS = 5 * 60 * 1000;
+    /** Connect, write and read timeout of a storage request when none is configured. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
     private final MinioClient client;
     /** Same endpoint and connection pool as {@link #client}; for writes that go out together. */
@@ -50,7 +50,13 @@ public final class ObjectStore {
 
     public ObjectStore(String endpoint, String publicEndpoint, String accessKey, String secretKey, String bucket,
             String region) {
-        OkHttpClient http = HttpUtils.newDefaultHttpClient(TIMEOUT_MILLIS, TIMEOUT_MILLIS, TIMEOUT_MILLIS).newBuilder()
+        this(endpoint, publicEndpoint, accessKey, secretKey, bucket, region, DEFAULT_TIMEOUT);
+    }
+
+    public ObjectStore(String endpoint, String publicEndpoint, String accessKey, String secretKey, String bucket,
+            String region, Duration timeout) {
+        long millis = timeout.toMillis();
+        OkHttpClient http = HttpUtils.newDefaultHttpClient(millis, millis, millis).newBuilder()
                 .socketFactory(new NoDelaySocketFactory())
                 .build();
         this.client = MinioClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).region(region)
@@ -68,7 +74,7 @@ public final class ObjectStore {
 
     public static ObjectStore from(StorageConfig config) {
         return new ObjectStore(config.endpoint(), config.publicEndpoint().orElse(config.endpoint()),
-                config.accessKey(), config.secretKey(), config.bucket(), config.region());
+                config.accessKey(), config.secretKey(), config.bucket(), config.region(), config.timeout());
     }
 
     public String bucket() {

@@ -3,6 +3,7 @@ package io.dreamid.common.storage;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.time.Duration;
 import java.util.Optional;
 
 /** Where the services keep every blob: an S3-compatible server (MinIO in deployments, S3Proxy locally). */
@@ -33,6 +34,14 @@ public interface StorageConfig {
     /** Region used for signing; S3Proxy and MinIO accept any. */
     @WithDefault("us-east-1")
     String region();
+
+    /**
+     * Connect, read and write timeout of every storage request: a hung server (connections open, no answer) makes a
+     * call fail after this long, and the stage runtime retries it like a refused connection. A read timeout is per
+     * read, so large downloads are not limited by it.
+     */
+    @WithDefault("30s")
+    Duration timeout();
 
     /** Create the bucket at start when it does not exist. */
     @WithDefault("true")

@@ -2,6 +2,7 @@ package io.dreamid.e2e;
 
 import io.dreamid.testsupport.EmbeddedKafka;
 import io.dreamid.testsupport.EmbeddedS3;
+import io.dreamid.testsupport.FaultProxy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -44,6 +45,8 @@ final class Platform implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private String kafka;
     private String s3;
+    /** Between the services and the S3 server, so that a test can take storage away (dead or hung). */
+    private FaultProxy storage;
 
     private Platform(Path repoRoot) {
         this.repoRoot = repoRoot;
@@ -102,7 +105,9 @@ final class Platform implements AutoCloseable {
 
     private void startAll() {
         kafka = EmbeddedKafka.start();
-        s3 = EmbeddedS3.start();
+        URI direct = URI.create(EmbeddedS3.start());
+        storage = new FaultProxy(direct.getHost(), direct.getPort());
+        s3 = storage.url();
         try {
             Files.createDirectories(logDir);
             for (String service : SERVICES) {
@@ -131,6 +136,28 @@ final class Platform implements AutoCloseable {
         launch(service, settings);
         awaitReady(service);
         return exit;
+    }
+
+    /**
+     * Kills one service with SIGKILL (no shutdown: what a crash or an OOM kill does) and starts it again on its
+     * port; returns once it is ready.
+     */
+    void kill(String service) {
+        Process p = processes.remove(service);
+        p.destroyForcibly();
+        try {
+            p.waitFor(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        launch(service, Map.of());
+        awaitReady(service);
+    }
+
+    /** The fault proxy the services reach object storage through. */
+    FaultProxy storage() {
+        return storage;
     }
 
     /** The S3 endpoint every service uses. */
@@ -211,6 +238,9 @@ final class Platform implements AutoCloseable {
         }
         processes.values().forEach(Platform::stop);
         processes.clear();
+        if (storage != null) {
+            storage.close();
+        }
     }
 
     /** SIGTERM, then SIGKILL after 40 s (the stage shutdown grace is 30 s); the process's exit status. */

@@ -216,28 +216,7 @@ class KubernetesManifestsTest {
     // ---------------------------------------------------------------------------------------------------------
 
     private static List<JsonNode> kustomize(Path dir) {
-        try {
-            Process process = new ProcessBuilder("kubectl", "kustomize", dir.toString())
-                    .redirectErrorStream(true)
-                    .start();
-            String output;
-            try (InputStream in = process.getInputStream()) {
-                output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
-            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new AssertionError("kubectl kustomize " + dir + " failed:\n" + output);
-            }
-            List<JsonNode> documents = new ArrayList<>();
-            try (MappingIterator<JsonNode> it = new YAMLMapper().readerFor(JsonNode.class).readValues(output)) {
-                it.forEachRemaining(documents::add);
-            }
-            return documents;
-        } catch (IOException e) {
-            throw new AssertionError("cannot run 'kubectl kustomize' (kubectl must be on the PATH): " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return new ArrayList<>(Kustomize.build(dir));
     }
 
     private static List<JsonNode> ofKind(List<JsonNode> rendered, String kind) {

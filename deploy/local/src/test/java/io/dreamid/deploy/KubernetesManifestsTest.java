@@ -86,16 +86,13 @@ class KubernetesManifestsTest {
             assertThat(container.at("/startupProbe/httpGet/path").asText()).as(name).isEqualTo("/q/health/started");
             assertThat(container.at("/lifecycle/preStop").isMissingNode()).as(name + " preStop").isFalse();
         }
-        for (List<JsonNode> rendered : List.of(base, gpu)) {
-            assertThat(ManifestChecks.probesAndResources(rendered)).isEmpty();
-        }
+        assertNoProblem(ManifestChecks::probesAndResources);
     }
 
     /** Each object parses into its typed model (fabric8, Strimzi) with no unknown field; KEDA's fields checked. */
     @Test
     void everyObjectConformsToItsSchema() {
-        assertThat(ManifestChecks.schema(base)).isEmpty();
-        assertThat(ManifestChecks.schema(gpu)).isEmpty();
+        assertNoProblem(ManifestChecks::schema);
         assertThat(base.stream().map(d -> d.path("kind").asText()).distinct().toList()).contains("Kafka",
                 "KafkaNodePool", "KafkaTopic", "KafkaUser", "StatefulSet", "ScaledObject", "TriggerAuthentication",
                 "PodDisruptionBudget", "NetworkPolicy", "Ingress", "ServiceMonitor", "PrometheusRule");
@@ -103,27 +100,23 @@ class KubernetesManifestsTest {
 
     @Test
     void everyReferenceResolves() {
-        assertThat(ManifestChecks.references(base)).isEmpty();
-        assertThat(ManifestChecks.references(gpu)).isEmpty();
+        assertNoProblem(ManifestChecks::references);
     }
 
     @Test
     void everyPodIsRestricted() {
-        assertThat(ManifestChecks.restricted(base)).isEmpty();
-        assertThat(ManifestChecks.restricted(gpu)).isEmpty();
+        assertNoProblem(ManifestChecks::restricted);
     }
 
     @Test
     void everyTopicIsMappedAndAKafkaTopicWithPartitionsForItsConsumers() {
-        assertThat(checks.topics(base)).isEmpty();
-        assertThat(checks.topics(gpu)).isEmpty();
+        assertNoProblem(checks::topics);
         assertThat(ManifestChecks.ofKind(gpu, "KafkaTopic")).hasSize(9);
     }
 
     @Test
     void imagesComeFromOneRegistryAndVersionAndHaveDockerfiles() {
-        assertThat(checks.images(base)).isEmpty();
-        assertThat(checks.images(gpu)).isEmpty();
+        assertNoProblem(checks::images);
     }
 
     /** Kafka, its users and MinIO as a deployment needs them. */
@@ -155,7 +148,7 @@ class KubernetesManifestsTest {
     /** The ConfigMap's topic names, put into a service's channel settings, equal that service's own defaults. */
     @Test
     void topicDefaultsAreTheServicesOwn() {
-        JsonNode platform = ofKind(base, "ConfigMap").stream()
+        JsonNode platform = ManifestChecks.ofKind(base, "ConfigMap").stream()
                 .filter(d -> d.at("/metadata/name").asText().startsWith("dreamid-platform"))
                 .findFirst().orElseThrow(() -> new AssertionError("no dreamid-platform ConfigMap")).get("data");
         int checked = 0;
@@ -249,19 +242,18 @@ class KubernetesManifestsTest {
         return new ArrayList<>(Kustomize.build(dir));
     }
 
-    private static List<JsonNode> ofKind(List<JsonNode> rendered, String kind) {
-        return rendered.stream().filter(d -> kind.equals(d.path("kind").asText())).toList();
-    }
-
-    private static Set<String> names(List<JsonNode> rendered, String kind) {
-        return ofKind(rendered, kind).stream().map(d -> d.at("/metadata/name").asText()).collect(Collectors.toSet());
+    /** The check finds nothing wrong in either overlay. */
+    private static void assertNoProblem(java.util.function.Function<List<JsonNode>, List<String>> check) {
+        assertThat(check.apply(base)).as("cpu overlay").isEmpty();
+        assertThat(check.apply(gpu)).as("gpu overlay").isEmpty();
     }
 
     private static JsonNode find(List<JsonNode> rendered, String kind, String name) {
-        return ofKind(rendered, kind).stream()
-                .filter(d -> name.equals(d.at("/metadata/name").asText()))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no " + kind + " named " + name + " in the rendered manifests"));
+        JsonNode found = ManifestChecks.find(rendered, kind, name);
+        if (found == null) {
+            throw new AssertionError("no " + kind + " named " + name + " in the rendered manifests");
+        }
+        return found;
     }
 
     private static JsonNode container(JsonNode deployment) {
@@ -279,13 +271,7 @@ class KubernetesManifestsTest {
     }
 
     private static Properties applicationProperties(String service) {
-        Properties properties = new Properties();
-        try (InputStream in = Files.newInputStream(root.resolve(service).resolve("src/main/resources/application.properties"))) {
-            properties.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return properties;
+        return checks.applicationProperties(service);
     }
 
     private static String mainSources(String service) {
@@ -305,9 +291,8 @@ class KubernetesManifestsTest {
         }
     }
 
-    /** The environment variable name of a property, as SmallRye Config derives it. */
     private static String envName(String property) {
-        return property.replaceAll("[^A-Za-z0-9]", "_").toUpperCase();
+        return ManifestChecks.envName(property);
     }
 
     private static String camelCase(String upperSnake) {

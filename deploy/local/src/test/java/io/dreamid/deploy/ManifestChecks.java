@@ -70,27 +70,16 @@ final class ManifestChecks {
         for (JsonNode workload : workloads(rendered)) {
             JsonNode pod = workload.at("/spec/template/spec");
             String where = name(workload) + ": ";
-            if (!pod.path("automountServiceAccountToken").isBoolean() || pod.path("automountServiceAccountToken").asBoolean()) {
-                problems.add(where + "automountServiceAccountToken is not false");
-            }
-            if (!pod.at("/securityContext/runAsNonRoot").asBoolean(false)) {
-                problems.add(where + "pod runAsNonRoot is not true");
-            }
-            if (!pod.at("/securityContext/seccompProfile/type").asText().equals("RuntimeDefault")) {
-                problems.add(where + "pod seccompProfile is not RuntimeDefault");
-            }
+            require(isFalse(pod.path("automountServiceAccountToken")), problems, where + "automountServiceAccountToken is not false");
+            require(pod.at("/securityContext/runAsNonRoot").asBoolean(false), problems, where + "pod runAsNonRoot is not true");
+            require(pod.at("/securityContext/seccompProfile/type").asText().equals("RuntimeDefault"), problems,
+                    where + "pod seccompProfile is not RuntimeDefault");
             for (JsonNode container : pod.path("containers")) {
                 String c = where + container.path("name").asText() + " ";
                 JsonNode sc = container.path("securityContext");
-                if (!sc.path("allowPrivilegeEscalation").isBoolean() || sc.path("allowPrivilegeEscalation").asBoolean()) {
-                    problems.add(c + "allowPrivilegeEscalation is not false");
-                }
-                if (!sc.path("readOnlyRootFilesystem").asBoolean(false)) {
-                    problems.add(c + "readOnlyRootFilesystem is not true");
-                }
-                if (!sc.at("/capabilities/drop").toString().contains("\"ALL\"")) {
-                    problems.add(c + "does not drop ALL capabilities");
-                }
+                require(isFalse(sc.path("allowPrivilegeEscalation")), problems, c + "allowPrivilegeEscalation is not false");
+                require(sc.path("readOnlyRootFilesystem").asBoolean(false), problems, c + "readOnlyRootFilesystem is not true");
+                require(sc.at("/capabilities/drop").toString().contains("\"ALL\""), problems, c + "does not drop ALL capabilities");
                 if (sc.has("privileged") && sc.get("privileged").asBoolean()) {
                     problems.add(c + "is privileged");
                 }
@@ -298,6 +287,16 @@ final class ManifestChecks {
     }
 
     // --------------------------------------------------------------------------------------------------------
+
+    private static void require(boolean ok, List<String> problems, String problem) {
+        if (!ok) {
+            problems.add(problem);
+        }
+    }
+
+    private static boolean isFalse(JsonNode node) {
+        return node.isBoolean() && !node.asBoolean();
+    }
 
     /** The consumer group that a stage service uses for a topic: its configured one or dreamid-&lt;stage&gt;. */
     String consumerGroup(String service, String topic) {

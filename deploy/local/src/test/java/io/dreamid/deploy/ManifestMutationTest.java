@@ -4,10 +4,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -112,6 +117,33 @@ class ManifestMutationTest {
         assertThat(ManifestChecks.references(mutated("Deployment", "face-service",
                 d -> ((ObjectNode) podSpec(d).withArray("containers").get(0).at("/env/0/valueFrom/secretKeyRef"))
                         .put("name", "dreamid-fase")))).isNotEmpty();
+    }
+
+    /** The same mistakes made in the YAML files themselves, rendered from a copy of deploy/k8s. */
+    @Test
+    void mistakesInTheFilesFailAfterRendering(@TempDir Path copy) throws IOException {
+        Path source = RepoRoot.find().resolve("deploy/k8s");
+        try (Stream<Path> files = Files.walk(source)) {
+            for (Path file : files.toList()) {
+                Path target = copy.resolve(source.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        }
+        Path gpuPatch = copy.resolve("components/gpu/diffusion-gpu.yaml");
+        String original = Files.readString(gpuPatch);
+        Files.writeString(gpuPatch, original.replace("      tolerations:", "      toleration:"));
+        assertThat(ManifestChecks.schema(Kustomize.build(copy.resolve("overlays/gpu"))))
+                .anySatisfy(p -> assertThat(p).contains("unknown field /spec/template/spec/toleration"));
+
+        Files.writeString(gpuPatch, original);
+        Path face = copy.resolve("base/face-service.yaml");
+        Files.writeString(face, Files.readString(face).replace("runAsNonRoot: true", "runAsNonRoot: \"yes\""));
+        assertThat(ManifestChecks.schema(Kustomize.build(copy.resolve("overlays/gpu"))))
+                .anySatisfy(p -> assertThat(p).contains("face-service").contains("runAsNonRoot"));
     }
 
     // --------------------------------------------------------------------------------------------------------

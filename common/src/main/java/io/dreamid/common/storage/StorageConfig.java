@@ -19,12 +19,15 @@ public interface StorageConfig {
      */
     Optional<String> publicEndpoint();
 
-    /** Access key of the S3 API. */
-    @WithDefault("dreamid")
+    /**
+     * Access key of the S3 API. Required: only the dev and test profiles have a default (the local runner's,
+     * in common's {@code META-INF/microprofile-config.properties}); a service started without it, or with it
+     * empty (an unfilled Kubernetes Secret), stops at start naming {@code dreamid.storage.access-key} instead of
+     * trying well-known credentials against a real object store.
+     */
     String accessKey();
 
-    /** Secret key of the S3 API. */
-    @WithDefault("dreamid-secret")
+    /** Secret key of the S3 API. Required like {@link #accessKey()}. */
     String secretKey();
 
     /** The one bucket that holds inputs, faces, identities, outputs and models. */

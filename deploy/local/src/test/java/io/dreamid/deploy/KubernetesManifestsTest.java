@@ -29,10 +29,13 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Renders deploy/k8s with {@code kubectl kustomize} (base and GPU overlay) and checks what an operator relies on:
- * every service has a Deployment and Service that find each other, probes on /q/health, resource requests,
- * references that resolve, and settings whose names the services really read (so a renamed channel or config key
- * in a service fails here rather than in a cluster).
+ * Renders deploy/k8s (the cpu and gpu overlays) with the Java kustomize subset ({@link Kustomize}: no binary
+ * needed) and checks what an operator relies on: every object valid against its typed model, every service has a
+ * Deployment and Service that find each other, probes on /q/health, resource requests, the restricted security
+ * profile, references that resolve, every topic mapped and made as a KafkaTopic with partitions for its consumers,
+ * one registry and version for the images, and settings whose names the services really read (so a renamed
+ * channel or config key in a service fails here rather than in a cluster). ManifestMutationTest shows that each
+ * check catches what it is for.
  */
 class KubernetesManifestsTest {
     private static final Map<String, String> SERVICE_KEYS = Map.of("gateway", "GATEWAY", "face-service", "FACE",
@@ -40,18 +43,18 @@ class KubernetesManifestsTest {
     private static final Map<String, Integer> SERVICE_PORTS = Map.of("gateway", 8080, "face-service", 8091,
             "encoder-service", 8092, "diffusion-service", 8093);
     private static final Pattern VAR_REFERENCE = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
-    /** Partitions of dreamid.identities that the local runner and test-support create; consumers beyond sit idle. */
-    private static final int IDENTITY_PARTITIONS = 3;
 
     private static Path root;
     private static List<JsonNode> base;
     private static List<JsonNode> gpu;
+    private static ManifestChecks checks;
 
     @BeforeAll
     static void render() {
         root = RepoRoot.find();
-        base = kustomize(root.resolve("deploy/k8s/base"));
+        base = kustomize(root.resolve("deploy/k8s/overlays/cpu"));
         gpu = kustomize(root.resolve("deploy/k8s/overlays/gpu"));
+        checks = new ManifestChecks(root);
     }
 
     @Test
@@ -81,61 +84,71 @@ class KubernetesManifestsTest {
             assertThat(container.at("/readinessProbe/httpGet/path").asText()).as(name).isEqualTo("/q/health/ready");
             assertThat(container.at("/livenessProbe/httpGet/path").asText()).as(name).isEqualTo("/q/health/live");
             assertThat(container.at("/startupProbe/httpGet/path").asText()).as(name).isEqualTo("/q/health/started");
-            for (String probe : List.of("readinessProbe", "livenessProbe", "startupProbe")) {
-                assertThat(container.at("/" + probe + "/httpGet/port").asText()).as(name + " " + probe).isEqualTo("http");
-            }
-            assertThat(container.at("/resources/requests/cpu").isMissingNode()).as(name + " cpu request").isFalse();
-            assertThat(container.at("/resources/requests/memory").isMissingNode()).as(name + " memory request").isFalse();
-            assertThat(container.at("/resources/limits/memory").isMissingNode()).as(name + " memory limit").isFalse();
+            assertThat(container.at("/lifecycle/preStop").isMissingNode()).as(name + " preStop").isFalse();
         }
+        assertNoProblem(ManifestChecks::probesAndResources);
+    }
+
+    /** Each object parses into its typed model (fabric8, Strimzi) with no unknown field; KEDA's fields checked. */
+    @Test
+    void everyObjectConformsToItsSchema() {
+        assertNoProblem(ManifestChecks::schema);
+        assertThat(base.stream().map(d -> d.path("kind").asText()).distinct().toList()).contains("Kafka",
+                "KafkaNodePool", "KafkaTopic", "KafkaUser", "StatefulSet", "ScaledObject", "TriggerAuthentication",
+                "PodDisruptionBudget", "NetworkPolicy", "Ingress", "ServiceMonitor", "PrometheusRule");
     }
 
     @Test
     void everyReferenceResolves() {
-        for (List<JsonNode> rendered : List.of(base, gpu)) {
-            Set<String> configMaps = names(rendered, "ConfigMap");
-            Set<String> secrets = names(rendered, "Secret");
-            for (String name : SERVICE_KEYS.keySet()) {
-                JsonNode deployment = find(rendered, "Deployment", name);
-                JsonNode container = container(deployment);
-                Set<String> defined = new HashSet<>();
-                for (JsonNode source : container.path("envFrom")) {
-                    if (source.has("configMapRef")) {
-                        String ref = source.at("/configMapRef/name").asText();
-                        assertThat(configMaps).as(name + " envFrom").contains(ref);
-                        find(rendered, "ConfigMap", ref).get("data").fieldNames().forEachRemaining(defined::add);
-                    } else {
-                        String ref = source.at("/secretRef/name").asText();
-                        assertThat(secrets).as(name + " envFrom").contains(ref);
-                        find(rendered, "Secret", ref).get("data").fieldNames().forEachRemaining(defined::add);
-                    }
-                }
-                // Kubernetes leaves a $(VAR) whose VAR is not defined before it as literal text: a topic named
-                // "$(DREAMID_TOPIC_JOBS)" would be the result.
-                for (JsonNode variable : container.path("env")) {
-                    Matcher m = VAR_REFERENCE.matcher(variable.path("value").asText());
-                    while (m.find()) {
-                        assertThat(defined).as(name + " " + variable.get("name").asText()).contains(m.group(1));
-                    }
-                    defined.add(variable.get("name").asText());
-                }
-                for (JsonNode volume : deployment.at("/spec/template/spec/volumes")) {
-                    if (volume.has("secret")) {
-                        assertThat(secrets).as(name + " volume").contains(volume.at("/secret/secretName").asText());
-                    }
-                }
-            }
-            for (JsonNode hpa : ofKind(rendered, "HorizontalPodAutoscaler")) {
-                assertThat(hpa.at("/spec/scaleTargetRef/kind").asText()).isEqualTo("Deployment");
-                find(rendered, "Deployment", hpa.at("/spec/scaleTargetRef/name").asText());
-            }
+        assertNoProblem(ManifestChecks::references);
+    }
+
+    @Test
+    void everyPodIsRestricted() {
+        assertNoProblem(ManifestChecks::restricted);
+    }
+
+    @Test
+    void everyTopicIsMappedAndAKafkaTopicWithPartitionsForItsConsumers() {
+        assertNoProblem(checks::topics);
+        assertThat(ManifestChecks.ofKind(gpu, "KafkaTopic")).hasSize(9);
+    }
+
+    @Test
+    void imagesComeFromOneRegistryAndVersionAndHaveDockerfiles() {
+        assertNoProblem(checks::images);
+    }
+
+    /** Kafka, its users and MinIO as a deployment needs them. */
+    @Test
+    void platformIsKraftWithScramUsersAndMinioReadsItsCredentialsFromTheSecret() {
+        JsonNode kafka = find(base, "Kafka", "dreamid");
+        assertThat(kafka.at("/metadata/annotations/strimzi.io~1kraft").asText()).isEqualTo("enabled");
+        assertThat(kafka.at("/metadata/annotations/strimzi.io~1node-pools").asText()).isEqualTo("enabled");
+        assertThat(kafka.at("/spec/kafka/listeners/0/tls").asBoolean()).isTrue();
+        assertThat(kafka.at("/spec/kafka/listeners/0/authentication/type").asText()).isEqualTo("scram-sha-512");
+        assertThat(kafka.at("/spec/kafka/authorization/type").asText()).isEqualTo("simple");
+        JsonNode pool = ManifestChecks.ofKind(base, "KafkaNodePool").get(0);
+        assertThat(pool.at("/spec/roles").toString()).contains("controller", "broker");
+        for (String name : SERVICE_KEYS.keySet()) {
+            String user = "dreamid-" + (name.equals("gateway") ? "gateway" : ManifestChecks.STAGES.get(name));
+            assertThat(find(base, "KafkaUser", user).at("/spec/authentication/type").asText()).isEqualTo("scram-sha-512");
+            JsonNode jaas = ManifestChecks.find(base, "Deployment", name).at("/spec/template/spec/containers/0/env").findParent("secretKeyRef");
+            assertThat(jaas.at("/secretKeyRef/name").asText()).as(name).isEqualTo(user);
+        }
+        JsonNode minio = container(find(base, "StatefulSet", "minio"));
+        Map<String, JsonNode> minioEnv = new HashMap<>();
+        minio.path("env").forEach(v -> minioEnv.put(v.path("name").asText(), v));
+        for (String variable : List.of("MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD")) {
+            assertThat(minioEnv.get(variable).has("value")).as(variable + " is not a literal").isFalse();
+            assertThat(minioEnv.get(variable).at("/valueFrom/secretKeyRef/name").asText()).startsWith("dreamid-storage");
         }
     }
 
     /** The ConfigMap's topic names, put into a service's channel settings, equal that service's own defaults. */
     @Test
     void topicDefaultsAreTheServicesOwn() {
-        JsonNode platform = ofKind(base, "ConfigMap").stream()
+        JsonNode platform = ManifestChecks.ofKind(base, "ConfigMap").stream()
                 .filter(d -> d.at("/metadata/name").asText().startsWith("dreamid-platform"))
                 .findFirst().orElseThrow(() -> new AssertionError("no dreamid-platform ConfigMap")).get("data");
         int checked = 0;
@@ -186,12 +199,15 @@ class KubernetesManifestsTest {
     }
 
     @Test
-    void gpuOverlayPutsTheDiffusionWorkerOnOneGpuAndScalesIt() {
-        JsonNode container = container(find(gpu, "Deployment", "diffusion-service"));
+    void gpuOverlayPutsTheDiffusionWorkerOnOneGpuAndScalesItToZero() {
+        JsonNode deployment = find(gpu, "Deployment", "diffusion-service");
+        JsonNode container = container(deployment);
         assertThat(container.at("/resources/limits/nvidia.com~1gpu").asInt()).isEqualTo(1);
         assertThat(container.at("/resources/requests/nvidia.com~1gpu").asInt()).isEqualTo(1);
         assertThat(env(container)).containsEntry("DREAMID_DIFFUSION_DEVICE", "cuda");
-        assertThat(container.get("image").asText()).endsWith("-gpu");
+        assertThat(container.get("image").asText()).contains("/dreamid-diffusion-service-gpu:");
+        // A rolling update never needs a second GPU.
+        assertThat(deployment.at("/spec/strategy/rollingUpdate/maxSurge").asInt(-1)).isZero();
         for (String name : List.of("gateway", "face-service", "encoder-service")) {
             assertThat(container(find(gpu, "Deployment", name)).at("/resources/limits/nvidia.com~1gpu").isMissingNode())
                     .as(name).isTrue();
@@ -200,59 +216,44 @@ class KubernetesManifestsTest {
         assertThat(cpu.at("/resources/limits/nvidia.com~1gpu").isMissingNode()).isTrue();
         assertThat(env(cpu)).containsEntry("DREAMID_DIFFUSION_DEVICE", "cpu");
 
-        JsonNode hpa = find(gpu, "HorizontalPodAutoscaler", "diffusion-service");
-        assertThat(hpa.at("/spec/scaleTargetRef/name").asText()).isEqualTo("diffusion-service");
-        assertThat(hpa.at("/spec/metrics/0/type").asText()).isEqualTo("External");
-        assertThat(hpa.at("/spec/metrics/0/external/metric/selector/matchLabels/consumergroup").asText())
-                .isEqualTo(applicationProperties("diffusion-service")
-                        .getProperty("dreamid.stage.inputs.identities.group"));
-        for (List<JsonNode> rendered : List.of(base, gpu)) {
-            JsonNode scaler = find(rendered, "HorizontalPodAutoscaler", "diffusion-service");
-            assertThat(scaler.at("/spec/minReplicas").asInt()).isGreaterThanOrEqualTo(1);
-            assertThat(scaler.at("/spec/maxReplicas").asInt()).isBetween(1, IDENTITY_PARTITIONS);
+        assertThat(ManifestChecks.ofKind(gpu, "HorizontalPodAutoscaler")).as("KEDA makes the HPA").isEmpty();
+        JsonNode scaler = find(gpu, "ScaledObject", "diffusion-service");
+        assertThat(scaler.at("/spec/scaleTargetRef/name").asText()).isEqualTo("diffusion-service");
+        assertThat(scaler.at("/spec/minReplicaCount").asInt(-1)).isZero();
+        assertThat(scaler.at("/spec/maxReplicaCount").asInt()).isPositive();
+        assertThat(scaler.at("/spec/cooldownPeriod").asInt()).isPositive();
+        assertThat(scaler.at("/spec/fallback/replicas").asInt()).isPositive();
+        JsonNode trigger = scaler.at("/spec/triggers/0");
+        assertThat(trigger.path("type").asText()).isEqualTo("kafka");
+        assertThat(trigger.at("/metadata/topic").asText()).isEqualTo("dreamid.identities");
+        assertThat(trigger.at("/metadata/consumerGroup").asText())
+                .isEqualTo(applicationProperties("diffusion-service").getProperty("dreamid.stage.inputs.identities.group"));
+        assertThat(trigger.at("/metadata/activationLagThreshold").isTextual()).isTrue();
+        assertThat(trigger.at("/metadata/lagThreshold").isTextual()).isTrue();
+        for (String stage : List.of("face-service", "encoder-service")) {
+            assertThat(find(gpu, "ScaledObject", stage).at("/spec/minReplicaCount").asInt()).as(stage).isEqualTo(1);
         }
+        assertThat(find(base, "ScaledObject", "diffusion-service").at("/spec/minReplicaCount").asInt()).isEqualTo(1);
     }
 
     // ---------------------------------------------------------------------------------------------------------
 
     private static List<JsonNode> kustomize(Path dir) {
-        try {
-            Process process = new ProcessBuilder("kubectl", "kustomize", dir.toString())
-                    .redirectErrorStream(true)
-                    .start();
-            String output;
-            try (InputStream in = process.getInputStream()) {
-                output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
-            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new AssertionError("kubectl kustomize " + dir + " failed:\n" + output);
-            }
-            List<JsonNode> documents = new ArrayList<>();
-            try (MappingIterator<JsonNode> it = new YAMLMapper().readerFor(JsonNode.class).readValues(output)) {
-                it.forEachRemaining(documents::add);
-            }
-            return documents;
-        } catch (IOException e) {
-            throw new AssertionError("cannot run 'kubectl kustomize' (kubectl must be on the PATH): " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return new ArrayList<>(Kustomize.build(dir));
     }
 
-    private static List<JsonNode> ofKind(List<JsonNode> rendered, String kind) {
-        return rendered.stream().filter(d -> kind.equals(d.path("kind").asText())).toList();
-    }
-
-    private static Set<String> names(List<JsonNode> rendered, String kind) {
-        return ofKind(rendered, kind).stream().map(d -> d.at("/metadata/name").asText()).collect(Collectors.toSet());
+    /** The check finds nothing wrong in either overlay. */
+    private static void assertNoProblem(java.util.function.Function<List<JsonNode>, List<String>> check) {
+        assertThat(check.apply(base)).as("cpu overlay").isEmpty();
+        assertThat(check.apply(gpu)).as("gpu overlay").isEmpty();
     }
 
     private static JsonNode find(List<JsonNode> rendered, String kind, String name) {
-        return ofKind(rendered, kind).stream()
-                .filter(d -> name.equals(d.at("/metadata/name").asText()))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no " + kind + " named " + name + " in the rendered manifests"));
+        JsonNode found = ManifestChecks.find(rendered, kind, name);
+        if (found == null) {
+            throw new AssertionError("no " + kind + " named " + name + " in the rendered manifests");
+        }
+        return found;
     }
 
     private static JsonNode container(JsonNode deployment) {
@@ -270,13 +271,7 @@ class KubernetesManifestsTest {
     }
 
     private static Properties applicationProperties(String service) {
-        Properties properties = new Properties();
-        try (InputStream in = Files.newInputStream(root.resolve(service).resolve("src/main/resources/application.properties"))) {
-            properties.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return properties;
+        return checks.applicationProperties(service);
     }
 
     private static String mainSources(String service) {
@@ -296,9 +291,8 @@ class KubernetesManifestsTest {
         }
     }
 
-    /** The environment variable name of a property, as SmallRye Config derives it. */
     private static String envName(String property) {
-        return property.replaceAll("[^A-Za-z0-9]", "_").toUpperCase();
+        return ManifestChecks.envName(property);
     }
 
     private static String camelCase(String upperSnake) {

@@ -61,7 +61,9 @@ $('job-form').addEventListener('submit', async (event) => {
   form.append('photo', $('photo').files[0]);
   $('submit').disabled = true;
   try {
-    const response = await fetch('/v1/jobs', { method: 'POST', headers: headers(), body: form });
+    // A key of its own per submission: the gateway answers a repeat of it with the same job.
+    const key = crypto.randomUUID ? crypto.randomUUID() : Date.now() + '-' + Math.random().toString(36).slice(2);
+    const response = await fetch('/v1/jobs', { method: 'POST', headers: { ...headers(), 'Idempotency-Key': key }, body: form });
     if (response.status !== 202) return showError(await errorMessage(response));
     const job = await response.json();
     currentJob = job.jobId;

@@ -58,7 +58,7 @@ final class GatewayClient {
         } catch (IOException e) {
             throw new UsageException("cannot read " + photo + ": " + e.getMessage());
         }
-        HttpRequest request = request("/v1/jobs")
+        HttpRequest request = submission()
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
                 .build();
@@ -69,7 +69,7 @@ final class GatewayClient {
     JsonNode submitIdentity(String identityId, Map<String, Object> spec) {
         Map<String, Object> body = Map.of("identityId", identityId, "spec", spec);
         try {
-            HttpRequest request = request("/v1/jobs")
+            HttpRequest request = submission()
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
                     .build();
@@ -159,6 +159,14 @@ final class GatewayClient {
 
     URI gateway() {
         return connection.gateway();
+    }
+
+    /**
+     * A submission with a key of its own ({@code Idempotency-Key}): sent again after a 503 or a lost answer, it
+     * names the same job, so the gateway answers with that job instead of starting a second one.
+     */
+    private HttpRequest.Builder submission() {
+        return request("/v1/jobs").header("Idempotency-Key", UUID.randomUUID().toString());
     }
 
     private HttpRequest.Builder request(String path) {

@@ -28,6 +28,8 @@ class SubmitRetryTest {
             + " nothing was accepted, retry the request in a few seconds\"}";
 
     private HttpServer server;
+    /** The Idempotency-Key of every submission the gateway received, in order. */
+    private final List<String> keys = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @AfterEach
     void stop() {
@@ -47,6 +49,17 @@ class SubmitRetryTest {
         assertThat(accepted.path("jobId").asText()).isEqualTo("job-1");
         assertThat(requests).hasValue(3);
         assertThat(notices).hasSize(2).allMatch(n -> n.equals("the gateway is busy (BUSY); trying again in 1 s"));
+        // Sent again with its key, the submission names the job it may have started already.
+        assertThat(keys).hasSize(3).doesNotContain("null").containsOnly(keys.get(0));
+    }
+
+    @Test
+    void everySubmissionHasAKeyOfItsOwn() throws Exception {
+        gateway(0);
+        client().submitIdentity("0123456789abcdef0123456789abcdef", Map.of("prompts", List.of("a photo of {id}")));
+        client().submitIdentity("0123456789abcdef0123456789abcdef", Map.of("prompts", List.of("a photo of {id}")));
+
+        assertThat(keys).hasSize(2).doesNotContain("null").doesNotHaveDuplicates();
     }
 
     @Test
@@ -66,6 +79,7 @@ class SubmitRetryTest {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/v1/jobs", exchange -> {
             exchange.getRequestBody().readAllBytes();
+            keys.add(String.valueOf(exchange.getRequestHeaders().getFirst("Idempotency-Key")));
             boolean refuse = requests.incrementAndGet() <= busy;
             byte[] body = (refuse ? BUSY : "{\"jobId\":\"job-1\",\"status\":\"ACCEPTED\"}")
                     .getBytes(StandardCharsets.UTF_8);

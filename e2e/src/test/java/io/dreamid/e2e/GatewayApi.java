@@ -29,6 +29,11 @@ final class GatewayApi {
     }
 
     HttpResponse<String> submitPhoto(byte[] photo, String filename, String specJson) {
+        return submitPhoto(photo, filename, specJson, null);
+    }
+
+    /** A photo job; with an {@code Idempotency-Key} when {@code idempotencyKey} is not null. */
+    HttpResponse<String> submitPhoto(byte[] photo, String filename, String specJson, String idempotencyKey) {
         String boundary = "e2e-boundary-" + System.nanoTime();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"spec\"\r\n"
@@ -37,7 +42,11 @@ final class GatewayApi {
                 + "\"\r\nContent-Type: image/jpeg\r\n\r\n").getBytes(StandardCharsets.UTF_8));
         body.writeBytes(photo);
         body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        return send(request("/v1/jobs").header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        HttpRequest.Builder request = request("/v1/jobs");
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
+        }
+        return send(request.header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build());
     }
 

@@ -165,9 +165,30 @@ final class Platform implements AutoCloseable {
         return s3;
     }
 
+    /**
+     * A second gateway replica (process {@code gateway-2}) on the same broker and storage, started on first use and
+     * kept until the platform stops (a replica leaving moves its fold partitions only after the session timeout).
+     */
+    synchronized URI secondGateway() {
+        if (!processes.containsKey(SECOND_GATEWAY)) {
+            ports.put(SECOND_GATEWAY, freePort());
+            launch(SECOND_GATEWAY, "gateway", Map.of());
+            awaitReady(SECOND_GATEWAY);
+        }
+        return service(SECOND_GATEWAY);
+    }
+
+    private static final String SECOND_GATEWAY = "gateway-2";
+
     private void launch(String service, Map<String, String> settings) {
+        launch(service, service, settings);
+    }
+
+    /** Starts process {@code name} from the runnable jar of {@code module}. */
+    private void launch(String name, String module, Map<String, String> settings) {
+        String service = name;
         int port = ports.get(service);
-        Path jar = repoRoot.resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
+        Path jar = repoRoot.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: build the services first (./mvnw -B verify "
                     + "builds them before this module)");

@@ -37,7 +37,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Runs ./dreamid as a user does, on its own state folder and free ports: `up --infra-only` brings a real Kafka
  * broker and S3 server up with the DreamID topics and bucket, a second `up` changes nothing, `status` reports
- * them healthy with their memory, and `down` leaves no process behind. (The services' own start is covered by
+ * them healthy with their memory, `models import` checks a bundle with the service's own loader, uploads it and
+ * records the settings (and refuses one the service cannot load, changing nothing), and `down` leaves no process
+ * behind. (The services' own start is covered by
  * the end-to-end tests; here the runner's process handling is what is checked.)
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -128,6 +130,50 @@ class DreamidRunnerIT {
 
     @Test
     @Order(4)
+    void modelsImportChecksUploadsAndRecordsABundle() throws IOException {
+        Path bundle = root.resolve("encoder-service/src/test/resources/bundles/tiny");
+
+        Result imported = dreamid("models", "import", "--encoder", bundle.toString(), "--name", "tiny-face",
+                "--version", "v1");
+
+        assertThat(imported.exitCode()).as(imported.output()).isZero();
+        assertThat(imported.output()).contains("encoder-service loads it", "uploaded 4 files");
+        // What the S3 server stored (its filesystem store: a folder per bucket, a file per object), byte for byte.
+        Path stored = stateDir.resolve("data/s3/dreamid/models/tiny-face/v1");
+        for (String file : List.of("backbone.onnx", "encoder.json", "projection.safetensors")) {
+            assertThat(stored.resolve(file)).as(file).hasSameBinaryContentAs(bundle.resolve(file));
+        }
+        assertThat(stored.resolve("manifest.json")).content().contains(
+                "228f1daf80c173da16c52af183f631b433628d448d67ba276b5e21800684ad25",
+                "822758e107935b83817dc56de875bf7841d0909f93ac2b47f0c17ebd064b0abf",
+                "0a045efaecc3366da26532ee733119b79897d1ac714b52acd4aab10aab9efb0b");
+        assertThat(stateDir.resolve("services.env")).content()
+                .containsPattern("(?m)^DREAMID_ENCODER_BUNDLE_\\w+=.*models/tiny-face/v1");
+    }
+
+    @Test
+    @Order(5)
+    void modelsImportRefusesABundleTheServiceCannotLoadAndChangesNothing() throws IOException {
+        Path broken = stateDir.resolve("broken-bundle");
+        Files.createDirectories(broken);
+        Path bundle = root.resolve("encoder-service/src/test/resources/bundles/tiny");
+        for (String file : List.of("backbone.onnx", "encoder.json", "projection.safetensors")) {
+            Files.copy(bundle.resolve(file), broken.resolve(file));
+        }
+        Files.writeString(broken.resolve("encoder.json"), "{\"not\": \"an encoder config\"}");
+        String settingsBefore = Files.readString(stateDir.resolve("services.env"));
+
+        Result refused = dreamid("models", "import", "--encoder", broken.toString(), "--name", "broken",
+                "--version", "v1");
+
+        assertThat(refused.exitCode()).as(refused.output()).isEqualTo(4);
+        assertThat(refused.output()).contains("refused", "nothing was uploaded or switched");
+        assertThat(stateDir.resolve("data/s3/dreamid/models/broken")).doesNotExist();
+        assertThat(stateDir.resolve("services.env")).hasContent(settingsBefore);
+    }
+
+    @Test
+    @Order(6)
     void downLeavesNoProcessBehind() {
         Result down = dreamid("down");
 
@@ -140,7 +186,7 @@ class DreamidRunnerIT {
     }
 
     @Test
-    @Order(5)
+    @Order(7)
     void downPurgeDeletesTheData() {
         Result purge = dreamid("down", "--purge");
 

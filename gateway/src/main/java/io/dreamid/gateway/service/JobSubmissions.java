@@ -17,6 +17,7 @@ import io.dreamid.common.storage.ObjectNotFoundException;
 import io.dreamid.common.storage.ObjectStore;
 import io.dreamid.common.storage.ObjectTooLargeException;
 import io.dreamid.gateway.config.GatewayConfig;
+import io.dreamid.gateway.idempotency.Idempotency;
 import io.dreamid.gateway.messaging.JobPublisher;
 import io.dreamid.gateway.rest.ApiException;
 import io.dreamid.gateway.state.JobStates;
@@ -31,6 +32,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
@@ -61,6 +63,9 @@ public class JobSubmissions {
 
     @Inject
     UploadBudget uploads;
+
+    @Inject
+    Idempotency idempotency;
 
     Clock clock = Clock.systemUTC();
     private ImageLimits limits;
@@ -139,9 +144,18 @@ public class JobSubmissions {
     }
 
     private JobView accept(String tenant, JobSpec requested, byte[] photo, ImageHeader header, String identityId) {
-        String jobId = UUID.randomUUID().toString();
-        long seed = requested.seed() != null ? requested.seed() : ThreadLocalRandom.current().nextLong(SEED_BOUND);
+        Optional<String> keyed = idempotency.keyedJobId(tenant);
+        String jobId = keyed.orElseGet(() -> UUID.randomUUID().toString());
+        long seed = requested.seed() != null ? requested.seed()
+                : keyed.isPresent() ? Idempotency.seedFor(jobId, SEED_BOUND)
+                : ThreadLocalRandom.current().nextLong(SEED_BOUND);
         JobSpec spec = requested.withDefaults().withSeed(seed);
+        if (keyed.isPresent()) {
+            Optional<JobView> first = idempotency.firstJob(tenant, jobId, spec, identityId);
+            if (first.isPresent()) {
+                return first.get();
+            }
+        }
         Instant now = clock.instant();
         String photoRef = null;
         if (photo != null) {
@@ -155,6 +169,12 @@ public class JobSubmissions {
         try {
             publisher.publishAccepted(job, accepted);
         } catch (JobPublisher.PublishException e) {
+            if (keyed.isPresent()) {
+                // Not withdrawn: if it reaches the broker late it is the job the client's retry with the same key
+                // names (the same id), and it runs once.
+                throw new JobPublisher.PublishException(e.getMessage() + "; send the submission again with the same "
+                        + "Idempotency-Key: it names job " + jobId, e);
+            }
             Instant withdrawn = clock.instant();
             publisher.withdraw(CancelRequest.of(jobId, tenant, withdrawn),
                     JobEvent.status(jobId, tenant, Stage.GATEWAY, JobStatus.CANCELLED, 0.0, withdrawn));

@@ -10,7 +10,6 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -32,15 +31,15 @@ public class CancellationListener {
 
     private final Cancellations cancellations;
     private final String topic;
-    private final String bootstrap;
+    private final KafkaSettings kafka;
     private final Sender sender;
     private volatile boolean running;
     private KafkaConsumer<String, String> consumer;
     private Thread thread;
 
-    CancellationListener(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, StageConfig config,
+    CancellationListener(KafkaSettings kafka, StageConfig config,
             Sender sender) {
-        this.bootstrap = bootstrap;
+        this.kafka = kafka;
         this.topic = config.cancellationsTopic();
         this.sender = sender;
         this.cancellations = new Cancellations(config.cancellationRetention());
@@ -57,10 +56,9 @@ public class CancellationListener {
             return;
         }
         running = true;
-        consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        consumer = new KafkaConsumer<>(kafka.with(Map.of(
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")),
                 new StringDeserializer(), new StringDeserializer());
         thread = new Thread(this::listen, "stage-cancellations");
         thread.setDaemon(true);

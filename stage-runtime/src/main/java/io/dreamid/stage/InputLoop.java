@@ -42,7 +42,7 @@ final class InputLoop<M> {
     private final StageHandler<M> handler;
     private final StageConfig.Input input;
     private final String group;
-    private final String bootstrap;
+    private final KafkaSettings kafka;
     private final Runtime runtime;
     private final ExecutorService workers;
     private final AtomicInteger inWork = new AtomicInteger();
@@ -57,11 +57,11 @@ final class InputLoop<M> {
     record Runtime(Sender sender, Cancellations cancellations, Outages outages, StopSignal stop, StageConfig config) {
     }
 
-    InputLoop(StageHandler<M> handler, StageConfig.Input input, String bootstrap, Runtime runtime) {
+    InputLoop(StageHandler<M> handler, StageConfig.Input input, KafkaSettings kafka, Runtime runtime) {
         this.handler = handler;
         this.input = input;
         this.group = input.group().orElse("dreamid-" + handler.stage().name().toLowerCase());
-        this.bootstrap = bootstrap;
+        this.kafka = kafka;
         this.runtime = runtime;
         int n = Math.max(1, input.workers());
         AtomicInteger threads = new AtomicInteger();
@@ -74,14 +74,13 @@ final class InputLoop<M> {
 
     void start() {
         running = true;
-        consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        consumer = new KafkaConsumer<>(kafka.with(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, group,
                 ConsumerConfig.CLIENT_ID_CONFIG, group + "-" + handler.input() + "-" + ProcessHandle.current().pid(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 // No more records than workers: the rest stay on the broker for the other instances.
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, input.workers())),
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, input.workers()))),
                 new StringDeserializer(), new StringDeserializer());
         thread = new Thread(this::poll, "stage-" + handler.input() + "-consumer");
         thread.setDaemon(true);

@@ -8,7 +8,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -34,14 +33,13 @@ public class Sender {
     private final Outages outages;
     private final StopSignal stop;
 
-    Sender(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, StageConfig config, Outages outages,
+    Sender(KafkaSettings kafka, StageConfig config, Outages outages,
             StopSignal stop) {
         this.config = config;
         this.outages = outages;
         this.stop = stop;
         long timeout = config.retry().sendTimeout().toMillis();
-        producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        producer = new KafkaProducer<>(kafka.with(Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
                 // A job's few records are each on its critical path; batching buys nothing at the rate jobs arrive.
                 ProducerConfig.LINGER_MS_CONFIG, 0,
@@ -49,7 +47,7 @@ public class Sender {
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout,
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(1, timeout / 2),
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout,
-                ProducerConfig.CLIENT_ID_CONFIG, "dreamid-stage-" + ProcessHandle.current().pid()),
+                ProducerConfig.CLIENT_ID_CONFIG, "dreamid-stage-" + ProcessHandle.current().pid())),
                 new StringSerializer(), new StringSerializer());
     }
 

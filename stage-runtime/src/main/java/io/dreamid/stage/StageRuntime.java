@@ -5,7 +5,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
@@ -23,17 +22,17 @@ public class StageRuntime {
     private final List<InputLoop<?>> loops = new ArrayList<>();
     private final Instance<StageHandler<?>> handlers;
     private final StageConfig config;
-    private final String bootstrap;
+    private final KafkaSettings kafka;
     private final CancellationListener listener;
     private final InputLoop.Runtime shared;
     private final StopSignal stop;
 
     StageRuntime(Instance<StageHandler<?>> handlers, StageConfig config,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, CancellationListener listener,
+            KafkaSettings kafka, CancellationListener listener,
             Sender sender, Cancellations cancellations, Outages outages, StopSignal stop) {
         this.handlers = handlers;
         this.config = config;
-        this.bootstrap = bootstrap;
+        this.kafka = kafka;
         this.listener = listener;
         this.stop = stop;
         this.shared = new InputLoop.Runtime(sender, cancellations, outages, stop, config);
@@ -48,7 +47,7 @@ public class StageRuntime {
                         + handler.getClass().getSimpleName() + " is not configured: set dreamid.stage.inputs."
                         + handler.input() + ".topic");
             }
-            InputLoop<?> loop = new InputLoop<>(handler, input, bootstrap, shared);
+            InputLoop<?> loop = new InputLoop<>(handler, input, kafka, shared);
             loops.add(loop);
             loop.start();
             LOG.infof("stage %s consumes %s with %d workers", handler.stage().name().toLowerCase(), input.topic(),

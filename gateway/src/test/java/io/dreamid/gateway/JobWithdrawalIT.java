@@ -4,6 +4,7 @@ import io.dreamid.common.Topics;
 import io.dreamid.common.json.Json;
 import io.dreamid.common.messages.JobEvent;
 import io.dreamid.common.messages.JobStatus;
+import io.dreamid.gateway.idempotency.IdempotencyKeyFilter;
 import io.dreamid.testsupport.KafkaResource;
 import io.dreamid.testsupport.S3Resource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -72,6 +73,38 @@ class JobWithdrawalIT {
         Await.until("the job read as CANCELLED", Duration.ofSeconds(20),
                 () -> "CANCELLED".equals(Api.as(KEY_A).get("/v1/jobs/" + jobId).jsonPath().getString("status")));
         assertThat(TopicReader.readAll(Topics.JOBS)).noneMatch(r -> jobId.equals(r.key()));
+    }
+
+    @Test
+    void aKeyedJobTheBrokerDoesNotAcknowledgeIsNotWithdrawnTheRetryNamesIt() {
+        String key = java.util.UUID.randomUUID().toString();
+        Response keyed = Api.photoJob(KEY_A, TestImages.jpeg(64, 64, 12), "me.jpg", Api.SPEC)
+                .header(IdempotencyKeyFilter.HEADER, key).post("/v1/jobs");
+
+        assertThat(keyed.statusCode()).as(keyed.asString()).isEqualTo(503);
+        String message = keyed.jsonPath().getString("message");
+        assertThat(message).contains("same Idempotency-Key").doesNotContain("withdrawn");
+        Matcher named = Pattern.compile("names job ([0-9a-f-]{36})").matcher(message);
+        assertThat(named.find()).as(message).isTrue();
+        String jobId = named.group(1);
+        // Its ACCEPTED event is sent only once the broker has the job: the job state shows no job the stages may
+        // never get, and the retry publishes the job again under the same id.
+        Response again = Api.photoJob(KEY_A, TestImages.jpeg(64, 64, 12), "me.jpg", Api.SPEC)
+                .header(IdempotencyKeyFilter.HEADER, key).post("/v1/jobs");
+        assertThat(again.statusCode()).as(again.asString()).isEqualTo(503);
+        assertThat(again.jsonPath().getString("message")).as("the retry names the same job").contains(jobId);
+
+        // A job without a key, refused after it, is withdrawn; cancellations has one partition, so once its cancel
+        // request is there, one for the keyed job would be there before it.
+        Response unkeyed = Api.photoJob(KEY_A, TestImages.jpeg(64, 64, 13), "me.jpg", Api.SPEC).post("/v1/jobs");
+        Matcher withdrawn = JOB_ID.matcher(unkeyed.jsonPath().getString("message"));
+        assertThat(withdrawn.find()).isTrue();
+        String unkeyedId = withdrawn.group(1);
+        Await.until("the cancel request of the job without a key", Duration.ofSeconds(20),
+                () -> TopicReader.readAll(Topics.CANCELLATIONS).stream().anyMatch(r -> unkeyedId.equals(r.key())));
+        assertThat(TopicReader.readAll(Topics.CANCELLATIONS)).noneMatch(r -> jobId.equals(r.key()));
+        assertThat(TopicReader.readAll(Topics.JOB_EVENTS)).noneMatch(r -> jobId.equals(r.key()));
+        Api.as(KEY_A).get("/v1/jobs/" + jobId).then().statusCode(404);
     }
 
     private static JobEvent event(ConsumerRecord<String, String> r) {

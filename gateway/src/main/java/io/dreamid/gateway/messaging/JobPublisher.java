@@ -46,6 +46,16 @@ public class JobPublisher {
                 .discardItems(), "job " + job.jobId());
     }
 
+    /**
+     * The job, then (once the broker has it) its ACCEPTED event: for a job whose id a client may send again
+     * (Idempotency-Key). If the job is not acknowledged no event is sent, so the job state never shows a job the
+     * stages may not get; the job arriving late is folded into the state from {@code dreamid.jobs} all the same.
+     */
+    public void publishAcceptedInOrder(JobMessage job, JobEvent accepted) {
+        await(send(jobs, job.jobId(), job), "job " + job.jobId());
+        await(send(events, accepted.jobId(), accepted), "job " + job.jobId());
+    }
+
     /** The cancel request and the CANCELLED event; returns once both are acknowledged. */
     public void publishCancelled(CancelRequest request, JobEvent cancelled) {
         await(Uni.combine().all()

@@ -167,11 +167,15 @@ public class JobSubmissions {
                 JobEvent.eventIdFor(jobId, Stage.GATEWAY, JobStatus.ACCEPTED, null), jobId, tenant, Stage.GATEWAY,
                 JobStatus.ACCEPTED, 0.0, Map.of(), null, List.of(), identityId, spec, now);
         try {
-            publisher.publishAccepted(job, accepted);
+            if (keyed.isPresent()) {
+                publisher.publishAcceptedInOrder(job, accepted);
+            } else {
+                publisher.publishAccepted(job, accepted);
+            }
         } catch (JobPublisher.PublishException e) {
             if (keyed.isPresent()) {
                 // Not withdrawn: if it reaches the broker late it is the job the client's retry with the same key
-                // names (the same id), and it runs once.
+                // names (the same id), and it runs once; its ACCEPTED event was not sent without it.
                 throw new JobPublisher.PublishException(e.getMessage() + "; send the submission again with the same "
                         + "Idempotency-Key: it names job " + jobId, e);
             }

@@ -35,6 +35,17 @@ public final class FrozenModels implements AutoCloseable {
     public static final String UNET = "unet";
     public static final String VAE_ENCODER = "vae_encoder";
     private static final String TOKEN_TABLE_SUFFIX = "token_embedding.weight";
+    /** DJL's switch for TorchScript's profiling graph executor, read once when the engine starts. */
+    static final String GRAPH_OPTIMIZER = "ai.djl.pytorch.graph_optimizer";
+
+    static {
+        // The profiling executor re-optimises a graph after its first runs (and again for new shapes), so the first
+        // steps of a process would run other kernels than later ones: a resumed run would then differ from an
+        // uninterrupted one in the last bits. Without it every step runs the same graph.
+        if (System.getProperty(GRAPH_OPTIMIZER) == null) {
+            System.setProperty(GRAPH_OPTIMIZER, "false");
+        }
+    }
 
     private final Model textEncoder;
     private final Model unet;

@@ -1,0 +1,132 @@
+package io.dreamid.trainer;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code ./dreamid train}: trains the M² projector on a dataset folder and writes an encoder bundle. Exit 0 when the
+ * bundle is written (or the run stopped at {@code --stop-at} with a checkpoint), 2 for bad options or inputs (the
+ * message says which), 1 for anything unexpected.
+ */
+public final class TrainerMain {
+    private static final String USAGE = """
+            Usage: ./dreamid train --dataset DIR --steps N --out DIR [options]
+              --dataset DIR           folder with manifest.jsonl (trainer/README.md: the layout)
+              --steps N               optimiser steps
+              --out DIR               where the trained encoder bundle is written
+              --encoder DIR           encoder bundle to start from (backbone + initial projector)
+              --sd DIR                Stable Diffusion ONNX bundle (tokenizer, scheduler)
+              --torchscript DIR       its TorchScript twin (twin.json + text_encoder_embeds.pt, unet.pt, vae_encoder.pt)
+              --checkpoints DIR       checkpoint folder (default: OUT-checkpoints); a run resumes from its latest
+              --batch N               pairs per step (default 2)
+              --lr X                  peak learning rate (default 1e-4)
+              --warmup N              warm-up steps (default 10% of --steps)
+              --weight-decay X        AdamW weight decay (default 0.01)
+              --clip X                gradient norm limit (default 1.0)
+              --seed N                seed of data order, timesteps and noise (default 0)
+              --checkpoint-every N    steps between checkpoints (default 50)
+              --stop-at K             stop after step K with a checkpoint (resume later with the same options)
+              --version V             version of the trained bundle (default trained-<projector hash>)
+              --log-every N           steps between progress lines (default 10)
+            """;
+
+    private TrainerMain() {
+    }
+
+    public static void main(String[] args) {
+        int code;
+        try {
+            code = run(args);
+        } catch (TrainerException e) {
+            System.err.println("train: " + e.getMessage());
+            code = 2;
+        }
+        System.exit(code);
+    }
+
+    static int run(String[] args) {
+        if (args.length == 0 || List.of(args).contains("--help")) {
+            System.out.print(USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        TrainingOptions options = parse(args);
+        System.out.print(options.describe());
+        try (Trainer trainer = Trainer.prepare(options, System.out)) {
+            System.out.printf("prepared %d pairs (backbone features, prompt embeddings, VAE latents)%n",
+                    trainer.examples().size());
+            trainer.resume();
+            trainer.train();
+            if (!trainer.finished()) {
+                System.out.println("stopped at step " + options.stopAt() + "; checkpoint in " + options.checkpoints()
+                        + " (run the same command without --stop-at to resume)");
+                return 0;
+            }
+            String version = EncoderBundleWriter.write(trainer, options.out());
+            System.out.println("wrote encoder bundle " + options.out() + " (version " + version + ")");
+            return 0;
+        }
+    }
+
+    static TrainingOptions parse(String[] args) {
+        Map<String, String> values = new LinkedHashMap<>();
+        List<String> known = new ArrayList<>(List.of("--dataset", "--steps", "--out", "--encoder", "--sd",
+                "--torchscript", "--checkpoints", "--batch", "--lr", "--warmup", "--weight-decay", "--clip", "--seed",
+                "--checkpoint-every", "--stop-at", "--version", "--log-every"));
+        for (int i = 0; i < args.length; i++) {
+            String key = args[i];
+            if (!known.contains(key)) {
+                throw new TrainerException("unknown option " + key + "\n" + USAGE);
+            }
+            if (i + 1 >= args.length) {
+                throw new TrainerException(key + " needs a value");
+            }
+            values.put(key, args[++i]);
+        }
+        for (String required : List.of("--dataset", "--steps", "--out", "--encoder", "--sd", "--torchscript")) {
+            if (!values.containsKey(required)) {
+                throw new TrainerException("missing " + required + "\n" + USAGE);
+            }
+        }
+        int steps = integer(values, "--steps", 0);
+        Path out = Path.of(values.get("--out"));
+        Path checkpoints = values.containsKey("--checkpoints") ? Path.of(values.get("--checkpoints"))
+                : out.resolveSibling(out.getFileName() + "-checkpoints");
+        return new TrainingOptions(Path.of(values.get("--dataset")), Path.of(values.get("--encoder")),
+                Path.of(values.get("--sd")), Path.of(values.get("--torchscript")), out, checkpoints, steps,
+                integer(values, "--batch", 2), number(values, "--lr", 1e-4),
+                integer(values, "--warmup", Math.max(1, steps / 10)), number(values, "--weight-decay", 0.01),
+                number(values, "--clip", 1.0), seed(values),
+                integer(values, "--checkpoint-every", 50), integer(values, "--stop-at", 0),
+                values.get("--version"), integer(values, "--log-every", 10));
+    }
+
+    private static int integer(Map<String, String> values, String key, int fallback) {
+        String v = values.get(key);
+        try {
+            return v == null ? fallback : Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new TrainerException(key + " must be an integer, got \"" + v + "\"");
+        }
+    }
+
+    private static long seed(Map<String, String> values) {
+        String v = values.get("--seed");
+        try {
+            return v == null ? 0 : Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new TrainerException("--seed must be an integer, got \"" + v + "\"");
+        }
+    }
+
+    private static double number(Map<String, String> values, String key, double fallback) {
+        String v = values.get(key);
+        try {
+            return v == null ? fallback : Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new TrainerException(key + " must be a number, got \"" + v + "\"");
+        }
+    }
+}

@@ -24,11 +24,16 @@ import io.dreamid.encoder.model.M2Encoder;
 import io.dreamid.encoder.model.Preprocessor;
 import io.dreamid.encoder.model.Projector;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -238,23 +243,10 @@ public final class Trainer implements AutoCloseable {
     public record StepResult(float loss, double gradNorm) {
     }
 
-    /** One optimiser step: forward through projector and frozen models, backward, clip, AdamW. */
-    StepResult step(int s, double lr) {
-        Batch b = batch(s);
-        float[][] grads;
-        float loss;
-        try (NDManager m = manager.newSubManager()) {
-            NDList params = projector.upload(m);
-            try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                NDArray lossArray = loss(m, params, b);
-                gc.backward(lossArray);
-                loss = lossArray.getFloat();
-            }
-            grads = new float[params.size()][];
-            for (int i = 0; i < params.size(); i++) {
-                grads[i] = params.get(i).getGradient().toFloatArray();
-            }
-        }
+    /** One optimiser step (0-based {@code s}): forward through projector and frozen models, backward, clip, AdamW. */
+    public StepResult step(int s, double lr) {
+        float[][] grads = new float[projector.parameters().size()][];
+        float loss = gradients(batch(s), grads);
         double norm = AdamW.clipGlobalNorm(grads, options.clipNorm());
         AdamW adam = new AdamW(ADAM.beta1(), ADAM.beta2(), ADAM.eps(), options.weightDecay());
         int i = 0;
@@ -263,6 +255,53 @@ public final class Trainer implements AutoCloseable {
             i++;
         }
         return new StepResult(loss, norm);
+    }
+
+    /** The loss of {@code b} at the current weights; the projector's gradients go into {@code grads}. */
+    float gradients(Batch b, float[][] grads) {
+        try (NDManager m = manager.newSubManager()) {
+            NDList params = projector.upload(m);
+            float loss;
+            try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                NDArray lossArray = loss(m, params, b);
+                gc.backward(lossArray);
+                loss = lossArray.getFloat();
+            }
+            for (int i = 0; i < params.size(); i++) {
+                grads[i] = params.get(i).getGradient().toFloatArray();
+            }
+            return loss;
+        }
+    }
+
+    /**
+     * Writes step {@code s}'s inputs and the projector's current weights as safetensors ({@code features},
+     * {@code embeds}, {@code starts}, {@code noisy}, {@code timesteps}, {@code target}, {@code param/<name>}), so
+     * that an independent implementation can compute the same step (tools/trainer/reference_step.py).
+     */
+    public void writeBatch(int s, Path file) {
+        Batch b = batch(s);
+        int n = b.indices().length;
+        Map<String, FloatTensor> t = new LinkedHashMap<>();
+        t.put("features", new FloatTensor(new long[] {n, projector.layers(), projector.featureWidth()}, b.features()));
+        t.put("embeds", new FloatTensor(new long[] {n, sequence, encoderConfig.width()}, b.embeds()));
+        float[] starts = new float[n];
+        for (int j = 0; j < n; j++) {
+            starts[j] = b.starts()[j];
+        }
+        t.put("starts", new FloatTensor(new long[] {n}, starts));
+        long[] latent = {n, latentChannels, latentH, latentW};
+        t.put("noisy", new FloatTensor(latent, b.noisy()));
+        t.put("timesteps", new FloatTensor(new long[] {n}, b.timesteps()));
+        t.put("target", new FloatTensor(latent, b.target()));
+        projector.parameters().forEach((name, value) -> t.put("param/" + name, value));
+        try {
+            Files.write(file, Safetensors.write(t, Map.of("words",
+                    Integer.toString(encoderConfig.words()), "layerNormEps", Double.toString(encoderConfig.layerNormEps()),
+                    "outputNorm", Boolean.toString(encoderConfig.outputNorm()))));
+        } catch (IOException e) {
+            throw new TrainerException("cannot write " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** The loss of a batch: the method's chain, with autograd recording from the projector's parameters on. */

@@ -5,15 +5,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Where the tests find the tiny real-architecture models: the TorchScript twin here, the rest in sibling modules. */
-final class TestModels {
+public final class TestModels {
     private TestModels() {
     }
 
-    static Path torchscript() {
+    public static Path torchscript() {
         return resource("torchscript");
     }
 
-    static Path resource(String name) {
+    public static Path resource(String name) {
         try {
             return Path.of(TestModels.class.getClassLoader().getResource(name).toURI());
         } catch (URISyntaxException e) {
@@ -22,12 +22,12 @@ final class TestModels {
     }
 
     /** The ONNX serving bundle the twin was exported with (built into diffusion-service). */
-    static Path sdBundle() {
+    public static Path sdBundle() {
         return sibling("diffusion-service/src/main/resources/bundles/sd-real-arch-tiny");
     }
 
     /** The tiny encoder bundle (random projector) that training starts from. */
-    static Path baseEncoder() {
+    public static Path baseEncoder() {
         return sibling("encoder-service/src/test/resources/bundles/tiny");
     }
 

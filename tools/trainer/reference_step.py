@@ -105,8 +105,10 @@ def main():
             opt.step()
             if i >= 5:
                 times.append(time.perf_counter() - t0)
+        import resource
         print(f"pytorch {torch.__version__}, {torch.get_num_threads()} threads: training step median "
-              f"{1000 * sorted(times)[len(times) // 2]:.2f} ms over {steps} steps")
+              f"{1000 * sorted(times)[len(times) // 2]:.2f} ms, min {1000 * min(times):.2f} ms over {steps} steps;"
+              f" peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
 if __name__ == "__main__":

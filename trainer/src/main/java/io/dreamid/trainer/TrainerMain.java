@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * {@code ./dreamid train}: trains the M² projector on a dataset folder and writes an encoder bundle. Exit 0 when the
@@ -104,29 +105,24 @@ public final class TrainerMain {
     }
 
     private static int integer(Map<String, String> values, String key, int fallback) {
-        String v = values.get(key);
-        try {
-            return v == null ? fallback : Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new TrainerException(key + " must be an integer, got \"" + v + "\"");
-        }
+        return parsed(values, key, fallback, Integer::valueOf, "an integer");
     }
 
     private static long seed(Map<String, String> values) {
-        String v = values.get("--seed");
-        try {
-            return v == null ? 0 : Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new TrainerException("--seed must be an integer, got \"" + v + "\"");
-        }
+        return parsed(values, "--seed", 0L, Long::valueOf, "an integer");
     }
 
     private static double number(Map<String, String> values, String key, double fallback) {
+        return parsed(values, key, fallback, Double::valueOf, "a number");
+    }
+
+    private static <T> T parsed(Map<String, String> values, String key, T fallback, Function<String, T> parser,
+            String what) {
         String v = values.get(key);
         try {
-            return v == null ? fallback : Double.parseDouble(v);
+            return v == null ? fallback : parser.apply(v);
         } catch (NumberFormatException e) {
-            throw new TrainerException(key + " must be a number, got \"" + v + "\"");
+            throw new TrainerException(key + " must be " + what + ", got \"" + v + "\"");
         }
     }
 }

@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -30,7 +31,8 @@ final class Checkpoints {
     record Restored(Path file, int step, float[][] params, float[][] m, float[][] v, float[] losses) {
     }
 
-    static void save(Path dir, int step, String fingerprint, TrainableProjector projector, float[][] m, float[][] v,
+    /** Returns the file written. */
+    static Path save(Path dir, int step, String fingerprint, TrainableProjector projector, float[][] m, float[][] v,
             float[] losses) {
         Map<String, FloatTensor> tensors = new LinkedHashMap<>();
         int i = 0;
@@ -48,8 +50,9 @@ final class Checkpoints {
             Files.createDirectories(dir);
             Path tmp = dir.resolve(name(step) + ".tmp");
             Files.write(tmp, bytes);
-            Files.move(tmp, dir.resolve(name(step)), StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
+            Path file = dir.resolve(name(step));
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return file;
         } catch (IOException e) {
             throw new TrainerException("cannot write a checkpoint to " + dir + ": " + e.getMessage(), e);
         }
@@ -57,6 +60,19 @@ final class Checkpoints {
 
     static String name(int step) {
         return String.format("step-%08d.safetensors", step);
+    }
+
+    /** The file name of the newest checkpoint in {@code dir}, if any. */
+    static Optional<String> newestLocal(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.matches("step-\\d{8}\\.safetensors"))
+                    .max(Comparator.naturalOrder());
+        } catch (IOException e) {
+            throw new TrainerException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -68,13 +84,7 @@ final class Checkpoints {
         if (!Files.isDirectory(dir)) {
             return null;
         }
-        Path file;
-        try (Stream<Path> files = Files.list(dir)) {
-            file = files.filter(p -> p.getFileName().toString().matches("step-\\d{8}\\.safetensors"))
-                    .max(Comparator.comparing(p -> p.getFileName().toString())).orElse(null);
-        } catch (IOException e) {
-            throw new TrainerException("cannot list " + dir + ": " + e.getMessage(), e);
-        }
+        Path file = newestLocal(dir).map(dir::resolve).orElse(null);
         if (file == null) {
             return null;
         }

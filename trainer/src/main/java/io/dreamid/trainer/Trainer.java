@@ -70,6 +70,7 @@ public final class Trainer implements AutoCloseable {
     private float[][] adamV;
     private final List<Float> losses = new ArrayList<>();
     private int step;
+    private CheckpointMirror mirror;
 
     private Trainer(TrainingOptions options, FrozenModels frozen, TrainingBundle pair, TrainingDataset dataset,
             EncoderConfig encoderConfig, List<PreparedExample> examples, TrainableProjector projector,
@@ -193,8 +194,19 @@ public final class Trainer implements AutoCloseable {
         return out;
     }
 
-    /** Resumes from the latest checkpoint in the checkpoint folder if there is one; returns its step (0 if none). */
+    /** Also keeps the checkpoints in object storage (uploaded when written, fetched on {@link #resume}). */
+    public void mirrorCheckpoints(CheckpointMirror mirror) {
+        this.mirror = mirror;
+    }
+
+    /**
+     * Resumes from the latest checkpoint in the checkpoint folder (or, with a mirror, in object storage if newer) if
+     * there is one; returns its step (0 if none).
+     */
     public int resume() {
+        if (mirror != null) {
+            mirror.fetchLatest(options.checkpoints());
+        }
         Checkpoints.Restored restored = Checkpoints.latest(options.checkpoints(), fingerprint(),
                 List.copyOf(projector.parameters().keySet()));
         if (restored == null) {
@@ -233,7 +245,11 @@ public final class Trainer implements AutoCloseable {
                         options.steps(), r.loss(), lr, r.gradNorm(), rate);
             }
             if (step % options.checkpointEvery() == 0 || step == end) {
-                Checkpoints.save(options.checkpoints(), step, fingerprint(), projector, adamM, adamV, lossArray());
+                Path file = Checkpoints.save(options.checkpoints(), step, fingerprint(), projector, adamM, adamV,
+                        lossArray());
+                if (mirror != null) {
+                    mirror.upload(file);
+                }
             }
         }
         return step;

@@ -1,5 +1,7 @@
 package io.dreamid.trainer;
 
+import io.dreamid.common.storage.ObjectStore;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,6 +34,8 @@ public final class TrainerMain {
               --stop-at K             stop after step K with a checkpoint (resume later with the same options)
               --version V             version of the trained bundle (default trained-<projector hash>)
               --log-every N           steps between progress lines (default 10)
+              --run-id ID             also keep checkpoints in object storage under training/ID/ (and resume from
+                                      there): DREAMID_STORAGE_ENDPOINT, _ACCESS_KEY, _SECRET_KEY, _BUCKET
             """;
 
     private TrainerMain() {
@@ -54,8 +58,14 @@ public final class TrainerMain {
             return args.length == 0 ? 2 : 0;
         }
         TrainingOptions options = parse(args);
+        String runId = option(args, "--run-id");
         System.out.print(options.describe());
         try (Trainer trainer = Trainer.prepare(options, System.out)) {
+            if (runId != null) {
+                CheckpointMirror mirror = new CheckpointMirror(storeFromEnvironment(), runId);
+                trainer.mirrorCheckpoints(mirror);
+                System.out.println("checkpoints also in object storage under " + mirror.prefix());
+            }
             System.out.printf("prepared %d pairs (backbone features, prompt embeddings, VAE latents)%n",
                     trainer.examples().size());
             trainer.resume();
@@ -75,7 +85,7 @@ public final class TrainerMain {
         Map<String, String> values = new LinkedHashMap<>();
         List<String> known = new ArrayList<>(List.of("--dataset", "--steps", "--out", "--encoder", "--sd",
                 "--torchscript", "--checkpoints", "--batch", "--lr", "--warmup", "--weight-decay", "--clip", "--seed",
-                "--checkpoint-every", "--stop-at", "--version", "--log-every"));
+                "--checkpoint-every", "--stop-at", "--version", "--log-every", "--run-id"));
         for (int i = 0; i < args.length; i++) {
             String key = args[i];
             if (!known.contains(key)) {
@@ -102,6 +112,34 @@ public final class TrainerMain {
                 number(values, "--clip", 1.0), seed(values),
                 integer(values, "--checkpoint-every", 50), integer(values, "--stop-at", 0),
                 values.get("--version"), integer(values, "--log-every", 10));
+    }
+
+    private static String option(String[] args, String key) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals(key)) {
+                return args[i + 1];
+            }
+        }
+        return null;
+    }
+
+    /** The platform's storage, from the variables the services and the runner read (runner defaults). */
+    private static ObjectStore storeFromEnvironment() {
+        String endpoint = System.getenv("DREAMID_STORAGE_ENDPOINT");
+        if (endpoint == null || endpoint.isBlank()) {
+            throw new TrainerException("--run-id keeps checkpoints in object storage: set DREAMID_STORAGE_ENDPOINT"
+                    + " (e.g. http://127.0.0.1:19000 for ./dreamid up's S3 server)");
+        }
+        ObjectStore store = new ObjectStore(endpoint, endpoint, env("DREAMID_STORAGE_ACCESS_KEY", "dreamid"),
+                env("DREAMID_STORAGE_SECRET_KEY", "dreamid-secret"), env("DREAMID_STORAGE_BUCKET", "dreamid"),
+                env("DREAMID_STORAGE_REGION", "us-east-1"));
+        store.ensureBucket();
+        return store;
+    }
+
+    private static String env(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v;
     }
 
     private static int integer(Map<String, String> values, String key, int fallback) {

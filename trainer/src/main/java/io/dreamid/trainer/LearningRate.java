@@ -1,8 +1,9 @@
 package io.dreamid.trainer;
 
 /**
- * Linear warm-up from 0 over {@code warmup} steps, then a half cosine from {@code peak} down to 0 at {@code total}
- * (diffusers' {@code get_cosine_schedule_with_warmup} with half a cycle).
+ * Linear warm-up over {@code warmup} steps (peak/warmup at the first step, so that no step is wasted at rate 0), then
+ * a half cosine from {@code peak} down to 0 at {@code total}, as diffusers' {@code get_cosine_schedule_with_warmup}
+ * after its warm-up.
  */
 public record LearningRate(double peak, int warmup, int total) {
 

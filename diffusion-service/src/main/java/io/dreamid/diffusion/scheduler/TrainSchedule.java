@@ -3,15 +3,16 @@ package io.dreamid.diffusion.scheduler;
 /**
  * The training noise schedule every scheduler starts from, with diffusers' precision on CPU: betas and
  * alphas in float32; the cumulative product accumulated in float64 and stored as float32 (torch's CPU
- * {@code cumprod} kernel accumulates float tensors in double).
+ * {@code cumprod} kernel accumulates float tensors in double). Public for the trainer, which adds noise to
+ * latents with the same schedule the pipeline removes it with.
  */
-final class TrainSchedule {
+public final class TrainSchedule {
 
     private TrainSchedule() {
     }
 
     /** alphas_cumprod[t] = prod_{s <= t} (1 - beta_s), the signal fraction \bar\alpha_t of DDPM (Ho et al. 2020). */
-    static float[] alphasCumprod(SchedulerConfig config) {
+    public static float[] alphasCumprod(SchedulerConfig config) {
         float[] betas = betas(config);
         float[] cumprod = new float[betas.length];
         double product = 1.0;

@@ -54,11 +54,13 @@ $('job-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   $('error').hidden = true;
   if (!$('api-key').value.trim()) return showError('Enter the API key.');
-  if (!$('photo').files[0]) return showError('Choose a photo of a face.');
+  // Prompts that name nobody make a plain text-to-image job: no photo then.
+  const namesAPerson = spec().prompts.some(p => p.includes('{id'));
+  if (namesAPerson && !$('photo').files[0]) return showError('Choose a photo of a face, or leave {id} out of the prompts for a plain text-to-image job.');
   localStorage.setItem('dreamid.apiKey', $('api-key').value.trim());
   const form = new FormData();
   form.append('spec', new Blob([JSON.stringify(spec())], { type: 'application/json' }));
-  form.append('photo', $('photo').files[0]);
+  if ($('photo').files[0]) form.append('photo', $('photo').files[0]);
   $('submit').disabled = true;
   try {
     // A key of its own per submission: the gateway answers a repeat of it with the same job.

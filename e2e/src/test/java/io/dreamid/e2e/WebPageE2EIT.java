@@ -56,15 +56,7 @@ class WebPageE2EIT {
             browser.get(platform.gateway().resolve("/").toString());
             browser.findElement(By.id("api-key")).sendKeys(Platform.API_KEY);
             browser.findElement(By.id("photo")).sendKeys(photo.toString());
-            WebElement prompts = browser.findElement(By.id("prompts"));
-            prompts.clear();
-            prompts.sendKeys("a photo of {id} as an astronaut");
-            for (String[] field : new String[][] {{"steps", "3"}, {"width", "64"}, {"height", "64"}, {"seed", "5"}}) {
-                WebElement input = browser.findElement(By.id(field[0]));
-                input.clear();
-                input.sendKeys(field[1]);
-            }
-            browser.findElement(By.id("submit")).click();
+            submit(browser, "a photo of {id} as an astronaut", "3", "5");
 
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofMinutes(3));
             wait.until(d -> !d.findElements(By.cssSelector("#gallery img.result")).isEmpty()
@@ -91,6 +83,26 @@ class WebPageE2EIT {
     }
 
     @Test
+    void promptsThatNameNobodyRunAsTextToImageWithoutAPhoto() {
+        WebDriver browser = chromium(tmp.resolve("profile3"));
+        try {
+            browser.get(platform.gateway().resolve("/").toString());
+            browser.findElement(By.id("api-key")).sendKeys(Platform.API_KEY);
+            submit(browser, "a lighthouse at dusk", "2", "8");
+
+            new WebDriverWait(browser, Duration.ofMinutes(3)).until(d -> !d.findElements(
+                    By.cssSelector("#gallery img.result")).isEmpty() || d.findElement(By.id("error")).isDisplayed());
+            assertThat(browser.findElement(By.id("error")).isDisplayed())
+                    .as("error shown: %s", browser.findElement(By.id("error")).getText()).isFalse();
+            assertThat(browser.findElement(By.id("status")).getText()).startsWith("SUCCEEDED");
+            assertThat(browser.findElement(By.cssSelector("#gallery figcaption")).getText())
+                    .contains("a lighthouse at dusk").contains("seed 8");
+        } finally {
+            browser.quit();
+        }
+    }
+
+    @Test
     void aWrongKeyIsExplainedOnThePage() throws IOException {
         Path photo = tmp.resolve("grace2.jpg");
         try (InputStream in = getClass().getResourceAsStream("/faces/grace_hopper.jpg")) {
@@ -108,6 +120,19 @@ class WebPageE2EIT {
         } finally {
             browser.quit();
         }
+    }
+
+    /** Fills in the prompt and a 64x64 job of {@code steps} steps with {@code seed}, and submits the form. */
+    private static void submit(WebDriver browser, String prompt, String steps, String seed) {
+        WebElement prompts = browser.findElement(By.id("prompts"));
+        prompts.clear();
+        prompts.sendKeys(prompt);
+        for (String[] field : new String[][] {{"steps", steps}, {"width", "64"}, {"height", "64"}, {"seed", seed}}) {
+            WebElement input = browser.findElement(By.id(field[0]));
+            input.clear();
+            input.sendKeys(field[1]);
+        }
+        browser.findElement(By.id("submit")).click();
     }
 
     private static WebDriver chromium(Path profile) {

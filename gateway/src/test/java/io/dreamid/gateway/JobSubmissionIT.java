@@ -83,6 +83,51 @@ class JobSubmissionIT {
     }
 
     @Test
+    void promptsThatNameNobodyMakeATextOnlyJobWithoutAPhoto() {
+        String plain = "{\"prompts\": [\"a lighthouse at dusk\"], \"steps\": 2, \"seed\": 9}";
+        String multipart = Api.as(KEY_A).multiPart("spec", plain, "application/json").post("/v1/jobs")
+                .then().statusCode(202).extract().path("jobId");
+        String json = Api.as(KEY_A).contentType("application/json").body("{\"spec\": " + plain + "}")
+                .post("/v1/jobs").then().statusCode(202).extract().path("jobId");
+
+        for (String jobId : List.of(multipart, json)) {
+            JobMessage job = only(Topics.JOBS, jobId, JobMessage.class);
+            assertThat(job.isTextOnly()).isTrue();
+            assertThat(job.spec().prompts()).containsExactly("a lighthouse at dusk");
+            assertThat(job.spec().seed()).isEqualTo(9L);
+            assertThat(EmbeddedS3.store().list("inputs/" + jobId + "/")).isEmpty();
+        }
+    }
+
+    @Test
+    void aJobOfSeveralPeopleNamesAnIdentityForEachPlaceholder() {
+        EmbeddedS3.store().put(ObjectKeys.identity("ada-1"), new byte[] {1}, "application/octet-stream");
+        EmbeddedS3.store().put(ObjectKeys.identity("grace-2"), new byte[] {2}, "application/octet-stream");
+        String two = "{\"prompts\": [\"{id:ada} and {id:grace} having tea\"], \"people\": {\"ada\": \"ada-1\","
+                + " \"grace\": \"grace-2\"}, \"steps\": 2}";
+
+        String jobId = Api.as(KEY_A).multiPart("spec", two, "application/json").post("/v1/jobs")
+                .then().statusCode(202).extract().path("jobId");
+
+        JobMessage job = only(Topics.JOBS, jobId, JobMessage.class);
+        assertThat(job.photoRef()).isNull();
+        assertThat(job.identityId()).isNull();
+        assertThat(job.isTextOnly()).isFalse();
+        assertThat(job.spec().people()).containsEntry("ada", "ada-1").containsEntry("grace", "grace-2");
+
+        String unknown = "{\"spec\": {\"prompts\": [\"{id:ada} and {id:bob}\"], \"people\": {\"ada\":"
+                + " \"ada-1\", \"bob\": \"bob-3\"}}}";
+        assertError(Api.as(KEY_A).contentType("application/json").body(unknown).post("/v1/jobs"), 404,
+                "IDENTITY_NOT_FOUND", "bob-3");
+        String unnamed = "{\"spec\": {\"prompts\": [\"{id:ada} and {id:bob}\"], \"people\": {\"ada\": \"ada-1\"}}}";
+        assertError(Api.as(KEY_A).contentType("application/json").body(unnamed).post("/v1/jobs"), 400,
+                "BAD_SPEC", "no identity for {id:bob}");
+        assertError(Api.as(KEY_A).contentType("application/json")
+                .body("{\"spec\": {\"prompts\": [\"{id:ada}\"], \"negativePrompt\": \"{id:ada}\", \"people\":"
+                        + " {\"ada\": \"ada-1\"}}}").post("/v1/jobs"), 400, "BAD_SPEC", "negativePrompt");
+    }
+
+    @Test
     void theSpecMayComeAsAFilePartAsBrowsersSendIt() {
         String jobId = Api.as(KEY_A)
                 .multiPart("spec", "blob", "{\"prompts\": [\"{id} on the moon\"], \"seed\": 42}".getBytes(

@@ -67,15 +67,15 @@ public final class Json {
         JsonNode version = tree.get("schemaVersion");
         if (version == null || version.isNull()) {
             throw new MalformedMessageException("missing field schemaVersion (this service reads "
-                    + SchemaVersions.CURRENT + ")");
+                    + SchemaVersions.OLDEST_READ + " to " + SchemaVersions.CURRENT + ")");
         }
         if (!version.isIntegralNumber() || !version.canConvertToInt()) {
             throw new MalformedMessageException("schemaVersion must be an integer, got " + version);
         }
-        if (version.asInt() != SchemaVersions.CURRENT) {
+        if (version.asInt() < SchemaVersions.OLDEST_READ || version.asInt() > SchemaVersions.CURRENT) {
             throw new MalformedMessageException(
                     "schemaVersion " + version.asInt() + " is not supported (this service reads "
-                            + SchemaVersions.CURRENT + ")");
+                            + SchemaVersions.OLDEST_READ + " to " + SchemaVersions.CURRENT + ")");
         }
         try {
             return MAPPER.treeToValue(tree, type);

@@ -1,5 +1,6 @@
 package io.dreamid.common.messages;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.dreamid.common.json.Json;
 import io.dreamid.common.json.MalformedMessageException;
 
@@ -7,8 +8,10 @@ import java.time.Instant;
 
 /**
  * A job to run, on topic {@code dreamid.jobs}, keyed by {@code jobId}. Produced by the gateway or by any other
- * system (see {@code schemas/job.schema.json}). Exactly one of {@code photoRef} and {@code identityId} is set:
- * a photo goes through face detection and encoding, an identity id goes straight to generation.
+ * system (see {@code schemas/job.schema.json}). At most one of {@code photoRef} and {@code identityId} is set:
+ * a photo goes through face detection and encoding, an identity id goes straight to generation, and a job with
+ * neither is plain text-to-image (its prompts name nobody): the encoder-service hands it to generation unchanged; a
+ * job of several people has neither too, and names each person's identity in {@code spec.people}.
  *
  * @param photoRef   object key of the photo in the bucket, e.g. {@code inputs/{jobId}/photo.jpg}
  * @param identityId an identity encoded earlier ({@code identities/{identityId}.safetensors})
@@ -25,6 +28,12 @@ public record JobMessage(
     public static JobMessage of(String jobId, String tenant, Instant createdAt, String photoRef, String identityId,
             JobSpec spec) {
         return new JobMessage(SchemaVersions.CURRENT, jobId, tenant, createdAt, photoRef, identityId, spec);
+    }
+
+    /** A plain text-to-image job: no photo, no identity, nobody named in {@code spec.people}. */
+    @JsonIgnore
+    public boolean isTextOnly() {
+        return photoRef == null && identityId == null && (spec == null || !spec.isSeveralPeople());
     }
 
     /**

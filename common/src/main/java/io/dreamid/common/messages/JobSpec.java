@@ -3,8 +3,12 @@ package io.dreamid.common.messages;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * What the user asked for. Carried forward unchanged on every stage message, so no stage has to look
@@ -23,6 +27,8 @@ import java.util.Set;
  *                        or {@code fail-if-several}
  * @param identityOnly    true for an identity job: the job ends once the face is encoded (no prompts, no
  *                        images); null or false for a generation job
+ * @param people          for a job of several people: each name of a {@code {id:NAME}} placeholder mapped to the
+ *                        identityId of that person; null or empty for a job of one person or none
  */
 public record JobSpec(
         List<String> prompts,
@@ -35,7 +41,15 @@ public record JobSpec(
         Integer height,
         String scheduler,
         String face,
-        Boolean identityOnly) {
+        Boolean identityOnly,
+        Map<String, String> people) {
+
+    public JobSpec(List<String> prompts, String negativePrompt, Integer imagesPerPrompt, Integer steps,
+            Double guidanceScale, Long seed, Integer width, Integer height, String scheduler, String face,
+            Boolean identityOnly) {
+        this(prompts, negativePrompt, imagesPerPrompt, steps, guidanceScale, seed, width, height, scheduler, face,
+                identityOnly, null);
+    }
 
     /** A spec that generates images (no {@code identityOnly}): the shape every generation job has. */
     public JobSpec(List<String> prompts, String negativePrompt, Integer imagesPerPrompt, Integer steps,
@@ -51,6 +65,27 @@ public record JobSpec(
         return new JobSpec(List.of(), null, null, null, null, null, null, null, null, face, Boolean.TRUE);
     }
 
+    /**
+     * Whether a prompt names a person ({@code {id}} or {@code {id:NAME}}): a job without a photo or an identity whose
+     * prompts name nobody is a plain text-to-image job.
+     */
+    public boolean namesAPerson() {
+        return !Placeholders.names(prompts).isEmpty();
+    }
+
+    /** Whether this is a job of several people ({@code {id:NAME}} placeholders, {@link #people()} given). */
+    @JsonIgnore
+    public boolean isSeveralPeople() {
+        return people != null && !people.isEmpty();
+    }
+
+    /** The names of the {@code {id:NAME}} placeholders the prompts use, in order of first use. */
+    public Set<String> placeholderNames() {
+        Set<String> names = new LinkedHashSet<>(Placeholders.names(prompts));
+        names.remove(Placeholders.ONE);
+        return names;
+    }
+
     /** Whether the job ends once the identity is encoded (see {@link #identityOnly(String)}). */
     @JsonIgnore
     public boolean isIdentityOnly() {
@@ -59,6 +94,10 @@ public record JobSpec(
 
     public static final String PLACEHOLDER = "{id}";
     public static final int MAX_PROMPTS = 8;
+    /** People named in one job (each adds K words to the prompts that name them). */
+    public static final int MAX_PEOPLE = 8;
+    /** An identity id: one safe path segment, as {@code ObjectKeys.isSafeId}. */
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     public static final int MAX_PROMPT_CHARS = 1000;
     public static final int MAX_IMAGES_PER_PROMPT = 8;
     public static final int MAX_IMAGES_PER_JOB = 32;
@@ -88,21 +127,22 @@ public record JobSpec(
                 height == null ? DEFAULT_SIZE : height,
                 scheduler,
                 face == null ? FaceChoice.LARGEST.toString() : face,
-                identityOnly);
+                identityOnly, people);
     }
 
     public JobSpec withSeed(long newSeed) {
         return new JobSpec(prompts, negativePrompt, imagesPerPrompt, steps, guidanceScale, newSeed, width, height,
-                scheduler, face, identityOnly);
+                scheduler, face, identityOnly, people);
     }
 
     /**
      * Every rule this spec breaks, each as a sentence that says what to fix; empty when the spec is valid.
      *
-     * @param requirePlaceholder whether every prompt must name the person with {@link #PLACEHOLDER}
-     *                           (true for identity jobs; plain text-to-image prompts do not)
+     * @param withPerson true for a job with a photo or an identity: every prompt names the person with
+     *                   {@link #PLACEHOLDER} once; false for a plain text-to-image job (no photo, no identity):
+     *                   no prompt may name a person, there is nobody to put there
      */
-    public List<String> problems(boolean requirePlaceholder) {
+    public List<String> problems(boolean withPerson) {
         List<String> problems = new ArrayList<>();
         if (isIdentityOnly()) {
             if (prompts != null && !prompts.isEmpty()) {
@@ -123,8 +163,25 @@ public record JobSpec(
                 if (p.length() > MAX_PROMPT_CHARS) {
                     problems.add("prompts[" + i + "]: at most " + MAX_PROMPT_CHARS + " characters, got " + p.length());
                 }
+                String malformed = Placeholders.malformed(p);
+                if (malformed != null) {
+                    problems.add("prompts[" + i + "]: \"" + malformed + "\" is not a placeholder; write {id} for the"
+                            + " one person or {id:NAME} with a NAME of " + Placeholders.NAME_RULE);
+                }
                 int count = countPlaceholders(p);
-                if (requirePlaceholder && count == 0) {
+                if (!withPerson && count > 0 && !placeholderNames().isEmpty()) {
+                    problems.add("prompts[" + i + "]: use {id} for a job of one person, or {id:NAME} for each of"
+                            + " several; not both in one job");
+                } else if (!withPerson && count > 0) {
+                    problems.add("prompts[" + i + "]: the placeholder " + PLACEHOLDER + " names a person but the job"
+                            + " has no photo and no identity; give one, or leave the placeholder out for a plain"
+                            + " text-to-image job");
+                } else if (withPerson && !Placeholders.find(p).stream()
+                        .allMatch(f -> f.name().equals(Placeholders.ONE))) {
+                    problems.add("prompts[" + i + "]: a job with one photo or identity names its person with "
+                            + PLACEHOLDER + "; for several people use {id:NAME} with \"people\" and no photo or"
+                            + " identityId");
+                } else if (withPerson && count == 0) {
                     problems.add("prompts[" + i + "]: put the placeholder " + PLACEHOLDER
                             + " where the person goes, e.g. \"a photo of {id} as an astronaut\"");
                 } else if (count > 1) {
@@ -132,7 +189,9 @@ public record JobSpec(
                 }
             }
         }
-        if (negativePrompt != null && negativePrompt.contains(PLACEHOLDER)) {
+        checkPeople(withPerson, problems);
+        if (negativePrompt != null && (!Placeholders.find(negativePrompt).isEmpty()
+                || Placeholders.malformed(negativePrompt) != null)) {
             problems.add("negativePrompt: the placeholder " + PLACEHOLDER + " names the person in prompts only;"
                     + " describe what the images should not show without it");
         }
@@ -171,6 +230,44 @@ public record JobSpec(
             }
         }
         return problems;
+    }
+
+    private void checkPeople(boolean withPerson, List<String> problems) {
+        Set<String> used = placeholderNames();
+        if (people == null || people.isEmpty()) {
+            if (!used.isEmpty()) {
+                problems.add("people: the prompts name " + used.stream().map(n -> "{id:" + n + "}").toList()
+                        + "; map each name to its identity, e.g. \"people\": {\"" + used.iterator().next()
+                        + "\": \"<identityId>\"}");
+            }
+            return;
+        }
+        if (withPerson) {
+            problems.add("people: a job with a photo or an identityId has one person, named {id}; leave people out,"
+                    + " or leave the photo and identityId out and name each person with {id:NAME}");
+            return;
+        }
+        if (people.size() > MAX_PEOPLE) {
+            problems.add("people: at most " + MAX_PEOPLE + " people per job, got " + people.size());
+        }
+        for (Map.Entry<String, String> person : new TreeMap<>(people).entrySet()) {
+            if (!Placeholders.isName(person.getKey())) {
+                problems.add("people: \"" + person.getKey() + "\" is not a name; use " + Placeholders.NAME_RULE);
+            } else if (!used.contains(person.getKey())) {
+                problems.add("people." + person.getKey() + ": no prompt names {id:" + person.getKey() + "}; use it"
+                        + " in a prompt or leave it out");
+            }
+            if (person.getValue() == null || !ID.matcher(person.getValue()).matches()) {
+                problems.add("people." + person.getKey() + ": give the identityId of an identity encoded earlier"
+                        + " (POST /v1/identities), got " + (person.getValue() == null ? "null"
+                        : "\"" + person.getValue() + "\""));
+            }
+        }
+        for (String name : used) {
+            if (!people.containsKey(name)) {
+                problems.add("people: no identity for {id:" + name + "}; add \"" + name + "\": \"<identityId>\"");
+            }
+        }
     }
 
     private static void checkSize(String name, Integer value, List<String> problems) {

@@ -64,9 +64,9 @@ class JsonTest {
 
     @Test
     void refusesOtherSchemaVersions() {
-        assertThatThrownBy(() -> read("{\"schemaVersion\":2,\"jobId\":\"j1\"}"))
+        assertThatThrownBy(() -> read("{\"schemaVersion\":3,\"jobId\":\"j1\"}"))
                 .isInstanceOf(MalformedMessageException.class)
-                .hasMessage("schemaVersion 2 is not supported (this service reads 1)");
+                .hasMessage("schemaVersion 3 is not supported (this service reads 1 to 2)");
         assertThatThrownBy(() -> read("{\"schemaVersion\":\"1\",\"jobId\":\"j1\"}"))
                 .isInstanceOf(MalformedMessageException.class)
                 .hasMessage("schemaVersion must be an integer, got \"1\"");

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,12 +45,56 @@ class JobSpecTest {
 
         assertThat(spec.problems(true)).containsExactly("prompts[1]: put the placeholder {id} where the person goes, "
                 + "e.g. \"a photo of {id} as an astronaut\"");
-        assertThat(spec.problems(false)).as("plain text-to-image prompts").isEmpty();
+        assertThat(set(0, List.of("an astronaut on the moon")).problems(false)).as("plain text-to-image prompts")
+                .isEmpty();
+    }
+
+    @Test
+    void namedPlaceholdersNeedAnIdentityForEachNameAndNothingElse() {
+        JobSpec two = people(List.of("{id:ada} and {id:grace} having tea", "{id:ada} alone, {id:ada} again"),
+                Map.of("ada", "a1", "grace", "g2"));
+        assertThat(two.problems(false)).isEmpty();
+        assertThat(two.placeholderNames()).containsExactly("ada", "grace");
+        assertThat(two.namesAPerson()).isTrue();
+        assertThat(two.isSeveralPeople()).isTrue();
+
+        assertThat(people(List.of("{id:ada} and {id:grace}"), Map.of("ada", "a1")).problems(false))
+                .containsExactly("people: no identity for {id:grace}; add \"grace\": \"<identityId>\"");
+        assertThat(people(List.of("{id:ada}"), Map.of("ada", "a1", "bob", "b1")).problems(false))
+                .containsExactly("people.bob: no prompt names {id:bob}; use it in a prompt or leave it out");
+        assertThat(people(List.of("{id:ada}"), null).problems(false)).singleElement().asString()
+                .startsWith("people: the prompts name [{id:ada}]");
+        assertThat(people(List.of("{id:ada}"), Map.of("ada", "../x")).problems(false)).singleElement().asString()
+                .startsWith("people.ada: give the identityId");
+        assertThat(people(List.of("{id} with {id:ada}"), Map.of("ada", "a1")).problems(false)).singleElement()
+                .asString().contains("not both");
+        assertThat(people(List.of("{id:ada}"), Map.of("ada", "a1")).problems(true)).hasSize(2)
+                .anyMatch(p -> p.startsWith("people: a job with a photo or an identityId has one person"));
+        assertThat(people(List.of("{id:a b} at sea"), Map.of()).problems(false)).singleElement().asString()
+                .startsWith("prompts[0]: \"{id:a b}\" is not a placeholder");
+    }
+
+    @Test
+    void theNegativePromptNamesNobody() {
+        JobSpec spec = new JobSpec(List.of("{id:ada}"), "{id:ada} frowning", null, null, null, null, null, null, null,
+                null, null, Map.of("ada", "a1"));
+        assertThat(spec.problems(false)).singleElement().asString().startsWith("negativePrompt:");
+    }
+
+    private static JobSpec people(List<String> prompts, Map<String, String> people) {
+        return new JobSpec(prompts, null, null, null, null, null, null, null, null, null, null, people);
+    }
+
+    @Test
+    void aTextOnlyJobNamesNobody() {
+        assertThat(set(0, List.of("an astronaut", "a photo of {id}")).problems(false)).containsExactly(
+                "prompts[1]: the placeholder {id} names a person but the job has no photo and no identity; give one,"
+                        + " or leave the placeholder out for a plain text-to-image job");
     }
 
     @Test
     void thePlaceholderIsUsedOnce() {
-        assertThat(set(0, List.of("{id} and {id}")).problems(false))
+        assertThat(set(0, List.of("{id} and {id}")).problems(true))
                 .containsExactly("prompts[0]: use the placeholder {id} once, found 2");
     }
 

@@ -147,12 +147,11 @@ class MessageSchemasTest {
         return Stream.of(
                 invalid("no jobId", job -> job.remove("jobId"), "jobId"),
                 invalid("schemaVersion as a string", job -> job.put("schemaVersion", "1"), "schemaVersion"),
-                invalid("schemaVersion 2", job -> job.put("schemaVersion", 2), "schemaVersion"),
+                invalid("schemaVersion 3", job -> job.put("schemaVersion", 3), "schemaVersion"),
                 invalid("a jobId that climbs out of its folder", job -> job.put("jobId", "../x"), "jobId"),
                 invalid("a photoRef that climbs out of the bucket", job -> job.put("photoRef", "inputs/../../etc"),
                         "photoRef"),
-                invalid("both photoRef and identityId", job -> job.put("identityId", "id-1"), "only one"),
-                invalid("neither photoRef nor identityId", job -> job.remove("photoRef"), "only one"),
+                invalid("both photoRef and identityId", job -> job.put("identityId", "id-1"), "not"),
                 invalid("createdAt not a date-time", job -> job.put("createdAt", "yesterday"), "createdAt"),
                 invalid("a misspelt field", job -> job.put("photoref", "x.jpg"), "photoref"),
                 invalid("no prompts", job -> spec(job).remove("prompts"), "prompts"),
@@ -165,6 +164,49 @@ class MessageSchemasTest {
                 invalid("a misspelt spec field", job -> spec(job).put("step", 20), "step"),
                 invalid("null for an optional field", job -> spec(job).putNull("seed"), "seed"),
                 invalid("identityOnly with prompts", job -> spec(job).put("identityOnly", true), "prompts"));
+    }
+
+    @Test
+    void aTextOnlyJobHasNeitherPhotoNorIdentityAndIsValid() {
+        JobSpec plain = new JobSpec(List.of("a lighthouse at dusk"), null, 1, 2, 7.5, 3L, 64, 64, null, null);
+        JobMessage job = JobMessage.of(JOB, "local", AT, null, null, plain);
+
+        assertThat(job.isTextOnly()).isTrue();
+        assertThat(validate("job.schema.json", job)).isEmpty();
+        assertThat(validate("identity.schema.json", new IdentityMessage(SchemaVersions.CURRENT, JOB, "local", AT,
+                plain, null, null, null, 0, 0, false))).isEmpty();
+        ObjectNode halfIdentity = (ObjectNode) tree(new IdentityMessage(SchemaVersions.CURRENT, JOB, "local", AT,
+                plain, "c0ffee12", null, null, 0, 0, false));
+        assertThat(validate("identity.schema.json", halfIdentity)).as("an identity without its embedding").isNotEmpty();
+    }
+
+    @Test
+    void aJobOfSeveralPeopleAndItsIdentityMessageValidate() {
+        JobSpec two = new JobSpec(List.of("{id:ada} and {id:grace} having tea"), null, 1, 2, 7.5, 3L, 64, 64, null,
+                null, null, Map.of("ada", "a1", "grace", "g2"));
+        assertThat(validate("job.schema.json", JobMessage.of(JOB, "local", AT, null, null, two))).isEmpty();
+        IdentityMessage identities = new IdentityMessage(SchemaVersions.CURRENT, JOB, "local", AT, two, null, null,
+                null, 0, 0, true, Map.of("ada", new PersonIdentity("a1", "identities/a1.safetensors", "tiny-1", 2, 32),
+                "grace", new PersonIdentity("g2", "identities/g2.safetensors", "tiny-1", 2, 32)));
+        assertThat(validate("identity.schema.json", identities)).isEmpty();
+
+        ObjectNode badName = (ObjectNode) tree(JobMessage.of(JOB, "local", AT, null, null, two));
+        ((ObjectNode) badName.at("/spec/people")).put("a b", "x1");
+        assertThat(validate("job.schema.json", badName)).isNotEmpty();
+    }
+
+    @Test
+    void aVersionOneMessageAsOlderProducersWroteItIsStillRead() {
+        String v1 = "{\"schemaVersion\": 1, \"jobId\": \"j1\", \"tenant\": \"acme\", \"createdAt\":"
+                + " \"2026-11-26T16:00:00Z\", \"photoRef\": \"inputs/j1/photo.jpg\","
+                + " \"spec\": {\"prompts\": [\"a photo of {id}\"]}}";
+
+        JobMessage job = JobMessage.read(v1.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+        assertThat(job.schemaVersion()).isEqualTo(1);
+        assertThat(job.spec().people()).isNull();
+        assertThat(job.spec().problems(true)).isEmpty();
+        assertThat(validate("job.schema.json", MessageSchemas.tree(job))).isEmpty();
     }
 
     @Test

@@ -2,20 +2,26 @@ package io.dreamid.diffusion.pipeline;
 
 import io.dreamid.common.messages.ErrorCodes;
 import io.dreamid.common.messages.JobSpec;
+import io.dreamid.common.messages.Placeholders;
 import io.dreamid.diffusion.bundle.BundleException;
 import io.dreamid.diffusion.tokenizer.ClipTokenizer;
 import io.dreamid.diffusion.tokenizer.TokenizedPrompt;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Turns a prompt into the text encoder's input embeddings [maxLength, width]: token embeddings looked up in the
- * table cut out of the text encoder, with the identity's K embeddings at K consecutive positions where the prompt
- * says {@code {id}}.
+ * table cut out of the text encoder, with each person's K embeddings at K consecutive positions where the prompt
+ * names that person: {@code {id}} (the one person of the job) or {@code {id:NAME}} (one of several; a name may be
+ * used more than once, each use gets the person's K words).
  *
- * <p>The text before and after the placeholder is tokenized separately, and the sequence is
- * {@code [bos] before S*(1..K) after [eos] [pad]...}; when it is too long the text after the placeholder is cut
- * (like CLIP's truncation, the end token stays last), and when even the start does not fit the prompt is refused.
+ * <p>The text between placeholders is tokenized piece by piece, and the sequence is
+ * {@code [bos] text0 S*(a) text1 S*(b) ... textN [eos] [pad]...}. The budget counts K words per placeholder: when
+ * even the last person's words do not fit before the end token the prompt is refused with the numbers; otherwise
+ * only the text after the last person is cut (like CLIP's truncation, the end token stays last).
  */
 public final class PromptEmbedder {
     /** Marks an identity slot in {@link Embedded#ids()}: no vocabulary token sits there. */
@@ -27,12 +33,30 @@ public final class PromptEmbedder {
     private final int width;
 
     /**
-     * @param ids           the token id at each position ({@link #IDENTITY_SLOT} at the identity's positions)
-     * @param embeds        [maxLength, width] row-major
-     * @param identityStart first position of S*, or -1 for a prompt without an identity
-     * @param identityWords K, or 0
+     * Where one person's words sit.
+     *
+     * @param name  the placeholder's name ({@link Placeholders#ONE} for {@code {id}})
+     * @param start first position of S*
+     * @param words K
      */
-    public record Embedded(int[] ids, float[] embeds, int identityStart, int identityWords) {
+    public record Slot(String name, int start, int words) {
+    }
+
+    /**
+     * @param ids    the token id at each position ({@link #IDENTITY_SLOT} at the identities' positions)
+     * @param embeds [maxLength, width] row-major
+     * @param slots  the people's positions, in prompt order; empty for a prompt that names nobody
+     */
+    public record Embedded(int[] ids, float[] embeds, List<Slot> slots) {
+        /** First position of the first person's words, or -1 for a prompt that names nobody. */
+        public int identityStart() {
+            return slots.isEmpty() ? -1 : slots.get(0).start();
+        }
+
+        /** K of the first person, or 0. */
+        public int identityWords() {
+            return slots.isEmpty() ? 0 : slots.get(0).words();
+        }
     }
 
     public PromptEmbedder(ClipTokenizer tokenizer, float[] table, int vocabSize, int width) {
@@ -56,54 +80,92 @@ public final class PromptEmbedder {
 
     /** A plain prompt (no identity); a placeholder in it is an error. */
     public Embedded embed(String prompt) {
-        return embed(prompt, null);
+        return embed(prompt, Map.of());
     }
 
     /**
-     * @param identity the identity to place at the placeholder; null for plain text-to-image (then the prompt must
-     *                 not contain the placeholder)
+     * @param identity the identity to place at {@code {id}}; null for plain text-to-image (then the prompt must
+     *                 name nobody)
      */
     public Embedded embed(String prompt, IdentityEmbedding identity) {
-        int at = prompt.indexOf(JobSpec.PLACEHOLDER);
-        if (at < 0) {
+        return embed(prompt, identity == null ? Map.of() : Map.of(Placeholders.ONE, identity));
+    }
+
+    /**
+     * @param people each placeholder name's identity ({@link Placeholders#ONE} for {@code {id}}); every name the
+     *               prompt uses must be there
+     */
+    public Embedded embed(String prompt, Map<String, IdentityEmbedding> people) {
+        List<Placeholders.Found> found = Placeholders.find(prompt);
+        if (found.isEmpty()) {
             TokenizedPrompt tokens = tokenizer.encode(prompt);
-            return new Embedded(tokens.ids(), lookup(tokens.ids()), -1, 0);
+            return new Embedded(tokens.ids(), lookup(tokens.ids()), List.of());
         }
-        if (identity == null) {
-            throw new GenerationException(ErrorCodes.BAD_SPEC, "the prompt \"" + prompt + "\" names a person with "
-                    + JobSpec.PLACEHOLDER + " but the job carries no identity; remove the placeholder or give a photo");
+        List<IdentityEmbedding> identities = new ArrayList<>();
+        for (Placeholders.Found f : found) {
+            identities.add(identityOf(prompt, f, people));
         }
-        if (prompt.indexOf(JobSpec.PLACEHOLDER, at + 1) >= 0) {
+        if (found.stream().filter(f -> f.name().equals(Placeholders.ONE)).count() > 1) {
             throw new GenerationException(ErrorCodes.BAD_SPEC, "use the placeholder " + JobSpec.PLACEHOLDER
                     + " once per prompt: \"" + prompt + "\"");
+        }
+        List<int[]> texts = new ArrayList<>();
+        int from = 0;
+        for (Placeholders.Found f : found) {
+            texts.add(tokenizer.tokenize(prompt.substring(from, f.start())));
+            from = f.end();
+        }
+        int[] after = tokenizer.tokenize(prompt.substring(from));
+        int max = tokenizer.maxLength();
+        int textTokens = texts.stream().mapToInt(t -> t.length).sum();
+        int words = identities.stream().mapToInt(IdentityEmbedding::words).sum();
+        // Start token, the text up to the last person, every person's K words, and the end token must all fit.
+        int needed = 1 + textTokens + words + 1;
+        if (needed > max) {
+            throw new GenerationException(ErrorCodes.BAD_SPEC, "the prompt needs " + needed + " tokens up to its"
+                    + " last person (" + textTokens + " of text, " + words + " identity words for " + found.size()
+                    + " placeholder" + (found.size() == 1 ? "" : "s") + ", start and end) but the model reads "
+                    + max + ": shorten the text before the last placeholder or name fewer people: \"" + prompt + "\"");
+        }
+        int[] ids = new int[max];
+        Arrays.fill(ids, tokenizer.padId());
+        ids[0] = tokenizer.bosId();
+        int at = 1;
+        List<Slot> slots = new ArrayList<>();
+        for (int i = 0; i < found.size(); i++) {
+            System.arraycopy(texts.get(i), 0, ids, at, texts.get(i).length);
+            at += texts.get(i).length;
+            int k = identities.get(i).words();
+            Arrays.fill(ids, at, at + k, IDENTITY_SLOT);
+            slots.add(new Slot(found.get(i).name(), at, k));
+            at += k;
+        }
+        int keptAfter = Math.min(after.length, max - 1 - at);
+        System.arraycopy(after, 0, ids, at, keptAfter);
+        ids[at + keptAfter] = tokenizer.eosId();
+        float[] embeds = lookup(ids);
+        // Each person's S* replaces the token embeddings of their placeholder: one position per pseudo-word.
+        for (int i = 0; i < slots.size(); i++) {
+            Slot slot = slots.get(i);
+            System.arraycopy(identities.get(i).values(), 0, embeds, slot.start() * width, slot.words() * width);
+        }
+        return new Embedded(ids, embeds, List.copyOf(slots));
+    }
+
+    private IdentityEmbedding identityOf(String prompt, Placeholders.Found f, Map<String, IdentityEmbedding> people) {
+        IdentityEmbedding identity = people.get(f.name());
+        if (identity == null) {
+            String placeholder = prompt.substring(f.start(), f.end());
+            throw new GenerationException(ErrorCodes.BAD_SPEC, "the prompt \"" + prompt + "\" names a person with "
+                    + placeholder + " but the job carries no identity for " + (f.name().equals(Placeholders.ONE)
+                    ? "it; remove the placeholder or give a photo" : "\"" + f.name() + "\"; name one in people"));
         }
         if (identity.width() != width) {
             throw new GenerationException(ErrorCodes.BAD_SPEC, "the identity embedding is " + identity.width()
                     + " wide but this model's text encoder takes " + width + ": the identity was made for another"
                     + " model (encode the face again with an encoder for this model)");
         }
-        int[] before = tokenizer.tokenize(prompt.substring(0, at));
-        int[] after = tokenizer.tokenize(prompt.substring(at + JobSpec.PLACEHOLDER.length()));
-        int max = tokenizer.maxLength();
-        int k = identity.words();
-        int start = 1 + before.length;
-        if (start + k + 1 > max) {
-            throw new GenerationException(ErrorCodes.BAD_SPEC, "the text before " + JobSpec.PLACEHOLDER + " is "
-                    + before.length + " tokens; with the " + k + " identity words it leaves no room in the " + max
-                    + "-token prompt: move the placeholder nearer the start");
-        }
-        int keptAfter = Math.min(after.length, max - 1 - start - k);
-        int[] ids = new int[max];
-        Arrays.fill(ids, tokenizer.padId());
-        ids[0] = tokenizer.bosId();
-        System.arraycopy(before, 0, ids, 1, before.length);
-        Arrays.fill(ids, start, start + k, IDENTITY_SLOT);
-        System.arraycopy(after, 0, ids, start + k, keptAfter);
-        ids[start + k + keptAfter] = tokenizer.eosId();
-        float[] embeds = lookup(ids);
-        // S* replaces the token embeddings of the placeholder: one position per pseudo-word.
-        System.arraycopy(identity.values(), 0, embeds, start * width, k * width);
-        return new Embedded(ids, embeds, start, k);
+        return identity;
     }
 
     private float[] lookup(int[] ids) {

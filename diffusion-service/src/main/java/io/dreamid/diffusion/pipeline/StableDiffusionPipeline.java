@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.dreamid.common.image.RgbImage;
 import io.dreamid.common.messages.ErrorCodes;
+import io.dreamid.common.messages.Placeholders;
 import io.dreamid.diffusion.bundle.BundleException;
 import io.dreamid.diffusion.bundle.SdBundle;
 import io.dreamid.diffusion.onnx.OrtRuntime;
@@ -134,8 +135,15 @@ public final class StableDiffusionPipeline implements AutoCloseable {
      */
     public TextConditioning encodePrompt(String prompt, String negativePrompt, IdentityEmbedding identity,
             boolean guided, Timings timings) {
+        return encodePromptWithPeople(prompt, negativePrompt,
+                identity == null ? Map.of() : Map.of(Placeholders.ONE, identity), guided, timings);
+    }
+
+    /** Step 2 for a prompt naming people: each placeholder name's identity in {@code people}. */
+    public TextConditioning encodePromptWithPeople(String prompt, String negativePrompt,
+            Map<String, IdentityEmbedding> people, boolean guided, Timings timings) {
         long t0 = System.nanoTime();
-        PromptEmbedder.Embedded cond = embedder.embed(prompt, identity);
+        PromptEmbedder.Embedded cond = embedder.embed(prompt, people);
         PromptEmbedder.Embedded uncond = guided ? embedder.embed(negativePrompt == null ? "" : negativePrompt) : null;
         long t1 = System.nanoTime();
         timings.add(Timings.TOKENIZE, t1 - t0);

@@ -8,6 +8,8 @@ import io.dreamid.common.messages.ErrorInfo;
 import io.dreamid.common.messages.JobStatus;
 import io.dreamid.common.messages.IdentityMessage;
 import io.dreamid.common.messages.JobSpec;
+import io.dreamid.common.messages.PersonIdentity;
+import io.dreamid.common.messages.Placeholders;
 import io.dreamid.common.models.RunGuard;
 import io.dreamid.common.storage.ObjectNotFoundException;
 import io.dreamid.common.storage.ObjectStore;
@@ -35,6 +37,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Runs one job: reads the identity, generates every image of every prompt, stores each PNG under its
@@ -98,7 +102,7 @@ public class GenerationService {
         try {
             StableDiffusionPipeline pipeline = holder.pipeline();
             JobSpec spec = checkSpec(job);
-            IdentityEmbedding identity = readIdentity(job, pipeline.textWidth());
+            Map<String, IdentityEmbedding> people = readPeople(job, pipeline.textWidth());
             GenerationParams params = new GenerationParams(spec.steps(), spec.guidanceScale(), seedOf(job, spec),
                     spec.width(), spec.height(), spec.scheduler());
             pipeline.checkInputs(params);
@@ -119,8 +123,8 @@ public class GenerationService {
                         continue;
                     }
                     if (text == null) {
-                        text = pipeline.encodePrompt(prompt, spec.negativePrompt(), identity, params.guided(),
-                                timings);
+                        text = pipeline.encodePromptWithPeople(prompt, spec.negativePrompt(), people,
+                                params.guided(), timings);
                     }
                     RgbImage image = pipeline.generate(text, params, i, progress, timings);
                     long t0 = System.nanoTime();
@@ -195,11 +199,27 @@ public class GenerationService {
         return spec.seed() != null ? spec.seed() : Integer.toUnsignedLong(job.jobId().hashCode());
     }
 
-    private IdentityEmbedding readIdentity(IdentityMessage job, int textWidth) {
-        String ref = job.embeddingRef();
-        if (ref == null) {
-            return null;
+    /**
+     * Each placeholder name's identity: {@code {id}}'s for a job of one person, every {@code {id:NAME}}'s for a job
+     * of several, none for a text-only job.
+     */
+    private Map<String, IdentityEmbedding> readPeople(IdentityMessage job, int textWidth) {
+        Map<String, IdentityEmbedding> people = new LinkedHashMap<>();
+        if (job.embeddingRef() != null) {
+            people.put(Placeholders.ONE, readIdentity(job.embeddingRef(), textWidth));
         }
+        if (job.people() != null) {
+            for (Map.Entry<String, PersonIdentity> person : job.people().entrySet()) {
+                if (person.getValue() == null || person.getValue().embeddingRef() == null) {
+                    throw new StageFailure(ErrorCodes.BAD_SPEC, "people." + person.getKey() + " has no embeddingRef");
+                }
+                people.put(person.getKey(), readIdentity(person.getValue().embeddingRef(), textWidth));
+            }
+        }
+        return people;
+    }
+
+    private IdentityEmbedding readIdentity(String ref, int textWidth) {
         byte[] bytes;
         try {
             bytes = retry.call("read " + ref, () -> store.get(ref, config.maxIdentityBytes()));
@@ -243,11 +263,20 @@ public class GenerationService {
                 + ", seed=" + params.seed() + ", image_index=" + imageIndex + ", noise_seed="
                 + (params.seed() + imageIndex) + ", size=" + params.width() + "x" + params.height() + ", scheduler="
                 + (params.scheduler() == null ? "bundle default" : params.scheduler()));
-        chunks.put("identity", job.identityId() == null ? "" : job.identityId());
+        chunks.put("identity", identityText(job));
         chunks.put("model", holder.modelName()
                 + (pipeline.bundle().tiny() ? ": " + pipeline.bundle().note() : ""));
         chunks.put("software", "DreamID diffusion-service");
         return chunks;
+    }
+
+    /** The identity of a job of one person, or each person's as {@code name=identityId} (sorted by name). */
+    private static String identityText(IdentityMessage job) {
+        if (job.people() != null && !job.people().isEmpty()) {
+            return new TreeMap<>(job.people()).entrySet().stream()
+                    .map(p -> p.getKey() + "=" + p.getValue().identityId()).collect(Collectors.joining(", "));
+        }
+        return job.identityId() == null ? "" : job.identityId();
     }
 
     /** Cancellation checks and throttled GENERATING events, across all images of the job. */

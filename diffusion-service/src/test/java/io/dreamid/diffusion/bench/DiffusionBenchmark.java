@@ -22,7 +22,9 @@ import java.util.Map;
  * (guidance, scheduler step, buffer copies; wall time, and the thread's CPU time, which other load on the
  * machine does not inflate), at 64x64 latents (512x512 images) with guidance, for every
  * scheduler; then a whole job split into tokenize, encode text, denoise, decode, encode PNG and store (to a real
- * S3 server). Figures only, no assertions.
+ * S3 server); then the identity overhead (issue 15): an identity job and a text-only job with the same prompt text,
+ * size, steps, scheduler and seed, alternated, and the ratio of their diffusion-stage times. Figures only, no
+ * assertions.
  *
  * <p>Run: {@code ./mvnw -pl diffusion-service test-compile exec:java} (arguments: steps, images per figure).
  */
@@ -30,6 +32,48 @@ public final class DiffusionBenchmark {
     private static final String PROMPT = "a photo of {id} as an astronaut on the moon, detailed, 35mm";
 
     private DiffusionBenchmark() {
+    }
+
+    /**
+     * The identity overhead, DreamIdentity's "negligible" claim: the same job with the person's K words at
+     * {@code {id}} and as plain text-to-image (the prompt with the placeholder left out), alternated so that machine
+     * noise falls on both alike; the diffusion-stage time of a job is prompt encoding plus every image.
+     */
+    private static void identityOverhead(StableDiffusionPipeline pipeline, IdentityEmbedding identity, int steps,
+            int images) {
+        String plain = PROMPT.replace("{id} ", "");
+        GenerationParams params = new GenerationParams(steps, 7.5, 11, 512, 512, "euler");
+        int rounds = 6;
+        long[] withIdentity = new long[rounds];
+        long[] textOnly = new long[rounds];
+        for (int round = -1; round < rounds; round++) {
+            // Round -1 warms up both kinds.
+            long a = diffusionJob(pipeline, PROMPT, identity, params, images);
+            long b = diffusionJob(pipeline, plain, null, params, images);
+            if (round >= 0) {
+                withIdentity[round] = a;
+                textOnly[round] = b;
+            }
+        }
+        java.util.Arrays.sort(withIdentity);
+        java.util.Arrays.sort(textOnly);
+        double idMs = withIdentity[rounds / 2] / 1e6;
+        double textMs = textOnly[rounds / 2] / 1e6;
+        System.out.printf("%nidentity overhead: %d alternated pairs, 1 prompt x %d images, %d steps, euler, 512x512%n",
+                rounds, images, steps);
+        System.out.printf("  identity job   \"%s\": median %.1f ms%n", PROMPT, idMs);
+        System.out.printf("  text-only job  \"%s\": median %.1f ms%n", plain, textMs);
+        System.out.printf("  diffusion-stage time ratio identity/text-only: %.3f%n", idMs / textMs);
+    }
+
+    private static long diffusionJob(StableDiffusionPipeline pipeline, String prompt, IdentityEmbedding identity,
+            GenerationParams params, int images) {
+        long t0 = System.nanoTime();
+        TextConditioning text = pipeline.encodePrompt(prompt, "", identity, true, new Timings());
+        for (int i = 0; i < images; i++) {
+            pipeline.generate(text, params, i, GenerationControl.NONE, new Timings());
+        }
+        return System.nanoTime() - t0;
     }
 
     public static void main(String[] args) {
@@ -94,6 +138,7 @@ public final class DiffusionBenchmark {
                         100.0 * job.nanos(stage) / total);
             }
             System.out.printf("  %-24s %10.2f ms%n", "total", total / 1e6);
+            identityOverhead(pipeline, identity, steps, images);
         }
         System.exit(0);
     }

@@ -18,6 +18,7 @@ import io.dreamid.common.storage.ObjectStore;
 import io.dreamid.common.tensors.FloatTensor;
 import io.dreamid.common.tensors.Safetensors;
 import io.dreamid.diffusion.service.GenerationService;
+import io.dreamid.testsupport.PngText;
 import io.dreamid.testsupport.TopicRecorder;
 import io.dreamid.testsupport.EmbeddedS3;
 import io.dreamid.testsupport.KafkaResource;
@@ -30,11 +31,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.metadata.IIOMetadata;
-import javax.imageio.stream.ImageInputStream;
-import java.io.ByteArrayInputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -119,7 +115,7 @@ class DiffusionServiceIT {
             assertThat(image.width()).isEqualTo(64);
             assertThat(image.height()).isEqualTo(64);
         }
-        Map<String, String> text = pngText(first.get(expected.get(2)));
+        Map<String, String> text = PngText.read(first.get(expected.get(2)));
         assertThat(text).containsEntry("prompt", "{id} in the snow").containsEntry("negative_prompt", "blurry")
                 .containsEntry("identity", IDENTITY_ID);
         assertThat(text.get("parameters")).contains("steps=6", "seed=42", "image_index=0", "scheduler=ddim");
@@ -219,25 +215,4 @@ class DiffusionServiceIT {
 
 
 
-    /** The tEXt/iTXt chunks of a PNG, read back with ImageIO's own PNG reader. */
-    private static Map<String, String> pngText(byte[] png) throws Exception {
-        Map<String, String> text = new HashMap<>();
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(png))) {
-            ImageReader reader = ImageIO.getImageReadersByFormatName("png").next();
-            reader.setInput(in);
-            IIOMetadata metadata = reader.getImageMetadata(0);
-            org.w3c.dom.Node root = metadata.getAsTree("javax_imageio_png_1.0");
-            for (org.w3c.dom.Node n = root.getFirstChild(); n != null; n = n.getNextSibling()) {
-                if (n.getNodeName().equals("tEXt") || n.getNodeName().equals("iTXt")) {
-                    for (org.w3c.dom.Node e = n.getFirstChild(); e != null; e = e.getNextSibling()) {
-                        org.w3c.dom.NamedNodeMap a = e.getAttributes();
-                        org.w3c.dom.Node value = a.getNamedItem(n.getNodeName().equals("tEXt") ? "value" : "text");
-                        text.put(a.getNamedItem("keyword").getNodeValue(), value.getNodeValue());
-                    }
-                }
-            }
-            reader.dispose();
-        }
-        return text;
-    }
 }

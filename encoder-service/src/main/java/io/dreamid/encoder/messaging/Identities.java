@@ -3,12 +3,14 @@ package io.dreamid.encoder.messaging;
 import io.dreamid.common.messages.IdentityMessage;
 import io.dreamid.common.messages.JobSpec;
 import io.dreamid.common.messages.JobStatus;
+import io.dreamid.common.messages.PersonIdentity;
 import io.dreamid.common.messages.SchemaVersions;
 import io.dreamid.encoder.service.IdentityService.Identity;
 import io.dreamid.stage.Outcome;
 import io.dreamid.stage.StageJob;
 
 import java.time.Instant;
+import java.util.Map;
 
 /** The encoder's hand-on, shared by both of its inputs: the identity message for generation and its event. */
 final class Identities {
@@ -19,6 +21,22 @@ final class Identities {
     static final String STEP_IDENTITY = "identity";
 
     private Identities() {
+    }
+
+    /** A plain text-to-image job goes on with no identity (no words): the same message, nothing encoded. */
+    static Outcome handOnTextOnly(StageJob job, Instant createdAt, JobSpec spec) {
+        return Outcome.handOn(new IdentityMessage(SchemaVersions.CURRENT, job.jobId(), job.tenant(), createdAt, spec,
+                null, null, null, 0, 0, false),
+                job.running(JobStatus.ENCODING, STEP_IDENTITY, PROGRESS_ENCODED).withTimings(job.timings())
+                        .withSpec(spec));
+    }
+
+    /** A job of several people goes on with each name's identity (looked up, nothing encoded). */
+    static Outcome handOnPeople(StageJob job, Instant createdAt, JobSpec spec, Map<String, PersonIdentity> people) {
+        return Outcome.handOn(new IdentityMessage(SchemaVersions.CURRENT, job.jobId(), job.tenant(), createdAt, spec,
+                null, null, null, 0, 0, true, people),
+                job.running(JobStatus.ENCODING, STEP_IDENTITY, PROGRESS_ENCODED).withTimings(job.timings())
+                        .withSpec(spec));
     }
 
     static Outcome handOn(StageJob job, Instant createdAt, JobSpec spec, Identity identity) {

@@ -2,6 +2,7 @@ package io.dreamid.encoder.messaging;
 
 import io.dreamid.common.messages.ErrorCodes;
 import io.dreamid.common.messages.JobMessage;
+import io.dreamid.common.messages.PersonIdentity;
 import io.dreamid.common.messages.Stage;
 import io.dreamid.encoder.service.IdentityService;
 import io.dreamid.stage.JobRef;
@@ -14,11 +15,16 @@ import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * The encoder stage's handler on {@code dreamid.jobs} for the jobs that name an {@code identityId}: they skip
- * detection and encoding, so the encoder forwards them straight to {@code dreamid.identities} when the identity
- * exists, and fails them with IDENTITY_NOT_FOUND when it does not. Every other job belongs to the face-service,
+ * The encoder stage's handler on {@code dreamid.jobs} for the jobs that need no face work: a job that names an
+ * {@code identityId} skips detection and encoding, so the encoder forwards it straight to
+ * {@code dreamid.identities} when the identity exists, and fails it with IDENTITY_NOT_FOUND when it does not; a plain
+ * text-to-image job (no photo, no identity) is handed on unchanged, with no identity, and its prompts are encoded
+ * without injection by the diffusion stage; a job of several people ({@code spec.people}, {@code {id:NAME}}
+ * placeholders) has each person's identity looked up and handed on together. Every other job (one with a photo) belongs to the face-service,
  * which also dead-letters unreadable job messages: this input is configured with {@code dead-letter=false}, so
  * that nothing is dead-lettered twice.
  */
@@ -51,7 +57,8 @@ public class IdentityJobHandler implements StageHandler<JobMessage> {
 
     @Override
     public JobRef job(JobMessage job) {
-        return job.identityId() == null || job.jobId() == null ? null : new JobRef(job.jobId(), job.tenant());
+        boolean ours = job.identityId() != null || job.photoRef() == null;
+        return !ours || job.jobId() == null ? null : new JobRef(job.jobId(), job.tenant());
     }
 
     @Override
@@ -59,9 +66,27 @@ public class IdentityJobHandler implements StageHandler<JobMessage> {
         if (job.spec() == null) {
             throw new StageFailure(ErrorCodes.BAD_SPEC, "the job has no spec");
         }
-        List<String> problems = job.spec().problems(true);
+        if (job.isTextOnly() && job.spec().isIdentityOnly()) {
+            throw new StageFailure(ErrorCodes.BAD_SPEC, "an identityOnly job encodes a face: give a photoRef");
+        }
+        List<String> problems = job.spec().problems(job.identityId() != null);
         if (!problems.isEmpty()) {
             throw new StageFailure(ErrorCodes.BAD_SPEC, String.join("; ", problems));
+        }
+        if (job.isTextOnly()) {
+            LOG.infof("job %s: text only, handed on without an identity", job.jobId());
+            return Identities.handOnTextOnly(work, job.createdAt(), job.spec());
+        }
+        if (job.identityId() == null) {
+            Map<String, PersonIdentity> people = new TreeMap<>();
+            for (Map.Entry<String, String> person : new TreeMap<>(job.spec().people()).entrySet()) {
+                IdentityService.Identity identity = identities.lookup(person.getValue());
+                identity.timings().forEach((step, millis) -> work.timings().merge(step, millis, Long::sum));
+                people.put(person.getKey(), new PersonIdentity(identity.identityId(), identity.embeddingRef(),
+                        identity.encoderVersion(), identity.words(), identity.width()));
+            }
+            LOG.infof("job %s: forwarded the identities of %s", job.jobId(), people.keySet());
+            return Identities.handOnPeople(work, job.createdAt(), job.spec(), people);
         }
         IdentityService.Identity identity = identities.lookup(job.identityId());
         LOG.infof("job %s: forwarded identity %s", job.jobId(), identity.identityId());

@@ -157,6 +157,57 @@ class EncoderServiceIT {
     }
 
     @Test
+    void aTextOnlyJobIsHandedOnWithNoIdentityAndAPlaceholderWithoutAPersonFails() {
+        JobSpec plain = new JobSpec(List.of("a lighthouse at dusk"), null, 1, 2, 7.5, 42L, 64, 64, null, null);
+        String job = "job-text-" + UUID.randomUUID();
+        producer.send(new ProducerRecord<>(Topics.JOBS, job, Json.toString(
+                JobMessage.of(job, "acme", Instant.now(), null, null, plain))));
+        String nobody = "job-nobody-" + UUID.randomUUID();
+        producer.send(new ProducerRecord<>(Topics.JOBS, nobody, Json.toString(
+                JobMessage.of(nobody, "acme", Instant.now(), null, null, SPEC))));
+
+        IdentityMessage forwarded = identityOf(job);
+        assertThat(forwarded.identityId()).isNull();
+        assertThat(forwarded.embeddingRef()).isNull();
+        assertThat(forwarded.words()).isZero();
+        assertThat(forwarded.spec()).isEqualTo(plain);
+        assertThat(eventOf(job, e -> e.status() == JobStatus.ENCODING).timings()).doesNotContainKey("encoder.backbone");
+        JobEvent failed = eventOf(nobody, e -> e.status() == JobStatus.FAILED);
+        assertThat(failed.error().code()).isEqualTo(ErrorCodes.BAD_SPEC);
+        assertThat(failed.error().message()).contains("no photo and no identity");
+    }
+
+    @Test
+    void aJobOfSeveralPeopleGoesOnWithEachNamesIdentity() throws IOException {
+        String adaFace = "job-face-" + UUID.randomUUID();
+        sendFace(adaFace, Files.readAllBytes(TestBundles.TINY_GOLDENS.resolve("crop-0.png")));
+        String graceFace = "job-face-" + UUID.randomUUID();
+        sendFace(graceFace, Files.readAllBytes(TestBundles.TINY_GOLDENS.resolve("crop-1.png")));
+        String ada = identityOf(adaFace).identityId();
+        String grace = identityOf(graceFace).identityId();
+        JobSpec two = new JobSpec(List.of("{id:ada} and {id:grace} having tea"), null, 1, 2, 7.5, 42L, 64, 64, null,
+                null, null, java.util.Map.of("ada", ada, "grace", grace));
+
+        String job = "job-two-" + UUID.randomUUID();
+        producer.send(new ProducerRecord<>(Topics.JOBS, job, Json.toString(
+                JobMessage.of(job, "acme", Instant.now(), null, null, two))));
+        String missing = "job-two-missing-" + UUID.randomUUID();
+        producer.send(new ProducerRecord<>(Topics.JOBS, missing, Json.toString(JobMessage.of(missing, "acme",
+                Instant.now(), null, null, new JobSpec(two.prompts(), null, 1, 2, 7.5, 42L, 64, 64, null, null, null,
+                        java.util.Map.of("ada", ada, "grace", "0123456789abcdef0123456789abcdef"))))));
+
+        IdentityMessage forwarded = identityOf(job);
+        assertThat(forwarded.identityId()).isNull();
+        assertThat(forwarded.people()).containsOnlyKeys("ada", "grace");
+        assertThat(forwarded.people().get("ada").identityId()).isEqualTo(ada);
+        assertThat(forwarded.people().get("grace").embeddingRef()).isEqualTo(ObjectKeys.identity(grace));
+        assertThat(forwarded.people().get("grace").words()).isEqualTo(2);
+        assertThat(forwarded.schemaVersion()).isEqualTo(2);
+        JobEvent failed = eventOf(missing, e -> e.status() == JobStatus.FAILED);
+        assertThat(failed.error().code()).isEqualTo(ErrorCodes.IDENTITY_NOT_FOUND);
+    }
+
+    @Test
     void aJobNamingAnUnknownIdentityFails() {
         String job = "job-id-" + UUID.randomUUID();
         producer.send(new ProducerRecord<>(Topics.JOBS, job, Json.toString(

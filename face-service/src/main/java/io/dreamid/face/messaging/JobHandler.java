@@ -78,19 +78,17 @@ public class JobHandler implements StageHandler<JobMessage> {
     }
 
     /**
-     * Identity jobs skip this stage: the encoder-service reads them from dreamid.jobs itself and forwards them, also
-     * when a photoRef is set too (the identity wins, so no job is generated twice).
+     * Only jobs with a photo are this stage's: jobs by identity and plain text-to-image jobs (neither photo nor
+     * identity) skip it, the encoder-service reads them from dreamid.jobs itself and forwards them. A job with a
+     * photoRef and an identityId is the encoder's too (the identity wins, so no job is generated twice).
      */
     @Override
     public JobRef job(JobMessage job) {
-        return job.identityId() != null ? null : new JobRef(job.jobId(), job.tenant());
+        return job.identityId() != null || job.photoRef() == null ? null : new JobRef(job.jobId(), job.tenant());
     }
 
     @Override
     public Outcome handle(JobMessage job, StageJob work) {
-        if (job.photoRef() == null) {
-            throw new StageFailure(ErrorCodes.BAD_SPEC, "the job has neither photoRef nor identityId; give one");
-        }
         // Jobs produced straight to Kafka have not been through the gateway's checks: a spec that generation
         // would refuse ends here, before any model runs.
         List<String> problems = job.spec() == null ? List.of("the job has no spec") : job.spec().problems(true);

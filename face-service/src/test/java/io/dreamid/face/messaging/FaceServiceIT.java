@@ -157,7 +157,7 @@ class FaceServiceIT {
     }
 
     @Test
-    void identityJobsAndCancelledJobsAreSkipped() {
+    void identityJobsTextOnlyJobsAndCancelledJobsAreSkipped() {
         String cancelled = "job-cancelled-" + UUID.randomUUID();
         producer.send(new ProducerRecord<>(Topics.CANCELLATIONS, cancelled,
                 Json.toString(CancelRequest.of(cancelled, "acme", Instant.now()))));
@@ -169,13 +169,18 @@ class FaceServiceIT {
         String identity = "job-identity-" + UUID.randomUUID();
         producer.send(new ProducerRecord<>(Topics.JOBS, PARTITION, identity, Json.toString(
                 JobMessage.of(identity, "acme", Instant.now(), null, "0123456789abcdef0123456789abcdef", SPEC))));
+        String textOnly = "job-text-" + UUID.randomUUID();
+        producer.send(new ProducerRecord<>(Topics.JOBS, PARTITION, textOnly, Json.toString(
+                JobMessage.of(textOnly, "acme", Instant.now(), null, null, new JobSpec(List.of("a lighthouse"), null,
+                        1, 2, 7.5, 42L, 64, 64, null, null)))));
         sendJob(cancelled, TestImages.bytes(TestImages.HOPPER), "jpg", SPEC, PARTITION);
         String after = "job-after-" + UUID.randomUUID();
         sendJob(after, TestImages.bytes(TestImages.HOPPER), "jpg", SPEC, PARTITION);
 
         faceOf(after);
         eventOf(after, e -> e.eventId().endsWith(JobHandler.STEP_DETECTED));
-        assertThat(topics.received(Duration.ZERO)).noneMatch(r -> identity.equals(r.key()) || cancelled.equals(r.key()));
+        assertThat(topics.received(Duration.ZERO)).noneMatch(r -> identity.equals(r.key()) || cancelled.equals(r.key())
+                || textOnly.equals(r.key()));
     }
 
     @Test

@@ -104,6 +104,9 @@ public class JobResource {
                     + " e.g. {\"prompts\": [\"a photo of {id} as an astronaut\"]}");
         }
         JobSpec spec = JobRequests.spec(specBytes);
+        if (photo == null && JobSubmissions.needsNoPhoto(spec)) {
+            return accepted(submissions.submitWithoutPhoto(caller.tenant(), spec));
+        }
         FileUpload checked = photoPart(photo, submissions);
         return accepted(submissions.submitPhoto(caller.tenant(), checked.size(), () -> read(checked), spec));
     }
@@ -112,7 +115,7 @@ public class JobResource {
     static FileUpload photoPart(FileUpload photo, JobSubmissions submissions) {
         if (photo == null) {
             throw ApiException.badRequest(ErrorCodes.BAD_IMAGE, "the part 'photo' is missing; attach a JPEG or PNG"
-                    + " of a face as a file part named 'photo'");
+                    + " of a face as a file part named 'photo' (a job whose prompts name nobody needs none)");
         }
         if (photo.size() > submissions.limits().maxBytes()) {
             submissions.countRejected("image_too_large");

@@ -88,7 +88,7 @@ public class JobSubmissions {
      */
     public JobView submitPhoto(String tenant, long size, Supplier<byte[]> photo, JobSpec spec) {
         return counted(() -> {
-            checkSpec(spec);
+            checkSpec(spec, true);
             try (UploadBudget.Reservation room = uploads.reserve(size)) {
                 byte[] bytes = photo.get();
                 ImageHeader header = checkImage(bytes, "the photo");
@@ -97,16 +97,44 @@ public class JobSubmissions {
         });
     }
 
-    /** A job from a photo already in storage, or from an identity encoded earlier. */
-    public JobView submitReference(String tenant, JobRequests.JobRequest request) {
+    /**
+     * A job without a photo or an identity of its own: plain text-to-image (prompts that name nobody), or a job of
+     * several people, each named by {@code {id:NAME}} and mapped to an identity in {@code spec.people}. It takes the
+     * same topics as every job; the face stage ignores it and the encoder stage hands it on without encoding.
+     */
+    public JobView submitWithoutPhoto(String tenant, JobSpec spec) {
         return counted(() -> {
-            checkSpec(request.spec());
-            boolean hasPhoto = request.photoRef() != null && !request.photoRef().isBlank();
-            boolean hasIdentity = request.identityId() != null && !request.identityId().isBlank();
+            if (spec.isIdentityOnly()) {
+                throw ApiException.badRequest(ErrorCodes.BAD_IMAGE, "an identity is encoded from a photo; attach"
+                        + " one as the part 'photo'");
+            }
+            checkSpec(spec, false);
+            if (spec.isSeveralPeople()) {
+                spec.people().values().forEach(this::checkIdentity);
+            }
+            return accept(tenant, spec, null, null, null);
+        });
+    }
+
+    /** Whether a request without a photo or an identity is one this gateway runs (text-only or several people). */
+    public static boolean needsNoPhoto(JobSpec spec) {
+        return !spec.isIdentityOnly() && (spec.isSeveralPeople() || !spec.namesAPerson());
+    }
+
+    /** A job from a photo already in storage, from an identity encoded earlier, or from text only. */
+    public JobView submitReference(String tenant, JobRequests.JobRequest request) {
+        boolean hasPhoto = request.photoRef() != null && !request.photoRef().isBlank();
+        boolean hasIdentity = request.identityId() != null && !request.identityId().isBlank();
+        if (!hasPhoto && !hasIdentity && needsNoPhoto(request.spec())) {
+            return submitWithoutPhoto(tenant, request.spec());
+        }
+        return counted(() -> {
+            checkSpec(request.spec(), true);
             if (hasPhoto == hasIdentity) {
                 throw ApiException.badRequest(ErrorCodes.BAD_SPEC, "give exactly one of \"photoRef\" (an object key"
-                        + " of a photo in storage) and \"identityId\" (an identity encoded earlier), or upload the"
-                        + " photo as multipart/form-data");
+                        + " of a photo in storage) and \"identityId\" (an identity encoded earlier) for the person"
+                        + " the prompts name with {id}, or upload the photo as multipart/form-data (for a plain"
+                        + " text-to-image job, leave both out and the placeholder too)");
             }
             if (hasIdentity) {
                 checkIdentity(request.identityId());
@@ -190,8 +218,8 @@ public class JobSubmissions {
         return view;
     }
 
-    private static void checkSpec(JobSpec spec) {
-        List<String> problems = spec.problems(true);
+    private static void checkSpec(JobSpec spec, boolean withPerson) {
+        List<String> problems = spec.problems(withPerson);
         if (!problems.isEmpty()) {
             throw new ApiException(Response.Status.BAD_REQUEST, ErrorCodes.BAD_SPEC,
                     "the spec is not valid: " + String.join("; ", problems), problems);

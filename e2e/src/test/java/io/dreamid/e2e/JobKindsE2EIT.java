@@ -1,0 +1,124 @@
+package io.dreamid.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dreamid.testsupport.PngText;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The kinds of jobs beyond one person from one photo (issue 15), through all services, as a user submits them. */
+class JobKindsE2EIT {
+    private static final Duration JOB_TIMEOUT = Duration.ofMinutes(3);
+
+    private static Platform platform;
+    private static GatewayApi api;
+
+    @BeforeAll
+    static void startPlatform() {
+        platform = Platform.shared();
+        api = new GatewayApi(platform.gateway(), Platform.API_KEY);
+    }
+
+    @Test
+    void aTextOnlyJobSubmittedWithCurlEndsSucceededWithItsImages() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")), "curl is not installed");
+        String spec = "{\"prompts\": [\"a lighthouse at dusk\", \"a bowl of fruit\"], \"imagesPerPrompt\": 2,"
+                + " \"steps\": 3, \"width\": 64, \"height\": 64, \"seed\": 5, \"scheduler\": \"euler\"}";
+        String accepted = curl("-H", "X-API-Key: " + Platform.API_KEY, "-F", "spec=" + spec + ";type=application/json",
+                platform.gateway().resolve("/v1/jobs").toString());
+        String jobId = GatewayApi.json(accepted).path("jobId").asText();
+        assertThat(jobId).as(accepted).isNotEmpty();
+
+        JsonNode job = api.awaitTerminal(jobId, JOB_TIMEOUT);
+
+        assertThat(job.path("status").asText()).as(job.toString()).isEqualTo("SUCCEEDED");
+        assertThat(job.path("identityId").isMissingNode() || job.path("identityId").isNull()).isTrue();
+        assertThat(job.path("images")).hasSize(4);
+        List<String> stages = new ArrayList<>();
+        job.path("timings").fieldNames().forEachRemaining(stages::add);
+        assertThat(stages).as("no face was looked for, nothing encoded").noneMatch(k -> k.startsWith("face."))
+                .noneMatch(k -> k.startsWith("encoder.backbone")).contains("diffusion.denoise");
+        byte[] png = api.bytes(job.path("images").get(3).path("url").asText());
+        BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
+        assertThat(image.getWidth()).isEqualTo(64);
+        Map<String, String> text = PngText.read(png);
+        assertThat(text.get("prompt")).isEqualTo("a bowl of fruit");
+        assertThat(text.get("parameters")).contains("seed=5", "image_index=1", "scheduler=euler");
+        assertThat(text.get("identity")).isEmpty();
+    }
+
+    @Test
+    void aTwoPersonJobOfTwoLibraryIdentitiesEndsSucceededAndItsPngNamesBoth() throws IOException {
+        // Two identities from the one test photo: it and its mirror image align to different crops.
+        byte[] photo;
+        try (var in = JobKindsE2EIT.class.getResourceAsStream("/faces/grace_hopper.jpg")) {
+            photo = in.readAllBytes();
+        }
+        String ada = encode(photo);
+        String grace = encode(mirrored(photo));
+        assertThat(ada).isNotEqualTo(grace);
+
+        var accepted = api.submitJson("{\"spec\": {\"prompts\": [\"{id:ada} and {id:grace} having tea\"],"
+                + " \"people\": {\"ada\": \"" + ada + "\", \"grace\": \"" + grace + "\"}, \"steps\": 2,"
+                + " \"width\": 64, \"height\": 64, \"seed\": 4}}");
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        JsonNode job = api.awaitTerminal(GatewayApi.json(accepted.body()).path("jobId").asText(), JOB_TIMEOUT);
+
+        assertThat(job.path("status").asText()).as(job.toString()).isEqualTo("SUCCEEDED");
+        byte[] png = api.bytes(job.path("images").get(0).path("url").asText());
+        assertThat(PngText.read(png).get("identity")).isEqualTo("ada=" + ada + ", grace=" + grace);
+        assertThat(PngText.read(png).get("prompt")).isEqualTo("{id:ada} and {id:grace} having tea");
+    }
+
+    private static byte[] mirrored(byte[] jpeg) throws IOException {
+        BufferedImage image = ImageIO.read(new ByteArrayInputStream(jpeg));
+        BufferedImage flipped = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = flipped.createGraphics();
+        g.drawImage(image, image.getWidth(), 0, -image.getWidth(), image.getHeight(), null);
+        g.dispose();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ImageIO.write(flipped, "png", out);
+        return out.toByteArray();
+    }
+
+    private static String encode(byte[] photo) {
+        var accepted = api.submitIdentity(photo, "face.jpg");
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        JsonNode job = api.awaitTerminal(GatewayApi.json(accepted.body()).path("jobId").asText(), JOB_TIMEOUT);
+        assertThat(job.path("status").asText()).as(job.toString()).isEqualTo("SUCCEEDED");
+        return job.path("identityId").asText();
+    }
+
+    @Test
+    void aPromptThatNamesSomeoneWithoutAPhotoIsRefusedAtSubmission() {
+        var refused = api.submitJson("{\"spec\": {\"prompts\": [\"a photo of {id}\"]}}");
+
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(GatewayApi.json(refused.body()).path("message").asText()).contains("exactly one of");
+    }
+
+    private static String curl(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("/usr/bin/curl", "-sS", "--max-time", "30"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        byte[] out = process.getInputStream().readAllBytes();
+        assertThat(process.waitFor(40, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(new String(out, StandardCharsets.UTF_8)).isZero();
+        return new String(out, StandardCharsets.UTF_8);
+    }
+}

@@ -6,6 +6,8 @@ import io.dreamid.face.config.FaceConfig;
 import io.dreamid.face.detect.BlazeFaceModels;
 import io.dreamid.face.detect.DetectorPolicy;
 import io.dreamid.face.detect.FaceDetector;
+import io.dreamid.face.recognize.FaceComparer;
+import io.dreamid.face.recognize.FaceRecognizer;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
@@ -25,6 +27,8 @@ public class FaceEngine {
     private final BlazeFaceModels models;
     private final FaceDetector detector;
     private final FacePipeline pipeline;
+    private final FaceRecognizer recognizer;
+    private final FaceComparer comparer;
     private final DetectorPolicy policy;
     private final int cropSize;
 
@@ -38,12 +42,22 @@ public class FaceEngine {
                 config.faceScore());
         this.pipeline = new FacePipeline(detector, new ImageLimits(config.maxPhotoBytes(), 8192, 8192,
                 config.maxPhotoPixels()), config.maxDecodedPixels());
-        LOG.infof("BlazeFace models loaded from %s; %d workers, policy %s, crop %d px", dir.toAbsolutePath(),
+        this.recognizer = new FaceRecognizer(dir, config.intraOpThreads());
+        this.comparer = new FaceComparer(pipeline, recognizer);
+        LOG.infof("BlazeFace models and the face recognition network loaded from %s; %d workers, policy %s, crop %d px", dir.toAbsolutePath(),
                 config.workers(), config.detector(), cropSize);
     }
 
     public FacePipeline pipeline() {
         return pipeline;
+    }
+
+    public FaceComparer comparer() {
+        return comparer;
+    }
+
+    public FaceRecognizer recognizer() {
+        return recognizer;
     }
 
     public DetectorPolicy policy() {
@@ -58,5 +72,6 @@ public class FaceEngine {
     void close() {
         detector.close();
         models.close();
+        recognizer.close();
     }
 }

@@ -36,9 +36,7 @@ public final class FaceRecognizer implements AutoCloseable {
      * @param intraOpThreads ONNX Runtime threads per run
      */
     public FaceRecognizer(Path dir, int intraOpThreads) {
-        Path manifest = verified(dir.resolve(MANIFEST_FILE), MANIFEST_SHA256);
-        verified(dir.resolve(WEIGHTS_FILE), WEIGHTS_SHA256);
-        byte[] model = FaceRecognitionGraph.build(TfjsWeights.read(manifest));
+        byte[] model = convert(dir);
         try {
             Engine.getEngine("OnnxRuntime");
             OrtEnvironment env = OrtEnvironment.getEnvironment();

@@ -16,7 +16,8 @@ import java.util.Arrays;
 
 /**
  * Times dlib's face recognition network (one thread): one 150x150 chip, the chip with its mirror image (what a
- * comparison runs per face), and a whole comparison of two 512 px photos (decode, detect, align, describe).
+ * comparison runs per face), one 512 px photo described (what a judge stage would do per image), and a whole
+ * comparison of two 512 px photos (decode, detect, align, describe).
  * Prints figures, asserts nothing. Run: {@code ./mvnw -pl face-service -am test-compile exec:java
  * -Dbench=face-service -Dexec.mainClass=io.dreamid.face.bench.RecognitionBenchmark}.
  */
@@ -38,6 +39,9 @@ public final class RecognitionBenchmark {
                     recognizer);
             byte[] a = TestImages.bytes(TestImages.ASTRONAUT);
             byte[] b = TestImages.bytes(TestImages.HOPPER);
+            System.out.printf("one 512x512 photo (decode, detect, align, chip + mirror; a judge's work per image):"
+                    + " median %.2f ms (%d runs)%n",
+                    median(20, () -> comparer.embed("a", a, FaceChoice.LARGEST, DetectorPolicy.AUTO)), 20);
             System.out.printf("compare astronaut.png with grace_hopper.jpg: median %.2f ms (%d runs)%n",
                     median(20, () -> comparer.compare(a, b, FaceChoice.LARGEST, DetectorPolicy.AUTO)), 20);
         }

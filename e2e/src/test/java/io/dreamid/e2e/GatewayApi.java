@@ -61,6 +61,26 @@ final class GatewayApi {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build());
     }
 
+    /** {@code POST /v1/faces:compare} with the given parts ({@code a}, {@code b}; a null photo is left out). */
+    HttpResponse<String> compare(byte[] a, byte[] b) {
+        String boundary = "e2e-boundary-" + System.nanoTime();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        String[] names = {"a", "b"};
+        byte[][] photos = {a, b};
+        for (int i = 0; i < 2; i++) {
+            if (photos[i] != null) {
+                body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + names[i]
+                        + "\"; filename=\"" + names[i] + ".img\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                        .getBytes(StandardCharsets.UTF_8));
+                body.writeBytes(photos[i]);
+                body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return send(request("/v1/faces:compare").header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build());
+    }
+
     HttpResponse<String> submitJson(String json) {
         return send(request("/v1/jobs").header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build());

@@ -214,6 +214,10 @@ final class Platform implements AutoCloseable {
                 repoRoot.resolve("encoder-service/src/test/resources/bundles/tiny").toString());
         env.put("DREAMID_ENCODER_CACHE_DIR", logDir.resolve("encoder-cache").toString());
         env.put("DREAMID_DIFFUSION_CACHE_DIR", logDir.resolve("diffusion-cache").toString());
+        if (ports.containsKey("face-service")) {
+            // POST /v1/faces:compare on the gateway asks the face-service.
+            env.put("DREAMID_GATEWAY_FACE_SERVICE_URL", "http://127.0.0.1:" + ports.get("face-service"));
+        }
         env.putAll(settings);
         try {
             processes.put(service, pb.start());

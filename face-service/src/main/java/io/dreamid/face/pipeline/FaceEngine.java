@@ -6,6 +6,8 @@ import io.dreamid.face.config.FaceConfig;
 import io.dreamid.face.detect.BlazeFaceModels;
 import io.dreamid.face.detect.DetectorPolicy;
 import io.dreamid.face.detect.FaceDetector;
+import io.dreamid.face.recognize.FaceComparer;
+import io.dreamid.face.recognize.FaceRecognizer;
 import io.quarkus.runtime.Startup;
 import io.dreamid.common.models.RunGuard;
 import jakarta.annotation.PreDestroy;
@@ -26,6 +28,8 @@ public class FaceEngine {
     private final BlazeFaceModels models;
     private final FaceDetector detector;
     private final FacePipeline pipeline;
+    private final FaceRecognizer recognizer;
+    private final FaceComparer comparer;
     private final DetectorPolicy policy;
     private final int cropSize;
 
@@ -39,7 +43,9 @@ public class FaceEngine {
                 config.faceScore());
         this.pipeline = new FacePipeline(detector, new ImageLimits(config.maxPhotoBytes(), 8192, 8192,
                 config.maxPhotoPixels()), config.maxDecodedPixels());
-        LOG.infof("BlazeFace models loaded from %s; %d workers, policy %s, crop %d px", dir.toAbsolutePath(),
+        this.recognizer = new FaceRecognizer(dir, config.intraOpThreads());
+        this.comparer = new FaceComparer(pipeline, recognizer);
+        LOG.infof("BlazeFace models and the face recognition network loaded from %s; %d workers, policy %s, crop %d px", dir.toAbsolutePath(),
                 config.workers(), config.detector(), cropSize);
     }
 
@@ -49,6 +55,14 @@ public class FaceEngine {
 
     public FacePipeline pipeline() {
         return pipeline;
+    }
+
+    public FaceComparer comparer() {
+        return comparer;
+    }
+
+    public FaceRecognizer recognizer() {
+        return recognizer;
     }
 
     public DetectorPolicy policy() {
@@ -69,6 +83,7 @@ public class FaceEngine {
         guard.closeWhenIdle(CLOSE_WAIT, () -> {
             detector.close();
             models.close();
+            recognizer.close();
         });
     }
 }

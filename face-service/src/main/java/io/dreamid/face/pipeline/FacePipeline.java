@@ -8,6 +8,7 @@ import io.dreamid.common.image.SafeImageDecoder;
 import io.dreamid.common.image.SampledImage;
 import io.dreamid.common.messages.ErrorCodes;
 import io.dreamid.common.messages.FaceChoice;
+import io.dreamid.face.align.DlibChip;
 import io.dreamid.face.align.FaceAligner;
 import io.dreamid.face.align.Warp;
 import io.dreamid.face.detect.Detection;
@@ -85,6 +86,7 @@ public final class FacePipeline {
         Detection chosen = found.refined().get(chosenIndex);
 
         FaceAligner.AlignedFace aligned = FaceAligner.align(warp, chosen, cropSize);
+        FaceAligner.AlignedFace chip = DlibChip.align(warp, chosen);
         long t3 = System.nanoTime();
         timings.put("face.align", millis(t3 - t2));
 
@@ -94,7 +96,7 @@ public final class FacePipeline {
                         + " size=" + cropSize));
         timings.put("face.encode", millis(System.nanoTime() - t3));
         return new FaceAnalysis(sampled.header().width(), sampled.header().height(), found, chosenIndex, chosen,
-                aligned, png, record, Map.copyOf(timings));
+                aligned, chip, png, record, Map.copyOf(timings));
     }
 
     /** The record in the photo's own pixels, whatever step the photo was decoded with. */

@@ -17,7 +17,14 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import io.dreamid.face.recognize.FaceComparer;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -59,23 +66,58 @@ public class FaceResource {
                 .build();
     }
 
+    /**
+     * Whether two photos (multipart parts {@code a} and {@code b}) show the same person: dlib's face recognition
+     * network on each photo's chosen face ({@code face}: largest, index:N, fail-if-several, for both photos).
+     */
+    @POST
+    @Path("/faces:compare")
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Produces(MediaType.APPLICATION_JSON)
+    public FaceComparer.Comparison compare(@RestForm("a") FileUpload a, @RestForm("b") FileUpload b,
+            @RestForm("face") String face, @QueryParam("detector") String detector) {
+        byte[] photoA = part(a, "a");
+        byte[] photoB = part(b, "b");
+        try (RunGuard.Run run = engine.enter()) {
+            return engine.comparer().compare(photoA, photoB, choice(face), policy(detector));
+        }
+    }
+
+    private static byte[] part(FileUpload upload, String name) {
+        if (upload == null) {
+            throw new FaceFailure(ErrorCodes.BAD_IMAGE, "the part '" + name + "' is missing; send two photos as file"
+                    + " parts named 'a' and 'b'");
+        }
+        try {
+            return Files.readAllBytes(upload.uploadedFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static FaceChoice choice(String face) {
+        try {
+            return FaceChoice.parse(face == null || face.isBlank() ? null : face.strip());
+        } catch (IllegalArgumentException e) {
+            throw new FaceFailure(ErrorCodes.BAD_SPEC, "face: " + e.getMessage(), e);
+        }
+    }
+
+    private DetectorPolicy policy(String detector) {
+        try {
+            return detector == null ? engine.policy() : DetectorPolicy.parse(detector);
+        } catch (IllegalArgumentException e) {
+            throw new FaceFailure(ErrorCodes.BAD_SPEC, "detector: " + e.getMessage(), e);
+        }
+    }
+
     private FaceAnalysis analyse(byte[] image, String face, Integer cropSize, String detector) {
         if (image == null || image.length == 0) {
             throw new FaceFailure(ErrorCodes.BAD_IMAGE, "the request body is empty; send the image bytes"
                     + " (e.g. curl --data-binary @photo.jpg)");
         }
-        FaceChoice choice;
-        try {
-            choice = FaceChoice.parse(face);
-        } catch (IllegalArgumentException e) {
-            throw new FaceFailure(ErrorCodes.BAD_SPEC, "face: " + e.getMessage(), e);
-        }
-        DetectorPolicy policy;
-        try {
-            policy = detector == null ? engine.policy() : DetectorPolicy.parse(detector);
-        } catch (IllegalArgumentException e) {
-            throw new FaceFailure(ErrorCodes.BAD_SPEC, "detector: " + e.getMessage(), e);
-        }
+        FaceChoice choice = choice(face);
+        DetectorPolicy policy = policy(detector);
         int size = cropSize == null ? engine.cropSize() : cropSize;
         if (size != 112 && size != 224) {
             throw new FaceFailure(ErrorCodes.BAD_SPEC, "cropSize must be 112 or 224, got " + size);

@@ -231,6 +231,43 @@ class FaceServiceIT {
                 .then().statusCode(400).body("error.code", equalTo(ErrorCodes.BAD_SPEC));
     }
 
+    @Test
+    void compareEndpointTellsTheSamePersonFromAnother() {
+        byte[] hopper = TestImages.bytes(TestImages.HOPPER);
+        byte[] hopperMirrored = TestImages.png(TestImages.mirrored(TestImages.image(TestImages.HOPPER)));
+        byte[] astronaut = TestImages.bytes(TestImages.ASTRONAUT);
+        float distance = given().urlEncodingEnabled(false).multiPart("a", "a.jpg", hopper, "image/jpeg")
+                .multiPart("b", "b.png", hopperMirrored, "image/png")
+                .post("/v1/faces:compare")
+                .then().statusCode(200)
+                .body("samePerson", equalTo(true)).body("threshold", equalTo(0.6f))
+                .extract().path("distance");
+        assertThat(distance).isBetween(0f, 0.6f);
+        given().urlEncodingEnabled(false).multiPart("a", "a.png", astronaut, "image/png").multiPart("b", "b.jpg", hopper, "image/jpeg")
+                .post("/v1/faces:compare")
+                .then().statusCode(200).body("samePerson", equalTo(false));
+
+        byte[] noFace = TestImages.png(TestImages.cropped(TestImages.image(TestImages.ASTRONAUT), 300, 300, 200, 200));
+        given().urlEncodingEnabled(false).multiPart("a", "a.jpg", hopper, "image/jpeg").multiPart("b", "b.png", noFace, "image/png")
+                .post("/v1/faces:compare")
+                .then().statusCode(422).body("error.code", equalTo(ErrorCodes.NO_FACE))
+                .body("error.message", org.hamcrest.Matchers.startsWith("b: "));
+        given().urlEncodingEnabled(false).multiPart("a", "a.bin", "nope".getBytes(StandardCharsets.UTF_8), "application/octet-stream")
+                .multiPart("b", "b.jpg", hopper, "image/jpeg")
+                .post("/v1/faces:compare")
+                .then().statusCode(400).body("error.code", equalTo(ErrorCodes.BAD_IMAGE));
+        given().urlEncodingEnabled(false).multiPart("a", "a.jpg", hopper, "image/jpeg")
+                .post("/v1/faces:compare")
+                .then().statusCode(400).body("error.code", equalTo(ErrorCodes.BAD_IMAGE));
+        java.awt.image.BufferedImage a = TestImages.image(TestImages.ASTRONAUT);
+        java.awt.image.BufferedImage h = TestImages.image(TestImages.HOPPER);
+        byte[] two = TestImages.png(TestImages.sideBySide(a, 512, h, 240));
+        given().urlEncodingEnabled(false).multiPart("a", "a.png", two, "image/png").multiPart("b", "b.jpg", hopper, "image/jpeg")
+                .multiPart("face", "fail-if-several")
+                .post("/v1/faces:compare")
+                .then().statusCode(422).body("error.code", equalTo(ErrorCodes.SEVERAL_FACES));
+    }
+
     private static void sendJob(String jobId, byte[] photo, String extension, JobSpec spec) {
         sendJob(jobId, photo, extension, spec, null);
     }

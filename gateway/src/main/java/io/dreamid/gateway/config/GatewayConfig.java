@@ -23,6 +23,17 @@ public interface GatewayConfig {
      */
     Optional<String> apiKeysFile();
 
+    /**
+     * Base URL of the face-service, which {@code POST /v1/faces:compare} asks (the face models run there only):
+     * {@code http://localhost:8091} for the local runner, {@code http://face-service:8091} in Kubernetes.
+     */
+    @WithDefault("http://localhost:8091")
+    String faceServiceUrl();
+
+    /** How long {@code POST /v1/faces:compare} waits for the face-service's answer. */
+    @WithDefault("60s")
+    Duration faceServiceTimeout();
+
     /** Largest photo accepted, in bytes (also the largest object a {@code photoRef} may name). */
     @WithDefault("20M")
     MemorySize maxImageBytes();

@@ -1,0 +1,133 @@
+package io.dreamid.face.recognize;
+
+import ai.djl.engine.Engine;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.dreamid.common.image.RgbImage;
+import io.dreamid.face.detect.ModelFiles;
+
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * dlib's face recognition ResNet under ONNX Runtime: the build fetches its tfjs weights (face-api.js's npm package,
+ * checked by SHA-256), this converts them with {@link FaceRecognitionGraph} at load time and runs the graph. An
+ * ONNX Runtime session may be run from several threads at once.
+ */
+public final class FaceRecognizer implements AutoCloseable {
+    public static final String WEIGHTS_FILE = "face_recognition_model.bin";
+    public static final String MANIFEST_FILE = "face_recognition_model-weights_manifest.json";
+    /** Digests of the files in {@code @vladmandic/face-api@1.7.15} (also in face-service's pom). */
+    public static final String WEIGHTS_SHA256 = "b413e420d6840b2775fba32008db6f3cddb07d485967fb42cfcf379c16a8c589";
+    public static final String MANIFEST_SHA256 = "cbaffa501b0b9275a12b63357a6843e7e30c054e1c9151e1a5f879b26e32986b";
+    /** dlib's decision threshold: two descriptors nearer than this are the same person. */
+    public static final double SAME_PERSON_THRESHOLD = 0.6;
+    public static final String MODEL_ID = "dlib-resnet-v1";
+
+    private final OrtSession session;
+
+    /**
+     * @param dir            the folder the build extracts the two files into (the BlazeFace models' folder)
+     * @param intraOpThreads ONNX Runtime threads per run
+     */
+    public FaceRecognizer(Path dir, int intraOpThreads) {
+        byte[] model = convert(dir);
+        try {
+            Engine.getEngine("OnnxRuntime");
+            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+                options.setIntraOpNumThreads(intraOpThreads);
+                options.setInterOpNumThreads(1);
+                this.session = env.createSession(model, options);
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("cannot load the face recognition graph: " + e.getMessage(), e);
+        }
+    }
+
+    /** The converted graph, serialised, for writing it to a file (see {@link #main}). */
+    public static byte[] convert(Path dir) {
+        Path manifest = verified(dir.resolve(MANIFEST_FILE), MANIFEST_SHA256);
+        verified(dir.resolve(WEIGHTS_FILE), WEIGHTS_SHA256);
+        return FaceRecognitionGraph.build(TfjsWeights.read(manifest));
+    }
+
+    /**
+     * The descriptor and pooled features of each 150x150 chip, in one run.
+     *
+     * @param chips aligned faces, each {@value FaceRecognitionGraph#INPUT_SIZE} px square
+     */
+    public List<FaceEmbedding> describe(List<RgbImage> chips) {
+        int side = FaceRecognitionGraph.INPUT_SIZE;
+        float[] input = new float[chips.size() * side * side * 3];
+        int k = 0;
+        for (RgbImage chip : chips) {
+            if (chip.width() != side || chip.height() != side) {
+                throw new IllegalArgumentException("a face chip must be " + side + "x" + side + ", got "
+                        + chip.width() + "x" + chip.height());
+            }
+            for (byte b : chip.rgb()) {
+                input[k++] = b & 0xff;
+            }
+        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(input),
+                new long[] {chips.size(), side, side, 3});
+                OrtSession.Result result = session.run(java.util.Map.of(FaceRecognitionGraph.INPUT, tensor))) {
+            float[][] descriptors = (float[][]) result.get(FaceRecognitionGraph.DESCRIPTOR).orElseThrow().getValue();
+            List<float[][]> pools = new ArrayList<>();
+            for (String name : FaceRecognitionGraph.POOLED) {
+                pools.add((float[][]) result.get(name).orElseThrow().getValue());
+            }
+            List<FaceEmbedding> out = new ArrayList<>();
+            for (int i = 0; i < chips.size(); i++) {
+                List<float[]> pooled = new ArrayList<>();
+                for (float[][] p : pools) {
+                    pooled.add(p[i]);
+                }
+                out.add(new FaceEmbedding(descriptors[i], pooled));
+            }
+            return out;
+        } catch (OrtException e) {
+            throw new IllegalStateException("the face recognition network failed: " + e.getMessage(), e);
+        }
+    }
+
+    public FaceEmbedding describe(RgbImage chip) {
+        return describe(List.of(chip)).get(0);
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path verified(Path file, String sha256) {
+        String how = "run `./mvnw -pl face-service generate-resources` from the repository root (it fetches"
+                + " @vladmandic/face-api@1.7.15 with npm and checks it)";
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalStateException("face recognition weights are missing: no file " + file.toAbsolutePath()
+                    + "; " + how);
+        }
+        String digest = ModelFiles.sha256(file);
+        if (!digest.equals(sha256)) {
+            throw new IllegalStateException(file.toAbsolutePath() + " is not the published file: SHA-256 " + digest
+                    + ", expected " + sha256 + "; delete it and " + how);
+        }
+        return file;
+    }
+
+    /** Writes the converted graph: {@code FaceRecognizer <model dir> <out.onnx>}. */
+    public static void main(String[] args) throws java.io.IOException {
+        Files.write(Path.of(args[1]), convert(Path.of(args[0])));
+    }
+}

@@ -43,7 +43,7 @@ public interface StorageConfig {
      * call fail after this long, and the stage runtime retries it like a refused connection. A read timeout is per
      * read, so large downloads are not limited by it.
      */
-    @WithDefault("30s")
+    @WithDefault("PT30S") // ISO-8601, which plain SmallRye Config reads too; in the services "30s" works as well
     Duration timeout();
 
     /** Create the bucket at start when it does not exist. */

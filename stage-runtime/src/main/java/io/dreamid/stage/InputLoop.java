@@ -54,7 +54,8 @@ final class InputLoop<M> {
     private Thread thread;
 
     /** What the loops of a service share. */
-    record Runtime(Sender sender, Cancellations cancellations, Outages outages, StopSignal stop, StageConfig config) {
+    record Runtime(Sender sender, Cancellations cancellations, Outages outages, StopSignal stop, StageConfig config,
+            JobOutcomes outcomes) {
     }
 
     InputLoop(StageHandler<M> handler, StageConfig.Input input, KafkaSettings kafka, Runtime runtime) {
@@ -254,6 +255,7 @@ final class InputLoop<M> {
         }
         if (outcome.eventToSend() != null) {
             out.add(runtime.sender().event(outcome.eventToSend()));
+            runtime.outcomes().record(handler.stage(), outcome.eventToSend());
         }
         return out;
     }
@@ -275,10 +277,12 @@ final class InputLoop<M> {
         List<ProducerRecord<String, String>> out = new ArrayList<>(2);
         out.add(DeadLetters.of(record, e));
         if (ObjectKeys.isSafeId(record.key())) {
-            out.add(runtime.sender().event(JobEvent.failed(record.key(), DeadLetters.tenantOf(record.value()),
+            JobEvent failed = JobEvent.failed(record.key(), DeadLetters.tenantOf(record.value()),
                     handler.stage(), ErrorInfo.of(ErrorCodes.MALFORMED_MESSAGE, "the " + input.topic()
                             + " message of this job could not be read (" + e.getMessage()
-                            + "); it was moved to the dead-letter topic"), Map.of(), Instant.now())));
+                            + "); it was moved to the dead-letter topic"), Map.of(), Instant.now());
+            out.add(runtime.sender().event(failed));
+            runtime.outcomes().record(handler.stage(), failed);
         }
         send(out);
     }

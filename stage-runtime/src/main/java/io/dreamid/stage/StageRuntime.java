@@ -29,13 +29,13 @@ public class StageRuntime {
 
     StageRuntime(Instance<StageHandler<?>> handlers, StageConfig config,
             KafkaSettings kafka, CancellationListener listener,
-            Sender sender, Cancellations cancellations, Outages outages, StopSignal stop) {
+            Sender sender, Cancellations cancellations, Outages outages, StopSignal stop, JobOutcomes outcomes) {
         this.handlers = handlers;
         this.config = config;
         this.kafka = kafka;
         this.listener = listener;
         this.stop = stop;
-        this.shared = new InputLoop.Runtime(sender, cancellations, outages, stop, config);
+        this.shared = new InputLoop.Runtime(sender, cancellations, outages, stop, config, outcomes);
     }
 
     void onStart(@Observes StartupEvent event) {

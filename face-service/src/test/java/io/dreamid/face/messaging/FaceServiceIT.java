@@ -150,6 +150,12 @@ class FaceServiceIT {
         assertThat(failureOf(notImage)).isEqualTo(ErrorCodes.BAD_IMAGE);
         assertThat(failureOf(missing)).isEqualTo(ErrorCodes.PHOTO_NOT_FOUND);
         assertThat(failureOf(badSpec)).isEqualTo(ErrorCodes.BAD_SPEC);
+        // Ended jobs are counted for the deployment's failed-job-rate alert (dreamid_stage_jobs_ended_total).
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics.lines().filter(l -> l.startsWith("dreamid_stage_jobs_ended_total{")
+                && l.contains("code=\"NO_FACE\"") && l.contains("stage=\"face\"") && l.contains("status=\"FAILED\"")))
+                .as(metrics).hasSize(1).allSatisfy(l -> assertThat(Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                        .isGreaterThanOrEqualTo(1.0));
         assertThat(eventOf(badSpec, e -> e.status() == JobStatus.FAILED).error().message())
                 .contains("{id}").contains("steps");
         assertThat(topics.received(Duration.ZERO)).noneMatch(r -> r.topic().equals(Topics.FACES)

@@ -88,6 +88,11 @@ final class InputLoop<M> {
         thread.start();
     }
 
+    /** Records of this input in work now. */
+    int inWork() {
+        return inWork.get();
+    }
+
     /** True while the consumer thread runs. */
     boolean polling() {
         return polling;

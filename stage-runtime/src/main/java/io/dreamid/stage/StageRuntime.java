@@ -7,6 +7,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,6 +40,7 @@ public class StageRuntime {
     }
 
     void onStart(@Observes StartupEvent event) {
+        handleStopSignals();
         listener.start();
         for (StageHandler<?> handler : handlers) {
             StageConfig.Input input = config.inputs().get(handler.input());
@@ -52,6 +54,43 @@ public class StageRuntime {
             loop.start();
             LOG.infof("stage %s consumes %s with %d workers", handler.stage().name().toLowerCase(), input.topic(),
                     input.workers());
+        }
+    }
+
+    /**
+     * SIGTERM and SIGINT stop the stage's work before the JVM starts its shutdown: ONNX Runtime releases its
+     * environment in a JVM shutdown hook of its own, which runs at the same time as Quarkus's, so a model run still
+     * in progress then fails or crashes the JVM inside {@code libonnxruntime.so}. On the signal no new record is
+     * taken, the jobs in hand stop at their next step (their records stay uncommitted and are redelivered) or end,
+     * within the shutdown grace; then the JVM exits with the signal's status (128 + signal) through the usual
+     * shutdown.
+     */
+    private void handleStopSignals() {
+        for (String name : List.of("TERM", "INT")) {
+            try {
+                sun.misc.Signal signal = new sun.misc.Signal(name);
+                sun.misc.Signal.handle(signal, s -> {
+                    LOG.infof("SIG%s: stopping the stage's work before shutting down", name);
+                    drain(config.shutdownGrace());
+                    System.exit(128 + s.getNumber());
+                });
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                LOG.debugf("cannot handle SIG%s (%s): the JVM's default shutdown applies", name, e.getMessage());
+            }
+        }
+    }
+
+    /** Stops taking records and waits up to {@code grace} for the records in work to end or stop. */
+    void drain(Duration grace) {
+        stop.stop();
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (loops.stream().anyMatch(l -> l.inWork() > 0) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

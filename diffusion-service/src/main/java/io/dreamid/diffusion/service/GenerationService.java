@@ -152,6 +152,8 @@ public class GenerationService {
             work.timings().putAll(timings.millis());
             return Outcome.event(work.cancelled(progress == null ? PROGRESS_STARTED : progress.last));
         } catch (GenerationException e) {
+            // A model that fails while the service stops (its runtime going away) is no fault of the job's.
+            work.checkpoint();
             LOG.infof("job %s failed (%s): %s", jobId, e.code(), e.getMessage());
             work.timings().putAll(timings.millis());
             return Outcome.event(work.failed(ErrorInfo.of(e.code(), e.getMessage())));

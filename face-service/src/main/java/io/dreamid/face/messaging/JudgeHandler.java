@@ -15,6 +15,7 @@ import io.dreamid.common.messages.Stage;
 import io.dreamid.common.models.RunGuard;
 import io.dreamid.common.storage.ObjectNotFoundException;
 import io.dreamid.common.storage.ObjectStore;
+import io.dreamid.face.pipeline.FaceAnalysis;
 import io.dreamid.face.pipeline.FaceEngine;
 import io.dreamid.face.pipeline.FaceFailure;
 import io.dreamid.face.recognize.FaceComparer;
@@ -35,7 +36,7 @@ import java.util.Map;
 /**
  * The identity judge (issue 14 item 3): reads the diffusion stage's SUCCEEDED events from {@code dreamid.job-events},
  * and for a job that has an input face (the face stage stored its dlib chip, {@code faces/{jobId}/chip.png}) finds
- * the face in each stored image, describes it with dlib's network and compares it with the input face. The scores
+ * the face in each stored image (a verified one), describes it with dlib's network and compares it with the input face. The scores
  * go into one late event of stage JUDGE (status SUCCEEDED, which the gateway's fold merges into the finished job's
  * images without changing its status) and into each PNG's text chunk {@code identity_score}. Jobs without an input
  * face (text-only jobs, jobs by identity id) are skipped: there is nothing to compare with.
@@ -127,7 +128,15 @@ public class JudgeHandler implements StageHandler<JobEvent> {
     private IdentityScore score(String jobId, String key, byte[] png, FaceEmbedding input) {
         FaceEmbedding face;
         try (RunGuard.Run run = engine.enter()) {
-            face = engine.comparer().embed(key, png, FaceChoice.LARGEST, engine.policy());
+            FaceAnalysis analysis = engine.pipeline().analyse(png, FaceChoice.LARGEST, engine.policy(),
+                    engine.cropSize(), new LinkedHashMap<>());
+            if (!analysis.detections().verified()) {
+                // Only candidates that failed verification on their close-ups: the detector's own fallback for
+                // an unusual photo to align, but for a generated image it is no face (noise can look like one).
+                LOG.debugf("job %s: %s has only unverified face candidates", jobId, key);
+                return IdentityScore.noFace();
+            }
+            face = FaceComparer.describeWithMirror(engine.recognizer(), analysis.recognitionChip().crop());
         } catch (FaceFailure e) {
             if (!ErrorCodes.NO_FACE.equals(e.code())) {
                 LOG.warnf("job %s: %s could not be judged (%s): %s", jobId, key, e.code(), e.getMessage());

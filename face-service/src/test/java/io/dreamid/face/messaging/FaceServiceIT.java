@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
@@ -200,7 +201,7 @@ class FaceServiceIT {
         assertThat(ids).hasSize(4);
         assertThat(ids.stream().distinct()).hasSize(2);
         assertThat(store.list("faces/" + job + "/")).containsExactlyInAnyOrder(ObjectKeys.faceCrop(job),
-                ObjectKeys.faceRecord(job));
+                ObjectKeys.faceChip(job), ObjectKeys.faceRecord(job));
     }
 
     @Test
@@ -296,13 +297,20 @@ class FaceServiceIT {
                 0.8)), "image/png");
         store.put(other, TestImages.png(TestImages.image(TestImages.HOPPER)), "image/png");
         store.put(tiny, TestImages.bytes("/judge/tiny-bundle-ddim.png"), "image/png");
+        List<String> builtIn = new ArrayList<>();
+        for (int n = 0; n < 4; n++) {
+            builtIn.add(ObjectKeys.output(job, 2 + n / 2, n % 2));
+            store.put(builtIn.get(n), TestImages.bytes("/judge/tiny-builtin-" + n + ".png"), "image/png");
+        }
+        List<String> outputs = new ArrayList<>(List.of(same, other, tiny));
+        outputs.addAll(builtIn);
         producer.send(new ProducerRecord<>(Topics.JOB_EVENTS, PARTITION, job,
-                Json.toString(JobEvent.succeeded(job, "acme", Stage.DIFFUSION, List.of(same, other, tiny)))));
+                Json.toString(JobEvent.succeeded(job, "acme", Stage.DIFFUSION, outputs))));
 
         JobEvent judged = eventOf(job, e -> e.stage() == Stage.JUDGE);
         assertThat(judged.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(judged.eventId()).isEqualTo(JobEvent.eventIdFor(job, Stage.JUDGE, JobStatus.SUCCEEDED, null));
-        assertThat(judged.outputs()).containsExactly(same, other, tiny);
+        assertThat(judged.outputs()).isEqualTo(outputs);
         assertThat(judged.timings()).containsKeys("judge.input", "judge.load", "judge.score", "judge.rewrite");
         IdentityScore sameScore = judged.identityScores().get(same);
         assertThat(sameScore.faceFound()).isTrue();
@@ -315,6 +323,9 @@ class FaceServiceIT {
         assertThat(otherScore.distance()).isGreaterThanOrEqualTo(0.6);
         assertThat(otherScore.similarity()).isLessThanOrEqualTo(0.5);
         assertThat(judged.identityScores().get(tiny)).isEqualTo(IdentityScore.noFace());
+        for (String key : builtIn) {
+            assertThat(judged.identityScores().get(key)).as(key).isEqualTo(IdentityScore.noFace());
+        }
 
         // The scores are in each PNG too, next to its other text chunks, and the pixels are unchanged.
         assertThat(Png.text(store.get(same)).get(JudgeHandler.PNG_CHUNK))

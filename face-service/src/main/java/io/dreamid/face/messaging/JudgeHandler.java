@@ -122,6 +122,8 @@ public class JudgeHandler implements StageHandler<JobEvent> {
         work.timings().put("judge.load", millis(load));
         work.timings().put("judge.score", millis(score));
         work.timings().put("judge.rewrite", millis(rewrite));
+        LOG.infof("job %s judged: %d images, input face %d ms, load %d ms, score %d ms, rewrite %d ms", event.jobId(),
+                scores.size(), work.timings().get("judge.input"), millis(load), millis(score), millis(rewrite));
         return Outcome.event(work.succeeded(event.outputs()).withIdentityScores(scores));
     }
 

@@ -32,6 +32,14 @@ public final class ObjectKeys {
         return "faces/" + requireSafe(jobId) + "/aligned.png";
     }
 
+    /**
+     * The job's face on dlib's 150x150 recognition chip (PNG), what the identity judge compares each output image
+     * with.
+     */
+    public static String faceChip(String jobId) {
+        return "faces/" + requireSafe(jobId) + "/chip.png";
+    }
+
     /** The face record (JSON: box, score, keypoints, transform) of a job. */
     public static String faceRecord(String jobId) {
         return "faces/" + requireSafe(jobId) + "/face.json";

@@ -94,6 +94,28 @@ class MainJobE2EIT {
             assertThat(job.path("timings").path(wait).isIntegralNumber()).as(wait).isTrue();
             assertThat(job.path("timings").path(wait).asLong()).as(wait).isBetween(0L, JOB_TIMEOUT.toMillis());
         }
+        // The identity judge (face-service) scores each image a moment after SUCCEEDED: the tiny bundle's images
+        // have no face.
+        JsonNode judged = api.await(jobId, JOB_TIMEOUT, MainJobE2EIT::everyImageJudged);
+        assertThat(judged.path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(judged.path("images")).hasSize(4);
+        for (JsonNode image : judged.path("images")) {
+            assertThat(image.path("identity").path("faceFound").isBoolean()).as(image.toString()).isTrue();
+            assertThat(image.path("identity").path("faceFound").asBoolean()).as(image.toString()).isFalse();
+            assertThat(image.path("identity").has("distance")).as(image.toString()).isFalse();
+        }
+    }
+
+    private static boolean everyImageJudged(JsonNode job) {
+        if (job.path("images").isEmpty()) {
+            return false;
+        }
+        for (JsonNode image : job.path("images")) {
+            if (!image.hasNonNull("identity")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Test

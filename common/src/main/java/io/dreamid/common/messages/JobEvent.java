@@ -1,5 +1,7 @@
 package io.dreamid.common.messages;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,8 @@ import java.util.Map;
  * @param spec       the job's spec, carried so that the gateway can show jobs produced straight to Kafka
  * @param notices    what the user should know about the job's result, in words, e.g. that its images come from
  *                   a random-weights test model; shown with the job (never null)
+ * @param identityScores the identity judge's scores of the job's images, keyed by output key (stage JUDGE only;
+ *                   never null)
  */
 public record JobEvent(
         int schemaVersion,
@@ -35,10 +39,20 @@ public record JobEvent(
         String identityId,
         JobSpec spec,
         Instant at,
-        List<String> notices) {
+        List<String> notices,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, IdentityScore> identityScores) {
 
     public JobEvent {
         notices = notices == null ? List.of() : List.copyOf(notices);
+        identityScores = identityScores == null ? Map.of() : Map.copyOf(identityScores);
+    }
+
+    /** An event without identity scores, which is what every stage but the judge sends. */
+    public JobEvent(int schemaVersion, String eventId, String jobId, String tenant, Stage stage, JobStatus status,
+            double progress, Map<String, Long> timings, ErrorInfo error, List<String> outputs, String identityId,
+            JobSpec spec, Instant at, List<String> notices) {
+        this(schemaVersion, eventId, jobId, tenant, stage, status, progress, timings, error, outputs, identityId,
+                spec, at, notices, Map.of());
     }
 
     /** An event without notices, which is what most are. */
@@ -96,24 +110,31 @@ public record JobEvent(
     /** This event with the stage's step timings (milliseconds, {@code <stage>.<step>}). */
     public JobEvent withTimings(Map<String, Long> stepMillis) {
         return new JobEvent(schemaVersion, eventId, jobId, tenant, stage, status, progress,
-                stepMillis == null ? Map.of() : Map.copyOf(stepMillis), error, outputs, identityId, spec, at, notices);
+                stepMillis == null ? Map.of() : Map.copyOf(stepMillis), error, outputs, identityId, spec, at, notices,
+                identityScores);
     }
 
     /** This event carrying the job's spec (so the gateway can show jobs produced straight to Kafka). */
     public JobEvent withSpec(JobSpec jobSpec) {
         return new JobEvent(schemaVersion, eventId, jobId, tenant, stage, status, progress, timings, error, outputs,
-                identityId, jobSpec, at, notices);
+                identityId, jobSpec, at, notices, identityScores);
     }
 
     /** This event naming the identity the job uses. */
     public JobEvent withIdentity(String id) {
         return new JobEvent(schemaVersion, eventId, jobId, tenant, stage, status, progress, timings, error, outputs, id,
-                spec, at, notices);
+                spec, at, notices, identityScores);
     }
 
     /** This event with what the user should know about the job's result (see {@link #notices()}). */
     public JobEvent withNotices(List<String> words) {
         return new JobEvent(schemaVersion, eventId, jobId, tenant, stage, status, progress, timings, error, outputs,
-                identityId, spec, at, words);
+                identityId, spec, at, words, identityScores);
+    }
+
+    /** This event with the identity judge's scores, keyed by output object key. */
+    public JobEvent withIdentityScores(Map<String, IdentityScore> scores) {
+        return new JobEvent(schemaVersion, eventId, jobId, tenant, stage, status, progress, timings, error, outputs,
+                identityId, spec, at, notices, scores);
     }
 }

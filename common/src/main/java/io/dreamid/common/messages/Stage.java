@@ -5,5 +5,7 @@ public enum Stage {
     GATEWAY,
     FACE,
     ENCODER,
-    DIFFUSION;
+    DIFFUSION,
+    /** The identity judge (face-service): scores each output image against the job's input face. */
+    JUDGE;
 }

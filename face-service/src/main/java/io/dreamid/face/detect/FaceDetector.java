@@ -122,10 +122,10 @@ public final class FaceDetector implements AutoCloseable {
                 List<Candidate> verified = distinct(candidates.stream()
                         .filter(c -> c.refined().closeUpScore() >= faceScore).toList());
                 if (!verified.isEmpty()) {
-                    return result(verified, variant);
+                    return result(verified, variant, true);
                 }
                 if (unverified == null && turn == 0) {
-                    unverified = result(distinct(candidates), variant);
+                    unverified = result(distinct(candidates), variant, false);
                 }
             }
         }
@@ -170,11 +170,11 @@ public final class FaceDetector implements AutoCloseable {
         return kept;
     }
 
-    private static DetectionResult result(List<Candidate> candidates, BlazeFaceVariant variant) {
+    private static DetectionResult result(List<Candidate> candidates, BlazeFaceVariant variant, boolean verified) {
         List<Candidate> leftToRight = new ArrayList<>(candidates);
         leftToRight.sort(Comparator.comparingDouble(c -> c.found().box().centerX()));
         return new DetectionResult(leftToRight.stream().map(Candidate::found).toList(),
-                leftToRight.stream().map(c -> c.refined().face()).toList(), variant);
+                leftToRight.stream().map(c -> c.refined().face()).toList(), variant, verified);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.dreamid.face.messaging;
 
 import io.dreamid.common.models.RunGuard;
 import io.dreamid.common.ObjectKeys;
+import io.dreamid.common.image.Png;
 import io.dreamid.common.json.Json;
 import io.dreamid.common.messages.ErrorCodes;
 import io.dreamid.common.messages.FaceChoice;
@@ -109,9 +110,12 @@ public class JobHandler implements StageHandler<JobMessage> {
         long t1 = System.nanoTime();
         String cropKey = ObjectKeys.faceCrop(job.jobId());
         String recordKey = ObjectKeys.faceRecord(job.jobId());
+        String chipKey = ObjectKeys.faceChip(job.jobId());
         byte[] record = Json.toBytes(analysis.record());
-        retry.run("write " + cropKey + " and " + recordKey, () -> store.putAll(List.of(
+        byte[] chip = Png.encode(analysis.recognitionChip().crop(), Map.of("dreamid:face", "dlib-chip-150"));
+        retry.run("write " + cropKey + ", " + chipKey + " and " + recordKey, () -> store.putAll(List.of(
                 new ObjectStore.Write(cropKey, analysis.cropPng(), "image/png"),
+                new ObjectStore.Write(chipKey, chip, "image/png"),
                 new ObjectStore.Write(recordKey, record, "application/json"))));
         work.timings().put("face.store", millis(System.nanoTime() - t1));
 

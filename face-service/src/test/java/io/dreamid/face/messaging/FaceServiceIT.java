@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dreamid.common.ObjectKeys;
 import io.dreamid.common.Topics;
 import io.dreamid.common.image.ImageLimits;
+import io.dreamid.common.image.Png;
 import io.dreamid.common.image.RgbImage;
 import io.dreamid.common.image.SafeImageDecoder;
 import io.dreamid.common.json.Json;
 import io.dreamid.common.messages.CancelRequest;
 import io.dreamid.common.messages.ErrorCodes;
 import io.dreamid.common.messages.FaceMessage;
+import io.dreamid.common.messages.IdentityScore;
 import io.dreamid.common.messages.JobEvent;
 import io.dreamid.common.messages.JobMessage;
 import io.dreamid.common.messages.JobSpec;
@@ -35,6 +37,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
@@ -204,7 +207,7 @@ class FaceServiceIT {
         assertThat(ids).hasSize(4);
         assertThat(ids.stream().distinct()).hasSize(2);
         assertThat(store.list("faces/" + job + "/")).containsExactlyInAnyOrder(ObjectKeys.faceCrop(job),
-                ObjectKeys.faceRecord(job));
+                ObjectKeys.faceChip(job), ObjectKeys.faceRecord(job));
     }
 
     @Test
@@ -272,6 +275,76 @@ class FaceServiceIT {
                 .multiPart("face", "fail-if-several")
                 .post("/v1/faces:compare")
                 .then().statusCode(422).body("error.code", equalTo(ErrorCodes.SEVERAL_FACES));
+    }
+
+    @Test
+    void theJudgeScoresEachImageOfASucceededJobAgainstItsInputFace() {
+        // A text-only job (no input face, so no chip): the judge skips it. Sent first on the partition the judged
+        // job's event takes, so once that job is judged this one has been handled.
+        String textOnly = "job-judge-text-" + UUID.randomUUID();
+        String textImage = ObjectKeys.output(textOnly, 0, 0);
+        store.put(textImage, TestImages.bytes("/judge/tiny-bundle-ddim.png"), "image/png");
+        producer.send(new ProducerRecord<>(Topics.JOB_EVENTS, PARTITION, textOnly,
+                Json.toString(JobEvent.succeeded(textOnly, "acme", Stage.DIFFUSION, List.of(textImage)))));
+
+        String job = "job-judge-" + UUID.randomUUID();
+        sendJob(job, TestImages.bytes(TestImages.ASTRONAUT), "png", SPEC);
+        faceOf(job);
+        RgbImage chip = SafeImageDecoder.decode(store.get(ObjectKeys.faceChip(job)), ImageLimits.DEFAULT);
+        assertThat(chip.width()).isEqualTo(150);
+        assertThat(chip.height()).isEqualTo(150);
+
+        // The "generated" images: the same person (mirrored and scaled), another person, and the tiny diffusion
+        // bundle's output, which has no face.
+        String same = ObjectKeys.output(job, 0, 0);
+        String other = ObjectKeys.output(job, 0, 1);
+        String tiny = ObjectKeys.output(job, 1, 0);
+        store.put(same, TestImages.png(TestImages.scaled(TestImages.mirrored(TestImages.image(TestImages.ASTRONAUT)),
+                0.8)), "image/png");
+        store.put(other, TestImages.png(TestImages.image(TestImages.HOPPER)), "image/png");
+        store.put(tiny, TestImages.bytes("/judge/tiny-bundle-ddim.png"), "image/png");
+        List<String> builtIn = new ArrayList<>();
+        for (int n = 0; n < 4; n++) {
+            builtIn.add(ObjectKeys.output(job, 2 + n / 2, n % 2));
+            store.put(builtIn.get(n), TestImages.bytes("/judge/tiny-builtin-" + n + ".png"), "image/png");
+        }
+        List<String> outputs = new ArrayList<>(List.of(same, other, tiny));
+        outputs.addAll(builtIn);
+        producer.send(new ProducerRecord<>(Topics.JOB_EVENTS, PARTITION, job,
+                Json.toString(JobEvent.succeeded(job, "acme", Stage.DIFFUSION, outputs))));
+
+        JobEvent judged = eventOf(job, e -> e.stage() == Stage.JUDGE);
+        assertThat(judged.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(judged.eventId()).isEqualTo(JobEvent.eventIdFor(job, Stage.JUDGE, JobStatus.SUCCEEDED, null));
+        assertThat(judged.outputs()).isEqualTo(outputs);
+        assertThat(judged.timings()).containsKeys("judge.input", "judge.load", "judge.score", "judge.rewrite");
+        IdentityScore sameScore = judged.identityScores().get(same);
+        assertThat(sameScore.faceFound()).isTrue();
+        assertThat(sameScore.samePerson()).isTrue();
+        assertThat(sameScore.distance()).isLessThan(0.6);
+        assertThat(sameScore.similarity()).isGreaterThan(0.5);
+        IdentityScore otherScore = judged.identityScores().get(other);
+        assertThat(otherScore.faceFound()).isTrue();
+        assertThat(otherScore.samePerson()).isFalse();
+        assertThat(otherScore.distance()).isGreaterThanOrEqualTo(0.6);
+        assertThat(otherScore.similarity()).isLessThanOrEqualTo(0.5);
+        assertThat(judged.identityScores().get(tiny)).isEqualTo(IdentityScore.noFace());
+        for (String key : builtIn) {
+            assertThat(judged.identityScores().get(key)).as(key).isEqualTo(IdentityScore.noFace());
+        }
+
+        // The scores are in each PNG too, next to its other text chunks, and the pixels are unchanged.
+        assertThat(Png.text(store.get(same)).get(JudgeHandler.PNG_CHUNK))
+                .startsWith("faceFound=true, distance=").endsWith("samePerson=true");
+        assertThat(Png.text(store.get(other)).get(JudgeHandler.PNG_CHUNK)).endsWith("samePerson=false");
+        byte[] tinyNow = store.get(tiny);
+        assertThat(Png.text(tinyNow).get(JudgeHandler.PNG_CHUNK)).isEqualTo("faceFound=false");
+        assertThat(SafeImageDecoder.decode(tinyNow, ImageLimits.DEFAULT).rgb()).isEqualTo(SafeImageDecoder.decode(
+                TestImages.bytes("/judge/tiny-bundle-ddim.png"), ImageLimits.DEFAULT).rgb());
+
+        assertThat(topics.received(Duration.ZERO)).noneMatch(r -> r.topic().equals(Topics.JOB_EVENTS)
+                && textOnly.equals(r.key()) && r.value().contains("\"JUDGE\""));
+        assertThat(Png.text(store.get(textImage))).doesNotContainKey(JudgeHandler.PNG_CHUNK);
     }
 
     private static void sendJob(String jobId, byte[] photo, String extension, JobSpec spec) {

@@ -1,6 +1,7 @@
 package io.dreamid.gateway.rest;
 
 import io.dreamid.common.messages.ErrorInfo;
+import io.dreamid.common.messages.IdentityScore;
 import io.dreamid.common.messages.JobSpec;
 import io.dreamid.common.messages.JobStatus;
 import io.dreamid.common.messages.Stage;
@@ -48,8 +49,10 @@ public record JobResponse(
      * @param index  the {@code n} of {@code /v1/jobs/{id}/images/{n}}
      * @param prompt which prompt it is for (from 0)
      * @param image  which image of that prompt (from 0)
+     * @param identity how near its face is to the job's input face (the identity judge's scores; absent until the
+     *               judge has scored the image, and for jobs without an input face)
      */
-    public record ImageLink(int index, Integer prompt, Integer image, String url) {
+    public record ImageLink(int index, Integer prompt, Integer image, String url, IdentityScore identity) {
     }
 
     public static String jobUrl(String jobId) {
@@ -63,7 +66,8 @@ public record JobResponse(
             Matcher m = OUTPUT_NAME.matcher(outputs.get(n));
             boolean named = m.find();
             images.add(new ImageLink(n, named ? Integer.valueOf(m.group(1)) : null,
-                    named ? Integer.valueOf(m.group(2)) : null, jobUrl(view.jobId()) + "/images/" + n));
+                    named ? Integer.valueOf(m.group(2)) : null, jobUrl(view.jobId()) + "/images/" + n,
+                    view.identityScores().get(outputs.get(n))));
         }
         return new JobResponse(view.jobId(), jobUrl(view.jobId()), view.status(), view.stage(), view.progress(),
                 view.timings(), view.error(), images, view.spec(), view.identityId(), view.createdAt(),

@@ -82,7 +82,7 @@ public class IdentityLibrary {
     }
 
     /**
-     * Deletes one of the tenant's identities: its stored words and the aligned crops of the tenant's jobs that made
+     * Deletes one of the tenant's identities: its stored words and the aligned crops (and the judge's chips) of the tenant's jobs that made
      * it are removed, and it leaves the library. Later jobs naming it fail IDENTITY_NOT_FOUND.
      */
     public void delete(String tenant, String identityId) {
@@ -92,6 +92,7 @@ public class IdentityLibrary {
         for (JobView job : states.recent(tenant, null, Integer.MAX_VALUE)) {
             if (identityId.equals(job.identityId())) {
                 store.delete(ObjectKeys.faceCrop(job.jobId()));
+                store.delete(ObjectKeys.faceChip(job.jobId()));
                 store.delete(ObjectKeys.faceRecord(job.jobId()));
             }
         }

@@ -1,6 +1,7 @@
 package io.dreamid.gateway.state;
 
 import io.dreamid.common.messages.ErrorInfo;
+import io.dreamid.common.messages.IdentityScore;
 import io.dreamid.common.messages.JobEvent;
 import io.dreamid.common.messages.JobSpec;
 import io.dreamid.common.messages.JobStatus;
@@ -23,6 +24,8 @@ import java.util.Set;
  * @param eventIds the ids of the events already folded in, oldest first, so that a redelivered event changes
  *                 nothing
  * @param notices  the notices of the job's events, each once, in the order they first came
+ * @param identityScores the identity judge's scores of the job's images, keyed by output object key: merged from
+ *                 the judge's late event whatever the status (it enriches a finished job, never changes its status)
  */
 public record JobView(
         String jobId,
@@ -39,7 +42,8 @@ public record JobView(
         Instant createdAt,
         Instant updatedAt,
         Set<String> eventIds,
-        List<String> notices) {
+        List<String> notices,
+        Map<String, IdentityScore> identityScores) {
 
     /**
      * Bounds the dedupe memory of one job. Stages emit a handful of ids per job, so this only trims a
@@ -52,12 +56,14 @@ public record JobView(
         outputs = outputs == null ? List.of() : List.copyOf(outputs);
         eventIds = eventIds == null ? Set.of() : Collections.unmodifiableSet(new LinkedHashSet<>(eventIds));
         notices = notices == null ? List.of() : List.copyOf(notices);
+        identityScores = identityScores == null ? Map.of()
+                : Collections.unmodifiableMap(new LinkedHashMap<>(identityScores));
     }
 
     /** The view of a job before any event. */
     public static JobView empty(String jobId) {
         return new JobView(jobId, null, null, null, 0.0, Map.of(), null, List.of(), null, null, null, null, null,
-                Set.of(), List.of());
+                Set.of(), List.of(), Map.of());
     }
 
     /** The job's view after {@code event}. Duplicates and regressions leave the status as it is. */
@@ -92,6 +98,13 @@ public record JobView(
         mergedNotices.addAll(event.notices());
         List<String> newNotices = List.copyOf(mergedNotices);
 
+        // The identity judge's scores come after the job has ended (a late enrichment): merged whatever the status.
+        Map<String, IdentityScore> newScores = identityScores;
+        if (!event.identityScores().isEmpty()) {
+            newScores = new LinkedHashMap<>(identityScores);
+            newScores.putAll(event.identityScores());
+        }
+
         // Who and what may arrive on any event, in any order (a stage's event can overtake the job message).
         String newTenant = tenant != null ? tenant : event.tenant();
         JobSpec newSpec = spec != null ? spec : event.spec();
@@ -102,7 +115,7 @@ public record JobView(
         boolean advances = status == null || (!status.isTerminal() && event.status().rank() >= status.rank());
         if (!advances) {
             return new JobView(jobId, newTenant, status, stage, progress, mergedTimings, error, outputs, newIdentity,
-                    photoRef, newSpec, newCreated, updatedAt, ids, newNotices);
+                    photoRef, newSpec, newCreated, updatedAt, ids, newNotices, newScores);
         }
 
         double eventProgress = Double.isNaN(event.progress()) ? 0.0 : Math.min(1.0, Math.max(0.0, event.progress()));
@@ -113,14 +126,14 @@ public record JobView(
                 : outputs;
         Instant newUpdated = updatedAt == null || (at != null && at.isAfter(updatedAt)) ? at : updatedAt;
         return new JobView(jobId, newTenant, event.status(), event.stage(), newProgress, mergedTimings, newError,
-                newOutputs, newIdentity, photoRef, newSpec, newCreated, newUpdated, ids, newNotices);
+                newOutputs, newIdentity, photoRef, newSpec, newCreated, newUpdated, ids, newNotices, newScores);
     }
 
     /** This view with the photo reference of the job message (events do not carry it); the first one stays. */
     public JobView withPhotoRef(String ref) {
         return photoRef != null || ref == null ? this
                 : new JobView(jobId, tenant, status, stage, progress, timings, error, outputs, identityId, ref, spec,
-                        createdAt, updatedAt, eventIds, notices);
+                        createdAt, updatedAt, eventIds, notices, identityScores);
     }
 
     /** Whether this view is at least as far along as {@code other}: higher rank, or the same rank and progress. */

@@ -2,11 +2,13 @@ package io.dreamid.gateway.state;
 
 import io.dreamid.common.json.Json;
 import io.dreamid.common.messages.ErrorInfo;
+import io.dreamid.common.messages.IdentityScore;
 import io.dreamid.common.messages.JobEvent;
 import io.dreamid.common.messages.JobSpec;
 import io.dreamid.common.messages.JobStatus;
 import io.dreamid.common.messages.SchemaVersions;
 import io.dreamid.common.messages.Stage;
+import io.dreamid.gateway.rest.JobResponse;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -108,6 +110,33 @@ class JobViewTest {
         assertThat(after.error()).isEqualTo(ErrorInfo.of("MODEL_ERROR", "boom"));
         assertThat(after.outputs()).isEmpty();
         assertThat(after.progress()).isEqualTo(failed.progress());
+    }
+
+    @Test
+    void theJudgesLateScoresGoOntoTheFinishedJobsImagesWithoutChangingItsStatus() throws Exception {
+        String first = "outputs/job-1/0-0.png";
+        String second = "outputs/job-1/0-1.png";
+        JobView done = fold(accepted(), succeeded(4, List.of(first, second)));
+        IdentityScore near = new IdentityScore(true, 0.3, 0.75, true);
+        JobEvent judged = JobEvent.succeeded(JOB, "t", Stage.JUDGE, List.of(first, second))
+                .withTimings(Map.of("judge.score", 40L))
+                .withIdentityScores(Map.of(first, near, second, IdentityScore.noFace()));
+
+        JobView view = done.apply(judged);
+        assertThat(view.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(view.stage()).isEqualTo(Stage.DIFFUSION);
+        assertThat(view.outputs()).containsExactly(first, second);
+        assertThat(view.updatedAt()).isEqualTo(done.updatedAt());
+        assertThat(view.identityScores()).containsEntry(first, near).containsEntry(second, IdentityScore.noFace());
+        assertThat(view.timings()).containsEntry("judge.score", 40L);
+        assertThat(view.apply(judged)).isSameAs(view);
+        JobView back = Json.mapper().readValue(Json.toBytes(view), JobView.class);
+        assertThat(back.identityScores()).isEqualTo(view.identityScores());
+
+        JobResponse response = JobResponse.of(view);
+        assertThat(response.images()).extracting(JobResponse.ImageLink::identity)
+                .containsExactly(near, IdentityScore.noFace());
+        assertThat(JobResponse.of(done).images()).extracting(JobResponse.ImageLink::identity).containsOnlyNulls();
     }
 
     @Test

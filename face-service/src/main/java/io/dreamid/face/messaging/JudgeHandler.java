@@ -1,0 +1,165 @@
+package io.dreamid.face.messaging;
+
+import io.dreamid.common.ObjectKeys;
+import io.dreamid.common.image.ImageLimits;
+import io.dreamid.common.image.Png;
+import io.dreamid.common.image.RgbImage;
+import io.dreamid.common.image.SafeImageDecoder;
+import io.dreamid.common.json.Json;
+import io.dreamid.common.messages.ErrorCodes;
+import io.dreamid.common.messages.FaceChoice;
+import io.dreamid.common.messages.IdentityScore;
+import io.dreamid.common.messages.JobEvent;
+import io.dreamid.common.messages.JobStatus;
+import io.dreamid.common.messages.Stage;
+import io.dreamid.common.models.RunGuard;
+import io.dreamid.common.storage.ObjectNotFoundException;
+import io.dreamid.common.storage.ObjectStore;
+import io.dreamid.face.pipeline.FaceAnalysis;
+import io.dreamid.face.pipeline.FaceEngine;
+import io.dreamid.face.pipeline.FaceFailure;
+import io.dreamid.face.recognize.FaceComparer;
+import io.dreamid.face.recognize.FaceEmbedding;
+import io.dreamid.stage.JobRef;
+import io.dreamid.stage.Outcome;
+import io.dreamid.stage.StageHandler;
+import io.dreamid.stage.StageJob;
+import io.dreamid.stage.StageRetry;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The identity judge (issue 14 item 3): reads the diffusion stage's SUCCEEDED events from {@code dreamid.job-events},
+ * and for a job that has an input face (the face stage stored its dlib chip, {@code faces/{jobId}/chip.png}) finds
+ * the face in each stored image (a verified one), describes it with dlib's network and compares it with the input face. The scores
+ * go into one late event of stage JUDGE (status SUCCEEDED, which the gateway's fold merges into the finished job's
+ * images without changing its status) and into each PNG's text chunk {@code identity_score}. Jobs without an input
+ * face (text-only jobs, jobs by identity id) are skipped: there is nothing to compare with.
+ */
+@ApplicationScoped
+public class JudgeHandler implements StageHandler<JobEvent> {
+    /** The runtime input this handler consumes: {@code dreamid.stage.inputs.events.*}. */
+    static final String INPUT = "events";
+    /** The PNG text chunk the scores are written to. */
+    public static final String PNG_CHUNK = "identity_score";
+
+    private static final Logger LOG = Logger.getLogger(JudgeHandler.class);
+
+    private final FaceEngine engine;
+    private final ObjectStore store;
+    private final StageRetry retry;
+
+    JudgeHandler(FaceEngine engine, ObjectStore store, StageRetry retry) {
+        this.engine = engine;
+        this.store = store;
+        this.retry = retry;
+    }
+
+    @Override
+    public Stage stage() {
+        return Stage.JUDGE;
+    }
+
+    @Override
+    public String input() {
+        return INPUT;
+    }
+
+    @Override
+    public JobEvent read(String value) {
+        return Json.readMessage(value == null ? null : value.getBytes(StandardCharsets.UTF_8), JobEvent.class);
+    }
+
+    /** Only the diffusion stage's SUCCEEDED events with images are the judge's. */
+    @Override
+    public JobRef job(JobEvent event) {
+        boolean ours = event.stage() == Stage.DIFFUSION && event.status() == JobStatus.SUCCEEDED
+                && !event.outputs().isEmpty() && ObjectKeys.isSafeId(event.jobId());
+        return ours ? new JobRef(event.jobId(), event.tenant()) : null;
+    }
+
+    @Override
+    public Outcome handle(JobEvent event, StageJob work) {
+        String chipKey = ObjectKeys.faceChip(event.jobId());
+        long t0 = System.nanoTime();
+        byte[] chipPng;
+        try {
+            chipPng = retry.call("read " + chipKey, () -> store.get(chipKey));
+        } catch (ObjectNotFoundException e) {
+            LOG.debugf("job %s has no input face (%s): not judged", event.jobId(), chipKey);
+            return Outcome.nothing();
+        }
+        RgbImage chip = SafeImageDecoder.decode(chipPng, ImageLimits.DEFAULT);
+        FaceEmbedding input;
+        try (RunGuard.Run run = engine.enter()) {
+            input = FaceComparer.describeWithMirror(engine.recognizer(), chip);
+        }
+        work.timings().put("judge.input", millis(System.nanoTime() - t0));
+
+        Map<String, IdentityScore> scores = new LinkedHashMap<>();
+        long load = 0;
+        long score = 0;
+        long rewrite = 0;
+        for (String key : event.outputs()) {
+            work.checkpoint();
+            long t1 = System.nanoTime();
+            byte[] png = retry.call("read " + key, () -> store.get(key));
+            long t2 = System.nanoTime();
+            IdentityScore s = score(event.jobId(), key, png, input);
+            long t3 = System.nanoTime();
+            scores.put(key, s);
+            byte[] rewritten = withScore(png, s);
+            retry.run("write " + key, () -> store.put(key, rewritten, "image/png"));
+            load += t2 - t1;
+            score += t3 - t2;
+            rewrite += System.nanoTime() - t3;
+        }
+        work.timings().put("judge.load", millis(load));
+        work.timings().put("judge.score", millis(score));
+        work.timings().put("judge.rewrite", millis(rewrite));
+        LOG.infof("job %s judged: %d images, input face %d ms, load %d ms, score %d ms, rewrite %d ms", event.jobId(),
+                scores.size(), work.timings().get("judge.input"), millis(load), millis(score), millis(rewrite));
+        return Outcome.event(work.succeeded(event.outputs()).withIdentityScores(scores));
+    }
+
+    private IdentityScore score(String jobId, String key, byte[] png, FaceEmbedding input) {
+        FaceEmbedding face;
+        try (RunGuard.Run run = engine.enter()) {
+            FaceAnalysis analysis = engine.pipeline().analyse(png, FaceChoice.LARGEST, engine.policy(),
+                    engine.cropSize(), new LinkedHashMap<>());
+            if (!analysis.detections().verified()) {
+                // Only candidates that failed verification on their close-ups: the detector's own fallback for
+                // an unusual photo to align, but for a generated image it is no face (noise can look like one).
+                LOG.debugf("job %s: %s has only unverified face candidates", jobId, key);
+                return IdentityScore.noFace();
+            }
+            face = FaceComparer.describeWithMirror(engine.recognizer(), analysis.recognitionChip().crop());
+        } catch (FaceFailure e) {
+            if (!ErrorCodes.NO_FACE.equals(e.code())) {
+                LOG.warnf("job %s: %s could not be judged (%s): %s", jobId, key, e.code(), e.getMessage());
+            }
+            return IdentityScore.noFace();
+        }
+        FaceComparer.Comparison c = FaceComparer.Comparison.of(face.distanceTo(input));
+        return new IdentityScore(true, c.distance(), c.similarity(), c.samePerson());
+    }
+
+    /** The PNG with its text chunks and {@code identity_score}, e.g. {@code faceFound=true, distance=0.3123, ...}. */
+    static byte[] withScore(byte[] png, IdentityScore s) {
+        Map<String, String> text = new LinkedHashMap<>(Png.text(png));
+        text.put(PNG_CHUNK, s.faceFound()
+                ? String.format(Locale.ROOT, "faceFound=true, distance=%.4f, similarity=%.4f, samePerson=%b",
+                        s.distance(), s.similarity(), s.samePerson())
+                : "faceFound=false");
+        return Png.encode(SafeImageDecoder.decode(png, ImageLimits.DEFAULT), text);
+    }
+
+    private static long millis(long nanos) {
+        return Math.round(nanos / 1e6);
+    }
+}

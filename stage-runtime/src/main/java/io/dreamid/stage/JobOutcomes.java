@@ -24,8 +24,8 @@ public class JobOutcomes {
 
     /** Counts {@code event} if it ends its job. */
     void record(Stage stage, JobEvent event) {
-        if (event == null || event.status() == null || !event.status().isTerminal()) {
-            return;
+        if (event == null || event.status() == null || !event.status().isTerminal() || stage == Stage.JUDGE) {
+            return; // the judge's event scores a job that had already ended
         }
         registry.counter(METRIC, "stage", stage.name().toLowerCase(), "status", event.status().name(),
                 "code", event.error() == null || event.error().code() == null ? "" : event.error().code())

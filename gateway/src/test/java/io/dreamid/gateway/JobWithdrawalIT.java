@@ -77,6 +77,11 @@ class JobWithdrawalIT {
 
     @Test
     void aKeyedJobTheBrokerDoesNotAcknowledgeIsNotWithdrawnTheRetryNamesIt() {
+        // A keyed submission first looks its key up in the job state: wait until the gateway has loaded it (an
+        // unknown job is then 404, not 503 "still loading"), or the 503 below would be that one.
+        String unknown = java.util.UUID.randomUUID().toString();
+        Await.until("the job state to be loaded", Duration.ofSeconds(60),
+                () -> Api.as(KEY_A).get("/v1/jobs/" + unknown).statusCode() == 404);
         String key = java.util.UUID.randomUUID().toString();
         Response keyed = Api.photoJob(KEY_A, TestImages.jpeg(64, 64, 12), "me.jpg", Api.SPEC)
                 .header(IdempotencyKeyFilter.HEADER, key).post("/v1/jobs");

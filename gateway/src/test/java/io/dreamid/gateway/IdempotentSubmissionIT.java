@@ -37,6 +37,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTestResource(GatewayTestResource.class)
 class IdempotentSubmissionIT {
 
+    /**
+     * A keyed submission looks its key up in the job state first: until the gateway has loaded it, the answer is
+     * 503 "still loading" (an unknown job is then 404).
+     */
+    @org.junit.jupiter.api.BeforeEach
+    void jobStateLoaded() {
+        String unknown = UUID.randomUUID().toString();
+        Await.until("the job state to be loaded", Duration.ofSeconds(60),
+                () -> Api.as(KEY_A).get("/v1/jobs/" + unknown).statusCode() == 404);
+    }
+
     @Test
     void aRepeatedPhotoSubmissionReturnsTheFirstJobAndPublishesNothing() {
         String key = UUID.randomUUID().toString();

@@ -16,9 +16,9 @@ class ChaosE2EIT {
     @Test
     void everyJobSucceedsOnceWithItsImagesThroughKillsAndAStorageOutage() throws Exception {
         Platform platform = Platform.shared();
-        Chaos.Report report = Chaos.run(platform, 20, Duration.ofSeconds(2),
+        Chaos.Report report = Chaos.run(platform, new Chaos.Plan(20, 2, Duration.ofSeconds(2),
                 List.of("diffusion-service", Chaos.STORAGE, "face-service"), Duration.ofSeconds(4),
-                Duration.ofSeconds(15), Duration.ofMinutes(4), System.out);
+                Duration.ofSeconds(15), false, Duration.ofMinutes(4)), System.out);
         System.out.println(report.summary());
 
         assertThat(report.problems()).as(report.summary()).isEmpty();

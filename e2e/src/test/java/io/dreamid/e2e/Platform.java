@@ -214,6 +214,8 @@ final class Platform implements AutoCloseable {
                 repoRoot.resolve("encoder-service/src/test/resources/bundles/tiny").toString());
         env.put("DREAMID_ENCODER_CACHE_DIR", logDir.resolve("encoder-cache").toString());
         env.put("DREAMID_DIFFUSION_CACHE_DIR", logDir.resolve("diffusion-cache").toString());
+        // Every denoising step reported, so that Chaos can count the UNet evaluations redelivered work ran again.
+        env.put("DREAMID_DIFFUSION_PROGRESS_STEP", "0");
         if (ports.containsKey("face-service")) {
             // POST /v1/faces:compare on the gateway asks the face-service.
             env.put("DREAMID_GATEWAY_FACE_SERVICE_URL", "http://127.0.0.1:" + ports.get("face-service"));

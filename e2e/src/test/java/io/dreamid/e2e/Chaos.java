@@ -51,6 +51,8 @@ public final class Chaos {
     private static final String SPEC = "{\"prompts\":[\"a photo of {id}\"],\"imagesPerPrompt\":%d,\"steps\":%d,"
             + "\"scheduler\":\"ddim\",\"width\":64,\"height\":64,\"seed\":%d}";
     private static final int STEPS = 6;
+    /** Makes this run's Idempotency-Keys its own. */
+    private static final String RUN = Long.toHexString(System.currentTimeMillis());
 
     /**
      * What a run does: {@code jobs} jobs of {@code images} images, one submitted every {@code submitEvery}, while
@@ -87,7 +89,14 @@ public final class Chaos {
         AtomicInteger submittedCount = new AtomicInteger();
         Thread submitter = new Thread(() -> {
             for (int i = 0; i < plan.jobs(); i++) {
-                ids.add(submit(api, face, plan.images(), i, problems));
+                String id;
+                try {
+                    id = submit(api, face, plan.images(), i, problems);
+                } catch (RuntimeException | AssertionError e) {
+                    problems.add("submission " + i + " failed: " + e);
+                    id = null;
+                }
+                ids.add(id);
                 submittedCount.incrementAndGet();
                 pause(plan.submitEvery());
             }
@@ -248,21 +257,29 @@ public final class Chaos {
         return targets;
     }
 
+    /**
+     * Submits job {@code i} as a client that retries does: with an Idempotency-Key, again after a 503 (a dependency
+     * of the gateway is down; its Retry-After is honoured) or after no answer at all (a hung dependency can hold the
+     * request past the client's time-out), for up to two minutes. The key makes a repeat return the first job.
+     */
     private static String submit(GatewayApi api, byte[] face, int images, int i, List<String> problems) {
-        // 503 with Retry-After while a dependency is down: the client waits and submits again.
-        for (int attempt = 0; attempt < 60; attempt++) {
-            HttpResponse<String> r = api.submitPhoto(face, "grace.jpg",
-                    String.format(Locale.ROOT, SPEC, images, STEPS, i));
-            if (r.statusCode() == 202) {
+        String key = "chaos-" + RUN + "-" + i;
+        String spec = String.format(Locale.ROOT, SPEC, images, STEPS, i);
+        long end = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        String last = "no answer";
+        while (System.nanoTime() < end) {
+            HttpResponse<String> r = api.trySubmitPhoto(face, "grace.jpg", spec, key);
+            if (r != null && r.statusCode() == 202) {
                 return GatewayApi.json(r.body()).path("jobId").asText();
             }
-            if (r.statusCode() != 503) {
+            if (r != null && r.statusCode() != 503) {
                 problems.add("submission " + i + " refused: " + r.statusCode() + " " + r.body());
                 return null;
             }
-            pause(Duration.ofSeconds(1));
+            last = r == null ? "no answer" : "503 " + r.body();
+            pause(Duration.ofSeconds(r == null ? 0 : r.headers().firstValueAsLong("Retry-After").orElse(1)));
         }
-        problems.add("submission " + i + " refused for a minute");
+        problems.add("submission " + i + " not accepted within two minutes (last: " + last + ")");
         return null;
     }
 

@@ -34,6 +34,25 @@ final class GatewayApi {
 
     /** A photo job; with an {@code Idempotency-Key} when {@code idempotencyKey} is not null. */
     HttpResponse<String> submitPhoto(byte[] photo, String filename, String specJson, String idempotencyKey) {
+        return send(photoJob(photo, filename, specJson, idempotencyKey));
+    }
+
+    /**
+     * As {@link #submitPhoto(byte[], String, String, String)} for a client that retries: a submission that got no
+     * answer (timed out, connection refused) gives null instead of failing.
+     */
+    HttpResponse<String> trySubmitPhoto(byte[] photo, String filename, String specJson, String idempotencyKey) {
+        try {
+            return http.send(photoJob(photo, filename, specJson, idempotencyKey), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private HttpRequest photoJob(byte[] photo, String filename, String specJson, String idempotencyKey) {
         String boundary = "e2e-boundary-" + System.nanoTime();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"spec\"\r\n"
@@ -46,8 +65,8 @@ final class GatewayApi {
         if (idempotencyKey != null) {
             request.header("Idempotency-Key", idempotencyKey);
         }
-        return send(request.header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build());
+        return request.header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
     }
 
     HttpResponse<String> submitIdentity(byte[] photo, String filename) {

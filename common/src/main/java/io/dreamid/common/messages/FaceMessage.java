@@ -22,5 +22,5 @@ public record FaceMessage(
         String faceRecordRef,
         int cropSize,
         double score,
-        int facesFound) {
+        int facesFound) implements JobScoped {
 }

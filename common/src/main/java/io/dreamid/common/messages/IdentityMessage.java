@@ -27,7 +27,7 @@ public record IdentityMessage(
         int words,
         int width,
         boolean reused,
-        Map<String, PersonIdentity> people) {
+        Map<String, PersonIdentity> people) implements JobScoped {
 
     /** A message of one person's identity, or of none (text-only): no {@code people}. */
     public IdentityMessage(int schemaVersion, String jobId, String tenant, Instant createdAt, JobSpec spec,

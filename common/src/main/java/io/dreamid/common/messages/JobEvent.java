@@ -40,7 +40,8 @@ public record JobEvent(
         JobSpec spec,
         Instant at,
         List<String> notices,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, IdentityScore> identityScores) {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, IdentityScore> identityScores)
+        implements JobScoped {
 
     public JobEvent {
         notices = notices == null ? List.of() : List.copyOf(notices);

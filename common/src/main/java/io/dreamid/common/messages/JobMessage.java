@@ -23,7 +23,7 @@ public record JobMessage(
         Instant createdAt,
         String photoRef,
         String identityId,
-        JobSpec spec) {
+        JobSpec spec) implements JobScoped {
 
     public static JobMessage of(String jobId, String tenant, Instant createdAt, String photoRef, String identityId,
             JobSpec spec) {

@@ -1,18 +1,13 @@
 package io.dreamid.diffusion.messaging;
 
-import io.dreamid.common.ObjectKeys;
-import io.dreamid.common.json.Json;
-import io.dreamid.common.json.MalformedMessageException;
 import io.dreamid.common.messages.IdentityMessage;
 import io.dreamid.common.messages.Stage;
 import io.dreamid.diffusion.service.GenerationService;
-import io.dreamid.stage.JobRef;
 import io.dreamid.stage.Outcome;
 import io.dreamid.stage.StageHandler;
+import io.dreamid.stage.StageInput;
 import io.dreamid.stage.StageJob;
 import jakarta.enterprise.context.ApplicationScoped;
-
-import java.nio.charset.StandardCharsets;
 
 /**
  * The diffusion stage's handler on {@code dreamid.identities} (the stage runtime consumes, dead-letters, retries
@@ -20,39 +15,12 @@ import java.nio.charset.StandardCharsets;
  * time per instance by default (a job uses every core).
  */
 @ApplicationScoped
+@StageInput(stage = Stage.DIFFUSION, name = "identities", message = IdentityMessage.class)
 public class IdentityHandler implements StageHandler<IdentityMessage> {
-    /** The runtime input this handler consumes: {@code dreamid.stage.inputs.identities.*}. */
-    static final String INPUT = "identities";
-
     private final GenerationService generation;
 
     IdentityHandler(GenerationService generation) {
         this.generation = generation;
-    }
-
-    @Override
-    public Stage stage() {
-        return Stage.DIFFUSION;
-    }
-
-    @Override
-    public String input() {
-        return INPUT;
-    }
-
-    @Override
-    public IdentityMessage read(String value) {
-        IdentityMessage job = Json.readMessage(value == null ? null : value.getBytes(StandardCharsets.UTF_8),
-                IdentityMessage.class);
-        if (job.jobId() == null || !ObjectKeys.isSafeId(job.jobId())) {
-            throw new MalformedMessageException("an identity message needs a valid jobId");
-        }
-        return job;
-    }
-
-    @Override
-    public JobRef job(IdentityMessage job) {
-        return new JobRef(job.jobId(), job.tenant());
     }
 
     @Override

@@ -1,7 +1,5 @@
 package io.dreamid.encoder.messaging;
 
-import io.dreamid.common.ObjectKeys;
-import io.dreamid.common.json.Json;
 import io.dreamid.common.json.MalformedMessageException;
 import io.dreamid.common.messages.FaceMessage;
 import io.dreamid.common.messages.JobStatus;
@@ -10,11 +8,11 @@ import io.dreamid.encoder.service.IdentityService;
 import io.dreamid.stage.JobRef;
 import io.dreamid.stage.Outcome;
 import io.dreamid.stage.StageHandler;
+import io.dreamid.stage.StageInput;
 import io.dreamid.stage.StageJob;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -23,9 +21,8 @@ import java.util.List;
  * the identity when the job only asked for one.
  */
 @ApplicationScoped
+@StageInput(stage = Stage.ENCODER, name = "faces", message = FaceMessage.class)
 public class FaceHandler implements StageHandler<FaceMessage> {
-    /** The runtime input this handler consumes: {@code dreamid.stage.inputs.faces.*}. */
-    static final String INPUT = "faces";
     private static final Logger LOG = Logger.getLogger(FaceHandler.class);
 
     private final IdentityService identities;
@@ -34,29 +31,13 @@ public class FaceHandler implements StageHandler<FaceMessage> {
         this.identities = identities;
     }
 
-    @Override
-    public Stage stage() {
-        return Stage.ENCODER;
-    }
-
-    @Override
-    public String input() {
-        return INPUT;
-    }
-
-    @Override
-    public FaceMessage read(String value) {
-        FaceMessage face = Json.readMessage(value == null ? null : value.getBytes(StandardCharsets.UTF_8),
-                FaceMessage.class);
-        if (face.jobId() == null || !ObjectKeys.isSafeId(face.jobId()) || face.cropRef() == null) {
-            throw new MalformedMessageException("a face message needs a valid jobId and a cropRef");
-        }
-        return face;
-    }
-
+    /** A face message without its crop cannot be worked: it is dead-lettered. */
     @Override
     public JobRef job(FaceMessage face) {
-        return new JobRef(face.jobId(), face.tenant());
+        if (face.cropRef() == null) {
+            throw new MalformedMessageException("a face message needs a cropRef");
+        }
+        return StageHandler.super.job(face);
     }
 
     @Override

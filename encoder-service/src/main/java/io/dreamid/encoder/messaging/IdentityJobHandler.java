@@ -6,14 +6,14 @@ import io.dreamid.common.messages.PersonIdentity;
 import io.dreamid.common.messages.Stage;
 import io.dreamid.encoder.service.IdentityService;
 import io.dreamid.stage.JobRef;
+import io.dreamid.stage.JobsHandler;
 import io.dreamid.stage.Outcome;
 import io.dreamid.stage.StageFailure;
-import io.dreamid.stage.StageHandler;
+import io.dreamid.stage.StageInput;
 import io.dreamid.stage.StageJob;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -29,30 +29,14 @@ import java.util.TreeMap;
  * that nothing is dead-lettered twice.
  */
 @ApplicationScoped
-public class IdentityJobHandler implements StageHandler<JobMessage> {
-    /** The runtime input this handler consumes: {@code dreamid.stage.inputs.jobs.*}. */
-    static final String INPUT = "jobs";
+@StageInput(stage = Stage.ENCODER, name = "jobs", message = JobMessage.class)
+public class IdentityJobHandler implements JobsHandler {
     private static final Logger LOG = Logger.getLogger(IdentityJobHandler.class);
 
     private final IdentityService identities;
 
     IdentityJobHandler(IdentityService identities) {
         this.identities = identities;
-    }
-
-    @Override
-    public Stage stage() {
-        return Stage.ENCODER;
-    }
-
-    @Override
-    public String input() {
-        return INPUT;
-    }
-
-    @Override
-    public JobMessage read(String value) {
-        return JobMessage.read(value == null ? null : value.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override

@@ -238,6 +238,20 @@ class EncoderServiceIT {
     }
 
     @Test
+    void aFaceMessageWithoutItsCropIsDeadLetteredAndItsJobFails() {
+        String job = "job-no-crop-" + UUID.randomUUID();
+        FaceMessage face = new FaceMessage(SchemaVersions.CURRENT, job, "acme", Instant.now(), SPEC,
+                ObjectKeys.input(job, "jpg"), null, ObjectKeys.faceRecord(job), 32, 0.98, 1);
+        producer.send(new ProducerRecord<>(Topics.FACES, job, Json.toString(face)));
+        ConsumerRecord<String, String> dead = topics.await(r -> r.topic().equals(Topics.deadLetter(Topics.FACES))
+                && job.equals(r.key()));
+        assertThat(dead.value()).contains(job);
+        JobEvent failed = eventOf(job, e -> e.status() == JobStatus.FAILED);
+        assertThat(failed.error().code()).isEqualTo(ErrorCodes.MALFORMED_MESSAGE);
+        assertThat(failed.error().message()).contains("cropRef");
+    }
+
+    @Test
     void aCancelledJobIsSkipped() throws IOException {
         String job = "job-cancelled-" + UUID.randomUUID();
         producer.send(new ProducerRecord<>(Topics.CANCELLATIONS, job,

@@ -21,15 +21,15 @@ import io.dreamid.face.pipeline.FaceAnalysis;
 import io.dreamid.face.pipeline.FaceEngine;
 import io.dreamid.face.pipeline.FaceFailure;
 import io.dreamid.stage.JobRef;
+import io.dreamid.stage.JobsHandler;
 import io.dreamid.stage.Outcome;
 import io.dreamid.stage.StageFailure;
-import io.dreamid.stage.StageHandler;
+import io.dreamid.stage.StageInput;
 import io.dreamid.stage.StageJob;
 import io.dreamid.stage.StageRetry;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -40,9 +40,8 @@ import java.util.Map;
  * and repeat the same events, which the gateway recognises.
  */
 @ApplicationScoped
-public class JobHandler implements StageHandler<JobMessage> {
-    /** The runtime input this handler consumes: {@code dreamid.stage.inputs.jobs.*}. */
-    static final String INPUT = "jobs";
+@StageInput(stage = Stage.FACE, name = "jobs", message = JobMessage.class)
+public class JobHandler implements JobsHandler {
     /** Progress of the whole job when face detection starts and when it is done. */
     static final double PROGRESS_STARTED = 0.05;
     static final double PROGRESS_DONE = 0.10;
@@ -61,21 +60,6 @@ public class JobHandler implements StageHandler<JobMessage> {
         this.store = store;
         this.retry = retry;
         this.config = config;
-    }
-
-    @Override
-    public Stage stage() {
-        return Stage.FACE;
-    }
-
-    @Override
-    public String input() {
-        return INPUT;
-    }
-
-    @Override
-    public JobMessage read(String value) {
-        return JobMessage.read(value == null ? null : value.getBytes(StandardCharsets.UTF_8));
     }
 
     /**

@@ -5,7 +5,6 @@ import io.dreamid.common.image.ImageLimits;
 import io.dreamid.common.image.Png;
 import io.dreamid.common.image.RgbImage;
 import io.dreamid.common.image.SafeImageDecoder;
-import io.dreamid.common.json.Json;
 import io.dreamid.common.messages.ErrorCodes;
 import io.dreamid.common.messages.FaceChoice;
 import io.dreamid.common.messages.IdentityScore;
@@ -23,12 +22,12 @@ import io.dreamid.face.recognize.FaceEmbedding;
 import io.dreamid.stage.JobRef;
 import io.dreamid.stage.Outcome;
 import io.dreamid.stage.StageHandler;
+import io.dreamid.stage.StageInput;
 import io.dreamid.stage.StageJob;
 import io.dreamid.stage.StageRetry;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -42,9 +41,8 @@ import java.util.Map;
  * face (text-only jobs, jobs by identity id) are skipped: there is nothing to compare with.
  */
 @ApplicationScoped
+@StageInput(stage = Stage.JUDGE, name = "events", message = JobEvent.class)
 public class JudgeHandler implements StageHandler<JobEvent> {
-    /** The runtime input this handler consumes: {@code dreamid.stage.inputs.events.*}. */
-    static final String INPUT = "events";
     /** The PNG text chunk the scores are written to. */
     public static final String PNG_CHUNK = "identity_score";
 
@@ -58,21 +56,6 @@ public class JudgeHandler implements StageHandler<JobEvent> {
         this.engine = engine;
         this.store = store;
         this.retry = retry;
-    }
-
-    @Override
-    public Stage stage() {
-        return Stage.JUDGE;
-    }
-
-    @Override
-    public String input() {
-        return INPUT;
-    }
-
-    @Override
-    public JobEvent read(String value) {
-        return Json.readMessage(value == null ? null : value.getBytes(StandardCharsets.UTF_8), JobEvent.class);
     }
 
     /** Only the diffusion stage's SUCCEEDED events with images are the judge's. */

@@ -36,7 +36,7 @@ final class Platform implements AutoCloseable {
 
     private static final List<String> SERVICES = List.of("face-service", "encoder-service", "diffusion-service",
             "gateway");
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(240); // 2 cores shared with builds: starts take minutes
 
     private final Path repoRoot;
     private final Path logDir;

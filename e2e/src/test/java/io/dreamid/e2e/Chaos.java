@@ -318,6 +318,7 @@ public final class Chaos {
         boolean hang = false;
         List<String> targets = null;
         long seed = 1;
+        Duration submitEvery = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--jobs" -> jobs = Integer.parseInt(args[++i]);
@@ -328,9 +329,11 @@ public final class Chaos {
                 case "--storage-hangs" -> hang = true;
                 case "--targets" -> targets = List.of(args[++i].split(","));
                 case "--seed" -> seed = Long.parseLong(args[++i]);
+                case "--submit-every" -> submitEvery = Duration.ofMillis(Long.parseLong(args[++i]));
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: --jobs N"
                         + " --images N --kills N --kill-every SECONDS --storage-outage SECONDS --storage-hangs"
-                        + " --targets T1,T2,... (of " + STAGES + " and " + STORAGE + ") --seed N");
+                        + " --targets T1,T2,... (of " + STAGES + " and " + STORAGE + ") --seed N"
+                        + " --submit-every MILLIS");
             }
         }
         if (targets == null) {
@@ -344,10 +347,12 @@ public final class Chaos {
         Platform platform = Platform.start();
         Report report;
         try {
-            // Submissions spread over the kill phase, so that jobs are in every stage when targets go down.
+            // By default submissions spread over the kill phase, so that jobs are in every stage when targets go down.
             long phaseMillis = targets.size() * killEvery.toMillis() + 15_000L * targets.size();
-            Plan plan = new Plan(jobs, images, Duration.ofMillis(Math.max(10, phaseMillis / Math.max(1, jobs))),
-                    targets, killEvery, outage, hang, Duration.ofMinutes(10));
+            if (submitEvery == null) {
+                submitEvery = Duration.ofMillis(Math.max(10, phaseMillis / Math.max(1, jobs)));
+            }
+            Plan plan = new Plan(jobs, images, submitEvery, targets, killEvery, outage, hang, Duration.ofMinutes(10));
             report = run(platform, plan, System.out);
             report.problems().forEach(p -> System.out.println("problem: " + p));
             System.out.println(report.summary());

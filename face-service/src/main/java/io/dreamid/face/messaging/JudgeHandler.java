@@ -199,7 +199,7 @@ public class JudgeHandler implements StageHandler<JobEvent> {
      * The PNG with its text chunks and {@code identity_score}, e.g. {@code faceFound=true, distance=0.3123, ...}, and
      * for a candidate of a {@code bestOf} job {@code , chosen=true|false}.
      */
-    static byte[] withScore(byte[] png, IdentityScore s) {
+    public static byte[] withScore(byte[] png, IdentityScore s) {
         Map<String, String> text = new LinkedHashMap<>(Png.text(png));
         text.put(PNG_CHUNK, (s.faceFound()
                 ? String.format(Locale.ROOT, "faceFound=true, distance=%.4f, similarity=%.4f, samePerson=%b",

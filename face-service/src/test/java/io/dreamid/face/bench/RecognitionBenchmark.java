@@ -30,7 +30,7 @@ public final class RecognitionBenchmark {
     }
 
     public static void main(String[] args) {
-        Path dir = Path.of(args.length > 0 ? args[0] : "target/models");
+        Path dir = args.length > 0 ? Path.of(args[0]) : TestModels.dir();
         try (FaceRecognizer recognizer = new FaceRecognizer(dir, 1)) {
             RgbImage chip = SafeImageDecoder.decode(TestImages.bytes("/face-recognition/chips/astronaut.png"),
                     ImageLimits.DEFAULT);

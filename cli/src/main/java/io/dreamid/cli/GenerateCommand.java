@@ -15,6 +15,8 @@ import java.util.Set;
 final class GenerateCommand {
     private static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
     private static final long POLL_MILLIS = 500;
+    /** How long a bestOf job's images are waited for to be chosen after the job has SUCCEEDED. */
+    private static final long CHOICE_WAIT_MILLIS = 60_000;
 
     private final GenerateOptions options;
     private final PrintStream out;
@@ -51,7 +53,7 @@ final class GenerateCommand {
         bar.finish();
         JsonNode job = gateway.job(jobId);
         return switch (job.path("status").asText()) {
-            case "SUCCEEDED" -> downloadImages(gateway, job);
+            case "SUCCEEDED" -> downloadImages(gateway, awaitChoice(gateway, job));
             case "CANCELLED" -> {
                 err.println("job " + jobId + " was cancelled");
                 yield Main.JOB_FAILED;
@@ -74,6 +76,36 @@ final class GenerateCommand {
         } catch (IOException | SecurityException e) {
             throw new UsageException("--out: cannot write images into " + dir + " (" + e + ")");
         }
+    }
+
+    /**
+     * For a {@code bestOf} job, the job once the identity judge has chosen each image (every image carries its
+     * score), waiting at most {@link #CHOICE_WAIT_MILLIS}; then as it is, whose images are the first candidates.
+     */
+    private JsonNode awaitChoice(GatewayClient gateway, JsonNode job) {
+        if (job.path("spec").path("bestOf").asInt(1) <= 1) {
+            return job;
+        }
+        long deadline = System.nanoTime() + CHOICE_WAIT_MILLIS * 1_000_000L;
+        JsonNode now = job;
+        while (!chosen(now)) {
+            if (System.nanoTime() > deadline) {
+                err.println("note: the identity judge has not chosen among the candidates yet; saving the first ones");
+                return now;
+            }
+            sleep();
+            now = gateway.job(job.path("jobId").asText());
+        }
+        return now;
+    }
+
+    private static boolean chosen(JsonNode job) {
+        for (JsonNode image : job.path("images")) {
+            if (!image.path("identity").has("chosen")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private int downloadImages(GatewayClient gateway, JsonNode job) {

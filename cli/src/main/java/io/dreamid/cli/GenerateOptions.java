@@ -43,6 +43,7 @@ record GenerateOptions(
                 case "--prompt" -> prompts.add(value);
                 case "--negative" -> spec.put("negativePrompt", value);
                 case "--images" -> spec.put("imagesPerPrompt", integer(name, value));
+                case "--best-of" -> spec.put("bestOf", integer(name, value));
                 case "--steps" -> spec.put("steps", integer(name, value));
                 case "--seed" -> spec.put("seed", longValue(name, value));
                 case "--guidance" -> spec.put("guidanceScale", decimal(name, value));

@@ -4,13 +4,14 @@ final class Usage {
     static final String TEXT = """
             Usage:
               dreamid generate --face PHOTO --prompt "a photo of {id} as an astronaut" [--prompt ...]
-                               [--negative TEXT] [--images N] [--steps N] [--seed N] [--guidance G]
+                               [--negative TEXT] [--images N] [--best-of N] [--steps N] [--seed N] [--guidance G]
                                [--width W] [--height H] [--scheduler NAME] [--face-choice largest|index:N|fail-if-several]
                                [--out DIR] [--gateway URL] [--api-key KEY]
               dreamid generate --identity ID --prompt ... (reuse an identity encoded earlier; no photo)
               dreamid job JOB_ID [--gateway URL] [--api-key KEY]
 
             Every prompt names the person once with the placeholder {id}.
+            --best-of N generates each image N times; the image whose face is nearest the person's is kept.
             The gateway URL defaults to $DREAMID_GATEWAY_URL or http://127.0.0.1:8080; the API key to
             $DREAMID_API_KEY or the key the local platform wrote to .dreamid/api-key.
             """;

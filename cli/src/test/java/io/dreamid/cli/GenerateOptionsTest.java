@@ -25,7 +25,7 @@ class GenerateOptionsTest {
         Path photo = Files.write(dir.resolve("me.jpg"), new byte[] {1});
         GenerateOptions o = GenerateOptions.parse(new String[] {"--face", photo.toString(),
                 "--prompt", "a photo of {id} as an astronaut", "--prompt", "{id} as a chef",
-                "--negative", "blurry", "--images", "2", "--steps", "20", "--seed", "42", "--guidance", "6.5",
+                "--negative", "blurry", "--images", "2", "--best-of", "3", "--steps", "20", "--seed", "42", "--guidance", "6.5",
                 "--width", "256", "--height", "320", "--scheduler", "ddim", "--face-choice", "index:1",
                 "--out", dir.resolve("out").toString()});
 
@@ -33,7 +33,7 @@ class GenerateOptionsTest {
                 .containsEntry("negativePrompt", "blurry").containsEntry("imagesPerPrompt", 2)
                 .containsEntry("steps", 20).containsEntry("seed", 42L).containsEntry("guidanceScale", 6.5)
                 .containsEntry("width", 256).containsEntry("height", 320).containsEntry("scheduler", "ddim")
-                .containsEntry("face", "index:1");
+                .containsEntry("face", "index:1").containsEntry("bestOf", 3);
         assertThat(o.outDir()).isEqualTo(dir.resolve("out"));
     }
 

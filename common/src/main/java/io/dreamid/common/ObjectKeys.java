@@ -1,5 +1,6 @@
 package io.dreamid.common;
 
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -13,6 +14,8 @@ public final class ObjectKeys {
     /** Segments that are safe ids: no empty, "." or ".." segment, no leading slash (schemas' objectKey). */
     private static final Pattern SAFE_KEY = Pattern.compile(
             "[A-Za-z0-9][A-Za-z0-9._-]{0,127}(/[A-Za-z0-9][A-Za-z0-9._-]{0,127})*");
+    private static final Pattern OUTPUT_NAME = Pattern.compile("/(\\d{1,4})-(\\d{1,4})(?:-c(\\d{1,4}))?\\.png$");
+    private static final Pattern FACE_CROP = Pattern.compile("faces/([^/]+)/aligned\\.png");
     private static final Pattern EXTENSION = Pattern.compile("[a-z0-9]{1,8}");
 
     private ObjectKeys() {
@@ -40,6 +43,15 @@ public final class ObjectKeys {
         return "faces/" + requireSafe(jobId) + "/chip.png";
     }
 
+    /**
+     * The chip stored beside an aligned crop ({@link #faceCrop}), e.g. for the crop an identity was made from; null
+     * when {@code cropKey} is not a crop of this layout.
+     */
+    public static String faceChipBesideCrop(String cropKey) {
+        Matcher m = cropKey == null ? null : FACE_CROP.matcher(cropKey);
+        return m != null && m.matches() && isSafeId(m.group(1)) ? faceChip(m.group(1)) : null;
+    }
+
     /** The face record (JSON: box, score, keypoints, transform) of a job. */
     public static String faceRecord(String jobId) {
         return "faces/" + requireSafe(jobId) + "/face.json";
@@ -53,6 +65,31 @@ public final class ObjectKeys {
     /** Image {@code image} (from 0) of prompt {@code prompt} (from 0) of a job. */
     public static String output(String jobId, int prompt, int image) {
         return "outputs/" + requireSafe(jobId) + "/" + prompt + "-" + image + ".png";
+    }
+
+    /**
+     * Candidate {@code candidate} (from 0) of image {@code image} of prompt {@code prompt} of a {@code bestOf} job:
+     * the identity judge chooses one of an image's candidates as the image.
+     */
+    public static String candidate(String jobId, int prompt, int image, int candidate) {
+        return "outputs/" + requireSafe(jobId) + "/" + prompt + "-" + image + "-c" + candidate + ".png";
+    }
+
+    /**
+     * Which image an output key is: prompt, image and candidate (null for an image without candidates), or null for
+     * a key that is neither {@link #output} nor {@link #candidate}.
+     */
+    public static OutputName outputName(String key) {
+        Matcher m = key == null ? null : OUTPUT_NAME.matcher(key);
+        if (m == null || !m.find()) {
+            return null;
+        }
+        return new OutputName(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
+                m.group(3) == null ? null : Integer.valueOf(m.group(3)));
+    }
+
+    /** The place of a generated image in its job: prompt and image from 0, candidate from 0 or null. */
+    public record OutputName(int prompt, int image, Integer candidate) {
     }
 
     /** The prefix of a job's generated images. */

@@ -19,7 +19,26 @@ class ObjectKeysTest {
         assertThat(ObjectKeys.identity("c0ffee")).isEqualTo("identities/c0ffee.safetensors");
         assertThat(ObjectKeys.output(JOB, 1, 3)).isEqualTo("outputs/" + JOB + "/1-3.png");
         assertThat(ObjectKeys.outputPrefix(JOB)).isEqualTo("outputs/" + JOB + "/");
+        assertThat(ObjectKeys.candidate(JOB, 1, 3, 2)).isEqualTo("outputs/" + JOB + "/1-3-c2.png");
         assertThat(ObjectKeys.model("sd15", "1.0")).isEqualTo("models/sd15/1.0/");
+    }
+
+    @Test
+    void outputKeysSayWhichImageAndCandidateTheyAre() {
+        assertThat(ObjectKeys.outputName(ObjectKeys.output(JOB, 1, 3))).isEqualTo(new ObjectKeys.OutputName(1, 3, null));
+        assertThat(ObjectKeys.outputName(ObjectKeys.candidate(JOB, 0, 7, 5)))
+                .isEqualTo(new ObjectKeys.OutputName(0, 7, 5));
+        assertThat(ObjectKeys.outputName("outputs/" + JOB + "/photo.png")).isNull();
+        assertThat(ObjectKeys.outputName("elsewhere/1-2-x3.png")).isNull();
+        assertThat(ObjectKeys.outputName(null)).isNull();
+    }
+
+    @Test
+    void theChipBesideAnIdentitysCrop() {
+        assertThat(ObjectKeys.faceChipBesideCrop(ObjectKeys.faceCrop(JOB))).isEqualTo(ObjectKeys.faceChip(JOB));
+        assertThat(ObjectKeys.faceChipBesideCrop("faces/../aligned.png")).isNull();
+        assertThat(ObjectKeys.faceChipBesideCrop("inputs/" + JOB + "/aligned.png")).isNull();
+        assertThat(ObjectKeys.faceChipBesideCrop(null)).isNull();
     }
 
     @Test

@@ -66,7 +66,7 @@ class MainJobE2EIT {
 
         int code = io.dreamid.cli.Main.run(new String[] {"generate", "--face", photo.toString(),
                 "--prompt", "a photo of {id} as an astronaut", "--prompt", "{id} as a chef",
-                "--images", "2", "--steps", "4", "--width", "64", "--height", "64", "--seed", "7",
+                "--images", "2", "--best-of", "2", "--steps", "4", "--width", "64", "--height", "64", "--seed", "7",
                 "--out", out.resolve("images").toString(),
                 "--gateway", platform.gateway().toString(), "--api-key", Platform.API_KEY},
                 new PrintStream(stdout, true, StandardCharsets.UTF_8), new PrintStream(stderr, true, StandardCharsets.UTF_8));
@@ -94,15 +94,18 @@ class MainJobE2EIT {
             assertThat(job.path("timings").path(wait).isIntegralNumber()).as(wait).isTrue();
             assertThat(job.path("timings").path(wait).asLong()).as(wait).isBetween(0L, JOB_TIMEOUT.toMillis());
         }
-        // The identity judge (face-service) scores each image a moment after SUCCEEDED: the tiny bundle's images
-        // have no face.
-        JsonNode judged = api.await(jobId, JOB_TIMEOUT, MainJobE2EIT::everyImageJudged);
-        assertThat(judged.path("status").asText()).isEqualTo("SUCCEEDED");
-        assertThat(judged.path("images")).hasSize(4);
-        for (JsonNode image : judged.path("images")) {
+        // The identity judge (face-service) scores each image a moment after SUCCEEDED, and for --best-of chooses
+        // among its candidates; the CLI waited for that choice. The tiny bundle's images have no face, so each
+        // image is its first candidate.
+        assertThat(outputs(jobId)).hasSize(8);
+        assertThat(job.path("images")).hasSize(4);
+        for (JsonNode image : job.path("images")) {
             assertThat(image.path("identity").path("faceFound").isBoolean()).as(image.toString()).isTrue();
             assertThat(image.path("identity").path("faceFound").asBoolean()).as(image.toString()).isFalse();
             assertThat(image.path("identity").has("distance")).as(image.toString()).isFalse();
+            assertThat(image.path("identity").path("chosen").asBoolean()).as(image.toString()).isTrue();
+            assertThat(image.path("candidate").asInt(-1)).as(image.toString()).isZero();
+            assertThat(image.path("candidates")).as(image.toString()).hasSize(1);
         }
     }
 
@@ -153,14 +156,17 @@ class MainJobE2EIT {
     }
 
     @Test
-    void anIdentityIsReusedByIdWithoutDetectionOrEncoding() {
+    void anIdentityIsReusedByIdWithoutDetectionOrEncoding() throws IOException {
         HttpResponse<String> first = api.submitPhoto(face, "grace.jpg", spec(1, 2));
         String firstId = GatewayApi.json(first.body()).path("jobId").asText();
         JsonNode firstJob = api.awaitTerminal(firstId, JOB_TIMEOUT);
         assertThat(firstJob.path("status").asText()).as(firstJob.toString()).isEqualTo("SUCCEEDED");
         String identityId = firstJob.path("identityId").asText();
 
-        HttpResponse<String> second = api.submitJson("{\"identityId\":\"" + identityId + "\",\"spec\":" + spec(1, 2) + "}");
+        // Best of 3: three candidates of the one image; the judge compares them with the identity's own face.
+        String plain = spec(1, 2);
+        String bestOf3 = plain.substring(0, plain.length() - 1) + ",\"bestOf\":3}";
+        HttpResponse<String> second = api.submitJson("{\"identityId\":\"" + identityId + "\",\"spec\":" + bestOf3 + "}");
         assertThat(second.statusCode()).as(second.body()).isEqualTo(202);
         String secondId = GatewayApi.json(second.body()).path("jobId").asText();
         JsonNode secondJob = api.awaitTerminal(secondId, JOB_TIMEOUT);
@@ -170,6 +176,20 @@ class MainJobE2EIT {
         assertThat(fieldNames(secondJob.path("timings"))).noneMatch(k -> k.startsWith("face."))
                 .anyMatch(k -> k.startsWith("diffusion."));
         assertThat(secondJob.path("images")).hasSize(1);
+        assertThat(secondJob.path("images").get(0).path("candidates")).hasSize(2);
+        assertThat(outputs(secondId)).hasSize(3);
+
+        // The tiny bundle's candidates have no face: the judge keeps the first (candidate 0) as the image.
+        JsonNode judged = api.await(secondId, JOB_TIMEOUT, MainJobE2EIT::everyImageJudged);
+        JsonNode image = judged.path("images").get(0);
+        assertThat(image.path("candidate").asInt()).as(image.toString()).isZero();
+        assertThat(image.path("identity").path("faceFound").asBoolean()).as(image.toString()).isFalse();
+        assertThat(image.path("identity").path("chosen").asBoolean()).as(image.toString()).isTrue();
+        for (JsonNode candidate : image.path("candidates")) {
+            assertThat(candidate.path("identity").path("faceFound").isBoolean()).as(candidate.toString()).isTrue();
+            assertThat(candidate.path("identity").path("chosen").asBoolean()).as(candidate.toString()).isFalse();
+            assertThat(ImageIO.read(new ByteArrayInputStream(api.bytes(candidate.path("url").asText())))).isNotNull();
+        }
     }
 
     @Test
@@ -190,7 +210,10 @@ class MainJobE2EIT {
         JsonNode generated = api.awaitTerminal(GatewayApi.json(job.body()).path("jobId").asText(), JOB_TIMEOUT);
         assertThat(generated.path("status").asText()).as(generated.toString()).isEqualTo("SUCCEEDED");
         assertThat(generated.path("images")).hasSize(1);
-        assertThat(generated.path("notices").get(0).asText()).contains("noise by design");
+        // Out of the box: the built-in encoder (dlib's network, untrained projector) and the tiny diffusion bundle.
+        assertThat(generated.path("notices")).extracting(JsonNode::asText)
+                .anyMatch(n -> n.contains("noise by design"))
+                .anyMatch(n -> n.contains("dlib-resnet-v1-untrained") && n.contains("untrained projector"));
     }
 
     @Test

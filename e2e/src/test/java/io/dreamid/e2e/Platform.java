@@ -209,9 +209,7 @@ final class Platform implements AutoCloseable {
         env.put("DREAMID_STORAGE_REGION", EmbeddedS3.REGION);
         env.put("DREAMID_GATEWAY_API_KEYS", TENANT + ":" + sha256(API_KEY));
         env.put("DREAMID_GATEWAY_STATE_DIR", logDir.resolve("streams-state-" + port).toString());
-        // The encoder has no built-in bundle; the tiny one of its tests is what the local runner uses too.
-        env.put("DREAMID_ENCODER_BUNDLE_PATH",
-                repoRoot.resolve("encoder-service/src/test/resources/bundles/tiny").toString());
+        // No encoder bundle: the encoder's built-in one (dlib's ResNet, untrained projector), as on a fresh clone.
         env.put("DREAMID_ENCODER_CACHE_DIR", logDir.resolve("encoder-cache").toString());
         env.put("DREAMID_DIFFUSION_CACHE_DIR", logDir.resolve("diffusion-cache").toString());
         // Every denoising step reported, so that Chaos can count the UNet evaluations redelivered work ran again.

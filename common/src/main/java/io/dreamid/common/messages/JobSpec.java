@@ -29,6 +29,9 @@ import java.util.regex.Pattern;
  *                        images); null or false for a generation job
  * @param people          for a job of several people: each name of a {@code {id:NAME}} placeholder mapped to the
  *                        identityId of that person; null or empty for a job of one person or none
+ * @param bestOf          candidates generated for each requested image (1 to {@link #MAX_BEST_OF}, default 1), each
+ *                        from its own seed; the identity judge keeps the one whose face is nearest the person's and
+ *                        lists the others as candidates. More than 1 only for a job with a photo or an identity
  */
 public record JobSpec(
         List<String> prompts,
@@ -42,7 +45,15 @@ public record JobSpec(
         String scheduler,
         String face,
         Boolean identityOnly,
-        Map<String, String> people) {
+        Map<String, String> people,
+        Integer bestOf) {
+
+    public JobSpec(List<String> prompts, String negativePrompt, Integer imagesPerPrompt, Integer steps,
+            Double guidanceScale, Long seed, Integer width, Integer height, String scheduler, String face,
+            Boolean identityOnly, Map<String, String> people) {
+        this(prompts, negativePrompt, imagesPerPrompt, steps, guidanceScale, seed, width, height, scheduler, face,
+                identityOnly, people, null);
+    }
 
     public JobSpec(List<String> prompts, String negativePrompt, Integer imagesPerPrompt, Integer steps,
             Double guidanceScale, Long seed, Integer width, Integer height, String scheduler, String face,
@@ -101,6 +112,10 @@ public record JobSpec(
     public static final int MAX_PROMPT_CHARS = 1000;
     public static final int MAX_IMAGES_PER_PROMPT = 8;
     public static final int MAX_IMAGES_PER_JOB = 32;
+    public static final int MAX_BEST_OF = 8;
+    /** Images generated for one job, candidates included (prompts x imagesPerPrompt x bestOf). */
+    public static final int MAX_GENERATED_PER_JOB = 64;
+    public static final int DEFAULT_BEST_OF = 1;
     public static final int MIN_STEPS = 1;
     public static final int MAX_STEPS = 150;
     public static final double MIN_GUIDANCE = 0.0;
@@ -127,12 +142,12 @@ public record JobSpec(
                 height == null ? DEFAULT_SIZE : height,
                 scheduler,
                 face == null ? FaceChoice.LARGEST.toString() : face,
-                identityOnly, people);
+                identityOnly, people, bestOf == null ? DEFAULT_BEST_OF : bestOf);
     }
 
     public JobSpec withSeed(long newSeed) {
         return new JobSpec(prompts, negativePrompt, imagesPerPrompt, steps, guidanceScale, newSeed, width, height,
-                scheduler, face, identityOnly, people);
+                scheduler, face, identityOnly, people, bestOf);
     }
 
     /**
@@ -205,6 +220,7 @@ public record JobSpec(
             problems.add("at most " + MAX_IMAGES_PER_JOB + " images per job (prompts x imagesPerPrompt), got "
                     + prompts.size() * imagesPerPrompt);
         }
+        checkBestOf(withPerson, problems);
         if (steps != null && (steps < MIN_STEPS || steps > MAX_STEPS)) {
             problems.add("steps: must be between " + MIN_STEPS + " and " + MAX_STEPS + ", got " + steps);
         }
@@ -230,6 +246,25 @@ public record JobSpec(
             }
         }
         return problems;
+    }
+
+    private void checkBestOf(boolean withPerson, List<String> problems) {
+        if (bestOf == null) {
+            return;
+        }
+        if (bestOf < 1 || bestOf > MAX_BEST_OF) {
+            problems.add("bestOf: must be between 1 and " + MAX_BEST_OF + ", got " + bestOf);
+            return;
+        }
+        if (bestOf > 1 && !withPerson) {
+            problems.add("bestOf: choosing the best of several candidates compares each with the person's face, and"
+                    + " this job has no photo or identity of one person; leave bestOf out");
+        }
+        int images = (prompts == null ? 0 : prompts.size()) * (imagesPerPrompt == null ? 1 : imagesPerPrompt);
+        if (images * bestOf > MAX_GENERATED_PER_JOB) {
+            problems.add("at most " + MAX_GENERATED_PER_JOB + " generated images per job (prompts x imagesPerPrompt x"
+                    + " bestOf), got " + images * bestOf);
+        }
     }
 
     private void checkPeople(boolean withPerson, List<String> problems) {

@@ -152,6 +152,30 @@ class JobSpecTest {
     }
 
     @Test
+    void bestOfIsOneToEightForAJobOfOnePersonWithinTheGenerationBudget() {
+        assertThat(bestOf(VALID, 8).problems(true)).isEmpty();
+        assertThat(bestOf(VALID, 0).problems(true)).containsExactly("bestOf: must be between 1 and 8, got 0");
+        assertThat(bestOf(VALID, 9).problems(true)).containsExactly("bestOf: must be between 1 and 8, got 9");
+        JobSpec textOnly = set(0, List.of("a lighthouse at dusk"));
+        assertThat(bestOf(textOnly, 1).problems(false)).isEmpty();
+        assertThat(bestOf(textOnly, 2).problems(false)).singleElement().asString()
+                .startsWith("bestOf: choosing the best of several candidates compares each with the person's face");
+        JobSpec many = with(f -> {
+            f.set(0, Collections.nCopies(4, "{id}"));
+            f.set(2, 8);
+            return f;
+        });
+        assertThat(bestOf(many, 2).problems(true)).isEmpty();
+        assertThat(bestOf(many, 3).problems(true))
+                .containsExactly("at most 64 generated images per job (prompts x imagesPerPrompt x bestOf), got 96");
+    }
+
+    private static JobSpec bestOf(JobSpec s, int n) {
+        return new JobSpec(s.prompts(), s.negativePrompt(), s.imagesPerPrompt(), s.steps(), s.guidanceScale(),
+                s.seed(), s.width(), s.height(), s.scheduler(), s.face(), s.identityOnly(), s.people(), n);
+    }
+
+    @Test
     void otherParametersAreChecked() {
         assertThat(set(4, Double.NaN).problems(true)).singleElement().asString().startsWith("guidanceScale:");
         assertThat(set(4, 30.5).problems(true))
@@ -176,7 +200,8 @@ class JobSpecTest {
 
         JobSpec filled = minimal.withDefaults();
 
-        assertThat(filled).isEqualTo(new JobSpec(List.of("{id}"), "", 1, 30, 7.5, null, 512, 640, null, "largest"));
+        assertThat(filled).isEqualTo(new JobSpec(List.of("{id}"), "", 1, 30, 7.5, null, 512, 640, null, "largest",
+                null, null, 1));
         assertThat(filled.withSeed(7).seed()).isEqualTo(7L);
     }
 

@@ -65,7 +65,9 @@ class MessageSchemasTest {
                         FULL_SPEC, AT)),
                 Arguments.of("cancel.schema.json", CancelRequest.of(JOB, "local", AT)),
                 Arguments.of("job-spec.schema.json", FULL_SPEC),
-                Arguments.of("job-spec.schema.json", MINIMAL_SPEC));
+                Arguments.of("job-spec.schema.json", MINIMAL_SPEC),
+                Arguments.of("job-spec.schema.json", new JobSpec(List.of("a photo of {id}"), null, 2, null, null, 7L,
+                        null, null, null, null, null, null, 4)));
     }
 
     @ParameterizedTest(name = "{0}: {1}")
@@ -132,6 +134,7 @@ class MessageSchemasTest {
         assertThat(p.at("/prompts/items/maxLength").asInt()).isEqualTo(JobSpec.MAX_PROMPT_CHARS);
         assertThat(p.at("/negativePrompt/maxLength").asInt()).isEqualTo(JobSpec.MAX_PROMPT_CHARS);
         assertThat(p.at("/imagesPerPrompt/maximum").asInt()).isEqualTo(JobSpec.MAX_IMAGES_PER_PROMPT);
+        assertThat(p.at("/bestOf/maximum").asInt()).isEqualTo(JobSpec.MAX_BEST_OF);
         assertThat(p.at("/steps/minimum").asInt()).isEqualTo(JobSpec.MIN_STEPS);
         assertThat(p.at("/steps/maximum").asInt()).isEqualTo(JobSpec.MAX_STEPS);
         assertThat(p.at("/guidanceScale/minimum").asDouble()).isEqualTo(JobSpec.MIN_GUIDANCE);

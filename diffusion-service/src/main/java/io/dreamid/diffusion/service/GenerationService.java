@@ -107,36 +107,41 @@ public class GenerationService {
                     spec.width(), spec.height(), spec.scheduler());
             pipeline.checkInputs(params);
             int perImage = pipeline.evaluations(params);
-            progress = new Progress(work, spec.prompts().size() * spec.imagesPerPrompt() * perImage);
+            progress = new Progress(work, spec.prompts().size() * spec.imagesPerPrompt() * spec.bestOf() * perImage);
             List<String> outputs = new ArrayList<>();
             int reused = 0;
             for (int p = 0; p < spec.prompts().size(); p++) {
                 String prompt = spec.prompts().get(p);
                 TextConditioning text = null; // encoded when an image of the prompt has to be generated
                 for (int i = 0; i < spec.imagesPerPrompt(); i++) {
-                    String key = ObjectKeys.output(jobId, p, i);
-                    Map<String, String> chunks = textChunks(job, spec, prompt, params, i);
-                    if (storedAlready(key, chunks)) {
-                        reused++;
-                        progress.skipImage(perImage);
+                    for (int c = 0; c < spec.bestOf(); c++) {
+                        // Candidate 0 has the noise of bestOf 1; the others take indices past the prompt's images.
+                        int noiseIndex = i + c * spec.imagesPerPrompt();
+                        String key = spec.bestOf() == 1 ? ObjectKeys.output(jobId, p, i)
+                                : ObjectKeys.candidate(jobId, p, i, c);
+                        Map<String, String> chunks = textChunks(job, spec, prompt, params, noiseIndex);
+                        if (storedAlready(key, chunks)) {
+                            reused++;
+                            progress.skipImage(perImage);
+                            outputs.add(key);
+                            continue;
+                        }
+                        if (text == null) {
+                            text = pipeline.encodePromptWithPeople(prompt, spec.negativePrompt(), people,
+                                    params.guided(), timings);
+                        }
+                        RgbImage image = pipeline.generate(text, params, noiseIndex, progress, timings);
+                        long t0 = System.nanoTime();
+                        byte[] png = Png.encode(image, chunks);
+                        long t1 = System.nanoTime();
+                        timings.add(Timings.PNG, t1 - t0);
+                        if (progress.cancelled()) {
+                            throw new GenerationCancelledException("before storing " + key);
+                        }
+                        retry.run("write " + key, () -> store.put(key, png, "image/png", Map.of("job-id", jobId)));
+                        timings.add(Timings.STORE, System.nanoTime() - t1);
                         outputs.add(key);
-                        continue;
                     }
-                    if (text == null) {
-                        text = pipeline.encodePromptWithPeople(prompt, spec.negativePrompt(), people,
-                                params.guided(), timings);
-                    }
-                    RgbImage image = pipeline.generate(text, params, i, progress, timings);
-                    long t0 = System.nanoTime();
-                    byte[] png = Png.encode(image, chunks);
-                    long t1 = System.nanoTime();
-                    timings.add(Timings.PNG, t1 - t0);
-                    if (progress.cancelled()) {
-                        throw new GenerationCancelledException("before storing image " + i + " of prompt " + p);
-                    }
-                    retry.run("write " + key, () -> store.put(key, png, "image/png", Map.of("job-id", jobId)));
-                    timings.add(Timings.STORE, System.nanoTime() - t1);
-                    outputs.add(key);
                 }
             }
             LOG.infof("job %s: %d images (%d of them stored by an earlier delivery) in %d ms of denoising%s", jobId,

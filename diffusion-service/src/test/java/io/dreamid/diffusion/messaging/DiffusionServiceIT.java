@@ -149,6 +149,36 @@ class DiffusionServiceIT {
     }
 
     @Test
+    void bestOfGeneratesEachImageSeveralTimesUnderCandidateKeysWithItsOwnNoise() {
+        String plain = "job-best1-" + UUID.randomUUID();
+        String best = "job-best3-" + UUID.randomUUID();
+        JobSpec one = new JobSpec(List.of("a photo of {id} as an astronaut"), "", 2, 3, 7.5, 42L, 64, 64, "ddim", null);
+        send(plain, one);
+        send(best, new JobSpec(one.prompts(), one.negativePrompt(), 2, 3, 7.5, 42L, 64, 64, "ddim", null, null, null,
+                3));
+
+        JobEvent single = eventOf(plain, e -> e.status() == JobStatus.SUCCEEDED);
+        JobEvent succeeded = eventOf(best, e -> e.status() == JobStatus.SUCCEEDED);
+        List<String> candidates = List.of(ObjectKeys.candidate(best, 0, 0, 0), ObjectKeys.candidate(best, 0, 0, 1),
+                ObjectKeys.candidate(best, 0, 0, 2), ObjectKeys.candidate(best, 0, 1, 0),
+                ObjectKeys.candidate(best, 0, 1, 1), ObjectKeys.candidate(best, 0, 1, 2));
+        assertThat(succeeded.outputs()).containsExactlyElementsOf(candidates);
+        assertThat(store.list(ObjectKeys.outputPrefix(best))).containsExactlyInAnyOrderElementsOf(candidates);
+        // Candidate c of image i is noise seed + i + c x imagesPerPrompt: candidate 0 is the image bestOf 1 gives.
+        assertThat(PngText.read(store.get(candidates.get(2))).get("parameters")).contains("noise_seed=46");
+        assertThat(PngText.read(store.get(candidates.get(4))).get("parameters")).contains("noise_seed=45");
+        for (int i = 0; i < 2; i++) {
+            assertThat(pixels(candidates.get(3 * i))).as("candidate 0 of image " + i)
+                    .isEqualTo(pixels(single.outputs().get(i)));
+            assertThat(pixels(candidates.get(3 * i + 1))).isNotEqualTo(pixels(candidates.get(3 * i)));
+        }
+    }
+
+    private static byte[] pixels(String key) {
+        return SafeImageDecoder.decode(store.get(key), ImageLimits.DEFAULT).rgb();
+    }
+
+    @Test
     void aCancelMidRunEndsCancelledWithNoFurtherImages() {
         String jobId = "job-cancel-" + UUID.randomUUID();
         JobSpec spec = new JobSpec(List.of("a photo of {id}", "{id} on a horse"), "", 8, 150, 7.5, 1L, 256, 256,

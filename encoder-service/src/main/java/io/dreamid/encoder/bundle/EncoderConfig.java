@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  * @param width        the width of each word: the text encoder's input embedding width
  * @param layerNormEps epsilon of every LayerNorm of the projector
  * @param outputNorm   whether the projector ends with a LayerNorm per word
+ * @param crop         which face image of a job the backbone reads: {@link #CROP_ALIGNED} (the face stage's aligned
+ *                     crop, the default) or {@link #CROP_DLIB_CHIP} (dlib's 150x150 chip stored beside it)
  */
 public record EncoderConfig(
         String version,
@@ -32,7 +34,13 @@ public record EncoderConfig(
         int words,
         int width,
         double layerNormEps,
-        boolean outputNorm) {
+        boolean outputNorm,
+        String crop) {
+
+    /** {@code crop}: the aligned crop of the face stage ({@code faces/{jobId}/aligned.png}). */
+    public static final String CROP_ALIGNED = "aligned";
+    /** {@code crop}: dlib's face chip the face stage stores beside the aligned crop ({@code faces/{jobId}/chip.png}). */
+    public static final String CROP_DLIB_CHIP = "dlib-chip";
 
     /** The only value of the {@code format} field this code reads. */
     public static final String FORMAT = "dreamid-encoder/1";
@@ -86,8 +94,13 @@ public record EncoderConfig(
         if (outputNorm != null && !outputNorm.isBoolean()) {
             throw new BundleException(FILE + ": outputNorm must be true or false, got " + outputNorm);
         }
+        String crop = root.has("crop") ? text(root, "crop") : CROP_ALIGNED;
+        if (!crop.equals(CROP_ALIGNED) && !crop.equals(CROP_DLIB_CHIP)) {
+            throw new BundleException(FILE + ": crop must be \"" + CROP_ALIGNED + "\" or \"" + CROP_DLIB_CHIP
+                    + "\", got \"" + crop + "\"");
+        }
         return new EncoderConfig(version, inputSize, mean, std, taps, tokenPooling, words, width, eps,
-                outputNorm != null && outputNorm.booleanValue());
+                outputNorm != null && outputNorm.booleanValue(), crop);
     }
 
     private static String text(JsonNode root, String field) {
@@ -155,6 +168,6 @@ public record EncoderConfig(
         return "EncoderConfig[version=" + version + ", inputSize=" + inputSize + ", mean=" + Arrays.toString(mean)
                 + ", std=" + Arrays.toString(std) + ", tappedLayers=" + Arrays.toString(tappedLayers)
                 + ", tokenPooling=" + tokenPooling.jsonName() + ", words=" + words + ", width=" + width
-                + ", layerNormEps=" + layerNormEps + ", outputNorm=" + outputNorm + "]";
+                + ", layerNormEps=" + layerNormEps + ", outputNorm=" + outputNorm + ", crop=" + crop + "]";
     }
 }

@@ -11,7 +11,8 @@ import java.util.Optional;
 public interface EncoderServiceConfig {
     /**
      * Local folder of the encoder bundle ({@code encoder.json}, {@code projection.safetensors},
-     * {@code backbone.onnx}). Takes precedence over {@link #bundleRef()}.
+     * {@code backbone.onnx}). Takes precedence over {@link #bundleRef()}. With neither, the built-in bundle is used:
+     * dlib's face recognition ResNet as backbone with an untrained projector.
      */
     Optional<Path> bundlePath();
 
@@ -21,7 +22,21 @@ public interface EncoderServiceConfig {
      */
     Optional<String> bundleRef();
 
-    /** Where a bundle from object storage is kept on local disk. */
+    /**
+     * K, the words per identity of the built-in bundle (used when neither {@link #bundlePath()} nor
+     * {@link #bundleRef()} is set).
+     */
+    @WithDefault("2")
+    int builtInWords();
+
+    /**
+     * Width of each word of the built-in bundle: the token embedding width of the diffusion model's text encoder
+     * (32 for the diffusion-service's built-in tiny bundle, 768 for SD 1.x, 1024 for SD 2.x).
+     */
+    @WithDefault("32")
+    int builtInWidth();
+
+    /** Where a bundle from object storage, and the built-in bundle, are kept on local disk. */
     @WithDefault("${java.io.tmpdir}/dreamid-encoder-cache")
     Path cacheDir();
 

@@ -10,6 +10,7 @@ import io.dreamid.stage.Outcome;
 import io.dreamid.stage.StageJob;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /** The encoder's hand-on, shared by both of its inputs: the identity message for generation and its event. */
@@ -19,6 +20,10 @@ final class Identities {
     static final double PROGRESS_ENCODED = 0.3;
     /** Step name of the event that carries the identity and the encoder's timings. */
     static final String STEP_IDENTITY = "identity";
+    /** The notice of an untrained encoder ({@code %s}: its version). */
+    static final String UNTRAINED_NOTICE = "The identity encoder (%s) has an untrained projector: its words carry"
+            + " the face network's features through a random projection, so the images do not resemble the person"
+            + " until a trained encoder is imported.";
 
     private Identities() {
     }
@@ -45,6 +50,13 @@ final class Identities {
                 identity.identityId(), identity.embeddingRef(), identity.encoderVersion(), identity.words(),
                 identity.width(), identity.reused()),
                 job.running(JobStatus.ENCODING, STEP_IDENTITY, PROGRESS_ENCODED).withTimings(job.timings())
-                        .withIdentity(identity.identityId()).withSpec(spec));
+                        .withIdentity(identity.identityId()).withSpec(spec)
+                        .withNotices(noticesOf(identity.encoderVersion())));
+    }
+
+    /** What a user is told about identities of an encoder whose version says its projector is untrained. */
+    static List<String> noticesOf(String encoderVersion) {
+        return encoderVersion != null && encoderVersion.contains("untrained")
+                ? List.of(String.format(UNTRAINED_NOTICE, encoderVersion)) : List.of();
     }
 }

@@ -3,6 +3,7 @@ package io.dreamid.encoder.service;
 import io.dreamid.common.models.BundleFetcher;
 import io.dreamid.common.models.ModelBundleException;
 import io.dreamid.common.storage.ObjectStore;
+import io.dreamid.encoder.bundle.BuiltInBundle;
 import io.dreamid.encoder.bundle.BundleException;
 import io.dreamid.encoder.bundle.EncoderBundle;
 import io.dreamid.encoder.config.EncoderServiceConfig;
@@ -17,7 +18,8 @@ import org.jboss.logging.Logger;
 import java.nio.file.Path;
 
 /**
- * Loads the encoder bundle once, at start, from a local folder or from object storage. A missing, corrupt or
+ * Loads the encoder bundle once, at start, from a local folder or from object storage, or when neither is configured
+ * the built-in one ({@link BuiltInBundle}: dlib's pretrained ResNet, untrained projector). A missing, corrupt or
  * inconsistent bundle stops the service at start with a message naming the problem, rather than failing jobs later.
  */
 @Startup
@@ -38,9 +40,9 @@ public class EncoderHolder {
     @PostConstruct
     void load() {
         long start = System.nanoTime();
-        Path dir = config.bundlePath().orElseGet(() -> download(config.bundleRef().orElseThrow(() ->
-                new BundleException("no encoder bundle configured: set dreamid.encoder.bundle-path to a local folder "
-                        + "or dreamid.encoder.bundle-ref to an object-store prefix such as models/encoder/1/"))));
+        Path dir = config.bundlePath().orElseGet(() -> config.bundleRef().map(this::download)
+                .orElseGet(() -> BuiltInBundle.write(config.cacheDir().resolve("built-in"), config.builtInWords(),
+                        config.builtInWidth())));
         encoder = EncoderBundle.load(dir, config.intraOpThreads());
         LOG.infof("encoder bundle %s loaded from %s in %d ms: %s, backbone tokens %d, projector hidden %d",
                 encoder.config().version(), dir, (System.nanoTime() - start) / 1_000_000, encoder.config(),

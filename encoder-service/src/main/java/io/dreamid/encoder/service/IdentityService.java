@@ -64,7 +64,7 @@ public class IdentityService {
         Map<String, Long> timings = new LinkedHashMap<>();
 
         long t0 = System.nanoTime();
-        RgbImage crop = loadCrop(cropRef);
+        RgbImage crop = loadCrop(inputOf(cropRef, config));
         String identityId = IdentityIds.of(crop, config.version());
         String key = ObjectKeys.identity(identityId);
         record(timings, "encoder.load", System.nanoTime() - t0);
@@ -132,6 +132,20 @@ public class IdentityService {
         record(timings, "encoder.lookup", System.nanoTime() - t0);
         registry.counter(METRIC_IDENTITIES, "outcome", "looked-up").increment();
         return new Identity(identityId, key, file.encoderVersion(), file.words(), file.width(), true, timings);
+    }
+
+    /** The face image the bundle's backbone reads: the aligned crop itself, or the dlib chip stored beside it. */
+    private static String inputOf(String cropRef, EncoderConfig config) {
+        if (!EncoderConfig.CROP_DLIB_CHIP.equals(config.crop())) {
+            return cropRef;
+        }
+        String chip = ObjectKeys.faceChipBesideCrop(cropRef);
+        if (chip == null) {
+            throw new StageFailure(ErrorCodes.BAD_SPEC, "the encoder " + config.version() + " reads the dlib chip"
+                    + " stored beside the aligned crop, but " + cropRef + " is not a crop of the layout"
+                    + " faces/{jobId}/aligned.png");
+        }
+        return chip;
     }
 
     private RgbImage loadCrop(String cropRef) {

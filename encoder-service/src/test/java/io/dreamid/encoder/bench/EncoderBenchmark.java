@@ -6,6 +6,7 @@ import io.dreamid.common.image.Png;
 import io.dreamid.common.image.RgbImage;
 import io.dreamid.common.image.SafeImageDecoder;
 import io.dreamid.common.storage.ObjectStore;
+import io.dreamid.encoder.bundle.BuiltInBundle;
 import io.dreamid.encoder.bundle.EncoderBundle;
 import io.dreamid.encoder.bundle.EncoderConfig;
 import io.dreamid.encoder.model.M2Encoder;
@@ -24,7 +25,7 @@ import java.util.Map;
 
 /**
  * Per-identity time split of the encoder stage on this machine, for each bundle folder given (default: the
- * committed tiny bundle, and the real-size random ViT-B/16 bundle at /tmp/dreamid-encoder-vitb16 when present;
+ * committed tiny bundle, the built-in bundle (dlib's ResNet backbone, K = 2 words of 768), and the real-size random ViT-B/16 bundle at /tmp/dreamid-encoder-vitb16 when present;
  * make it with tools/encoder/make_bundle.py --preset vitb16). Storage is the in-JVM S3 server over HTTP.
  * Prints figures; asserts nothing. Run: {@code ./mvnw -pl encoder-service test-compile exec:java
  * [-Dexec.args="DIR... [--runs N] [--threads T]"]}.
@@ -49,6 +50,8 @@ public final class EncoderBenchmark {
         }
         if (bundles.isEmpty()) {
             bundles.add(Path.of(EncoderBenchmark.class.getResource("/bundles/tiny/encoder.json").toURI()).getParent());
+            // The built-in bundle (dlib's ResNet, untrained projector) at SD 1.x size: 2 words of 768.
+            bundles.add(BuiltInBundle.write(Files.createTempDirectory("dreamid-encoder-bench"), 2, 768));
             Path real = Path.of("/tmp/dreamid-encoder-vitb16");
             if (Files.isDirectory(real)) {
                 bundles.add(real);

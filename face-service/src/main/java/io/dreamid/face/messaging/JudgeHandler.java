@@ -14,6 +14,8 @@ import io.dreamid.common.messages.Stage;
 import io.dreamid.common.models.RunGuard;
 import io.dreamid.common.storage.ObjectNotFoundException;
 import io.dreamid.common.storage.ObjectStore;
+import io.dreamid.common.storage.ObjectTooLargeException;
+import io.dreamid.common.tensors.Safetensors;
 import io.dreamid.face.pipeline.FaceAnalysis;
 import io.dreamid.face.pipeline.FaceEngine;
 import io.dreamid.face.pipeline.FaceFailure;
@@ -37,8 +39,10 @@ import java.util.Map;
  * and for a job that has an input face (the face stage stored its dlib chip, {@code faces/{jobId}/chip.png}) finds
  * the face in each stored image (a verified one), describes it with dlib's network and compares it with the input face. The scores
  * go into one late event of stage JUDGE (status SUCCEEDED, which the gateway's fold merges into the finished job's
- * images without changing its status) and into each PNG's text chunk {@code identity_score}. Jobs without an input
- * face (text-only jobs, jobs by identity id) are skipped: there is nothing to compare with.
+ * images without changing its status) and into each PNG's text chunk {@code identity_score}. For a job by identity
+ * id the input face is the chip of the job that made the identity. For a {@code bestOf} job the judge also chooses
+ * each image among its candidates ({@link BestOf}). Jobs without an input face (text-only jobs, several people) are
+ * skipped: there is nothing to compare with.
  */
 @ApplicationScoped
 @StageInput(stage = Stage.JUDGE, name = "events", message = JobEvent.class)
@@ -46,6 +50,8 @@ public class JudgeHandler implements StageHandler<JobEvent> {
     /** The PNG text chunk the scores are written to. */
     public static final String PNG_CHUNK = "identity_score";
 
+    /** An identity file is K x width floats and a little metadata; anything larger is not one. */
+    private static final long MAX_IDENTITY_BYTES = 16L << 20;
     private static final Logger LOG = Logger.getLogger(JudgeHandler.class);
 
     private final FaceEngine engine;
@@ -68,13 +74,9 @@ public class JudgeHandler implements StageHandler<JobEvent> {
 
     @Override
     public Outcome handle(JobEvent event, StageJob work) {
-        String chipKey = ObjectKeys.faceChip(event.jobId());
         long t0 = System.nanoTime();
-        byte[] chipPng;
-        try {
-            chipPng = retry.call("read " + chipKey, () -> store.get(chipKey));
-        } catch (ObjectNotFoundException e) {
-            LOG.debugf("job %s has no input face (%s): not judged", event.jobId(), chipKey);
+        byte[] chipPng = inputFace(event);
+        if (chipPng == null) {
             return Outcome.nothing();
         }
         RgbImage chip = SafeImageDecoder.decode(chipPng, ImageLimits.DEFAULT);
@@ -85,29 +87,73 @@ public class JudgeHandler implements StageHandler<JobEvent> {
         work.timings().put("judge.input", millis(System.nanoTime() - t0));
 
         Map<String, IdentityScore> scores = new LinkedHashMap<>();
+        Map<String, byte[]> images = new LinkedHashMap<>();
         long load = 0;
         long score = 0;
-        long rewrite = 0;
         for (String key : event.outputs()) {
             work.checkpoint();
             long t1 = System.nanoTime();
             byte[] png = retry.call("read " + key, () -> store.get(key));
             long t2 = System.nanoTime();
-            IdentityScore s = score(event.jobId(), key, png, input);
-            long t3 = System.nanoTime();
-            scores.put(key, s);
-            byte[] rewritten = withScore(png, s);
-            retry.run("write " + key, () -> store.put(key, rewritten, "image/png"));
+            scores.put(key, score(event.jobId(), key, png, input));
+            images.put(key, png);
             load += t2 - t1;
-            score += t3 - t2;
-            rewrite += System.nanoTime() - t3;
+            score += System.nanoTime() - t2;
         }
+        scores = BestOf.choose(scores);
+        long t3 = System.nanoTime();
+        for (Map.Entry<String, byte[]> image : images.entrySet()) {
+            work.checkpoint();
+            byte[] rewritten = withScore(image.getValue(), scores.get(image.getKey()));
+            retry.run("write " + image.getKey(), () -> store.put(image.getKey(), rewritten, "image/png"));
+        }
+        long rewrite = System.nanoTime() - t3;
         work.timings().put("judge.load", millis(load));
         work.timings().put("judge.score", millis(score));
         work.timings().put("judge.rewrite", millis(rewrite));
         LOG.infof("job %s judged: %d images, input face %d ms, load %d ms, score %d ms, rewrite %d ms", event.jobId(),
                 scores.size(), work.timings().get("judge.input"), millis(load), millis(score), millis(rewrite));
         return Outcome.event(work.succeeded(event.outputs()).withIdentityScores(scores));
+    }
+
+    /**
+     * The face to compare with, as a PNG of dlib's chip: the one the face stage stored for this job, or for a job by
+     * identity id the chip of the job that made the identity (its file's {@code sourceCrop} names that job's crop,
+     * the chip is stored beside it). Null when there is none: a text-only job, a job of several people, or an
+     * identity made before chips were stored.
+     */
+    private byte[] inputFace(JobEvent event) {
+        String chipKey = ObjectKeys.faceChip(event.jobId());
+        try {
+            return retry.call("read " + chipKey, () -> store.get(chipKey));
+        } catch (ObjectNotFoundException e) {
+            if (event.identityId() == null || !ObjectKeys.isSafeId(event.identityId())) {
+                LOG.debugf("job %s has no input face (%s): not judged", event.jobId(), chipKey);
+                return null;
+            }
+        }
+        String identityKey = ObjectKeys.identity(event.identityId());
+        String sourceChip;
+        try {
+            byte[] identity = retry.call("read " + identityKey, () -> store.get(identityKey, MAX_IDENTITY_BYTES));
+            sourceChip = ObjectKeys.faceChipBesideCrop(Safetensors.read(identity).metadata().get("sourceCrop"));
+        } catch (ObjectNotFoundException | ObjectTooLargeException | IllegalArgumentException e) {
+            LOG.infof("job %s: identity %s has no readable source face (%s): not judged", event.jobId(),
+                    event.identityId(), e.getMessage());
+            return null;
+        }
+        if (sourceChip == null) {
+            LOG.infof("job %s: identity %s names no face crop of the layout: not judged", event.jobId(),
+                    event.identityId());
+            return null;
+        }
+        try {
+            return retry.call("read " + sourceChip, () -> store.get(sourceChip));
+        } catch (ObjectNotFoundException e) {
+            LOG.infof("job %s: identity %s has no stored chip (%s): not judged", event.jobId(), event.identityId(),
+                    sourceChip);
+            return null;
+        }
     }
 
     private IdentityScore score(String jobId, String key, byte[] png, FaceEmbedding input) {
@@ -132,13 +178,16 @@ public class JudgeHandler implements StageHandler<JobEvent> {
         return new IdentityScore(true, c.distance(), c.similarity(), c.samePerson());
     }
 
-    /** The PNG with its text chunks and {@code identity_score}, e.g. {@code faceFound=true, distance=0.3123, ...}. */
-    static byte[] withScore(byte[] png, IdentityScore s) {
+    /**
+     * The PNG with its text chunks and {@code identity_score}, e.g. {@code faceFound=true, distance=0.3123, ...}, and
+     * for a candidate of a {@code bestOf} job {@code , chosen=true|false}.
+     */
+    public static byte[] withScore(byte[] png, IdentityScore s) {
         Map<String, String> text = new LinkedHashMap<>(Png.text(png));
-        text.put(PNG_CHUNK, s.faceFound()
+        text.put(PNG_CHUNK, (s.faceFound()
                 ? String.format(Locale.ROOT, "faceFound=true, distance=%.4f, similarity=%.4f, samePerson=%b",
                         s.distance(), s.similarity(), s.samePerson())
-                : "faceFound=false");
+                : "faceFound=false") + (s.chosen() == null ? "" : ", chosen=" + s.chosen()));
         return Png.encode(SafeImageDecoder.decode(png, ImageLimits.DEFAULT), text);
     }
 

@@ -1,5 +1,7 @@
 package io.dreamid.face.recognize;
 
+import io.dreamid.facerec.FaceRecognitionGraph;
+
 import java.util.List;
 
 /**

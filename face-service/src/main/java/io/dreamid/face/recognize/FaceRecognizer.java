@@ -1,5 +1,8 @@
 package io.dreamid.face.recognize;
 
+import io.dreamid.facerec.DlibWeights;
+import io.dreamid.facerec.FaceRecognitionGraph;
+import io.dreamid.facerec.TfjsWeights;
 import ai.djl.engine.Engine;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -20,11 +23,8 @@ import java.util.List;
  * ONNX Runtime session may be run from several threads at once.
  */
 public final class FaceRecognizer implements AutoCloseable {
-    public static final String WEIGHTS_FILE = "face_recognition_model.bin";
-    public static final String MANIFEST_FILE = "face_recognition_model-weights_manifest.json";
-    /** Digests of the files in {@code @vladmandic/face-api@1.7.15} (also in face-service's pom). */
-    public static final String WEIGHTS_SHA256 = "b413e420d6840b2775fba32008db6f3cddb07d485967fb42cfcf379c16a8c589";
-    public static final String MANIFEST_SHA256 = "cbaffa501b0b9275a12b63357a6843e7e30c054e1c9151e1a5f879b26e32986b";
+    public static final String WEIGHTS_FILE = DlibWeights.WEIGHTS_FILE;
+    public static final String MANIFEST_FILE = DlibWeights.MANIFEST_FILE;
     /** dlib's decision threshold: two descriptors nearer than this are the same person. */
     public static final double SAME_PERSON_THRESHOLD = 0.6;
     public static final String MODEL_ID = "dlib-resnet-v1";
@@ -52,8 +52,8 @@ public final class FaceRecognizer implements AutoCloseable {
 
     /** The converted graph, serialised, for writing it to a file (see {@link #main}). */
     public static byte[] convert(Path dir) {
-        Path manifest = verified(dir.resolve(MANIFEST_FILE), MANIFEST_SHA256);
-        verified(dir.resolve(WEIGHTS_FILE), WEIGHTS_SHA256);
+        Path manifest = verified(dir.resolve(MANIFEST_FILE), DlibWeights.MANIFEST_SHA256);
+        verified(dir.resolve(WEIGHTS_FILE), DlibWeights.WEIGHTS_SHA256);
         return FaceRecognitionGraph.build(TfjsWeights.read(manifest));
     }
 

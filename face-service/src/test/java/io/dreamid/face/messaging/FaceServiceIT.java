@@ -18,6 +18,8 @@ import io.dreamid.common.messages.JobSpec;
 import io.dreamid.common.messages.JobStatus;
 import io.dreamid.common.messages.Stage;
 import io.dreamid.common.storage.ObjectStore;
+import io.dreamid.common.tensors.FloatTensor;
+import io.dreamid.common.tensors.Safetensors;
 import io.dreamid.face.detect.TestImages;
 import io.dreamid.stage.Cancellations;
 import io.dreamid.testsupport.TopicRecorder;
@@ -40,6 +42,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
@@ -345,6 +348,56 @@ class FaceServiceIT {
         assertThat(topics.received(Duration.ZERO)).noneMatch(r -> r.topic().equals(Topics.JOB_EVENTS)
                 && textOnly.equals(r.key()) && r.value().contains("\"JUDGE\""));
         assertThat(Png.text(store.get(textImage))).doesNotContainKey(JudgeHandler.PNG_CHUNK);
+    }
+
+    @Test
+    void theJudgeChoosesTheNearestCandidateOfEachImageAndJudgesJobsByIdentityAgainstTheIdentitysFace() {
+        String job = "job-judge-best-" + UUID.randomUUID();
+        sendJob(job, TestImages.bytes(TestImages.ASTRONAUT), "png", SPEC);
+        faceOf(job);
+
+        // Image 0: candidates of another person, the same person (rotated) and noise; image 1: noise only.
+        byte[] sameFace = TestImages.png(TestImages.rotated(TestImages.image(TestImages.ASTRONAUT), 20));
+        List<String> candidates = List.of(ObjectKeys.candidate(job, 0, 0, 0), ObjectKeys.candidate(job, 0, 0, 1),
+                ObjectKeys.candidate(job, 0, 0, 2), ObjectKeys.candidate(job, 0, 1, 0),
+                ObjectKeys.candidate(job, 0, 1, 1));
+        store.put(candidates.get(0), TestImages.png(TestImages.image(TestImages.HOPPER)), "image/png");
+        store.put(candidates.get(1), sameFace, "image/png");
+        store.put(candidates.get(2), TestImages.bytes("/judge/tiny-bundle-ddim.png"), "image/png");
+        store.put(candidates.get(3), TestImages.bytes("/judge/tiny-builtin-0.png"), "image/png");
+        store.put(candidates.get(4), TestImages.bytes("/judge/tiny-builtin-1.png"), "image/png");
+        producer.send(new ProducerRecord<>(Topics.JOB_EVENTS, PARTITION, job,
+                Json.toString(JobEvent.succeeded(job, "acme", Stage.DIFFUSION, candidates))));
+
+        Map<String, IdentityScore> scores = eventOf(job, e -> e.stage() == Stage.JUDGE).identityScores();
+        assertThat(candidates).extracting(k -> scores.get(k).chosen()).containsExactly(false, true, false, true, false);
+        assertThat(scores.get(candidates.get(0)).samePerson()).isFalse();
+        assertThat(scores.get(candidates.get(1)).samePerson()).isTrue();
+        assertThat(scores.get(candidates.get(3)).faceFound()).isFalse();
+        assertThat(Png.text(store.get(candidates.get(1))).get(JudgeHandler.PNG_CHUNK))
+                .startsWith("faceFound=true").endsWith("samePerson=true, chosen=true");
+        assertThat(Png.text(store.get(candidates.get(4))).get(JudgeHandler.PNG_CHUNK))
+                .isEqualTo("faceFound=false, chosen=false");
+
+        // A job by identity id has no face of its own: it is judged against the chip of the job that made the
+        // identity, which the identity file names by its source crop.
+        String identityId = "id-judge-" + UUID.randomUUID();
+        store.put(ObjectKeys.identity(identityId), Safetensors.write(Map.of("embedding",
+                new FloatTensor(new long[] {1, 4}, new float[4])), Map.of("format", "dreamid-identity/1",
+                "identityId", identityId, "sourceCrop", ObjectKeys.faceCrop(job))), "application/octet-stream");
+        String byIdentity = "job-judge-id-" + UUID.randomUUID();
+        String same = ObjectKeys.output(byIdentity, 0, 0);
+        String other = ObjectKeys.output(byIdentity, 0, 1);
+        store.put(same, sameFace, "image/png");
+        store.put(other, TestImages.png(TestImages.image(TestImages.HOPPER)), "image/png");
+        producer.send(new ProducerRecord<>(Topics.JOB_EVENTS, PARTITION, byIdentity, Json.toString(
+                JobEvent.succeeded(byIdentity, "acme", Stage.DIFFUSION, List.of(same, other)).withIdentity(identityId))));
+
+        Map<String, IdentityScore> byIdentityScores = eventOf(byIdentity, e -> e.stage() == Stage.JUDGE)
+                .identityScores();
+        assertThat(byIdentityScores.get(same).samePerson()).isTrue();
+        assertThat(byIdentityScores.get(same).chosen()).isNull();
+        assertThat(byIdentityScores.get(other).samePerson()).isFalse();
     }
 
     private static void sendJob(String jobId, byte[] photo, String extension, JobSpec spec) {

@@ -1,5 +1,6 @@
 package io.dreamid.face.recognize;
 
+import io.dreamid.facerec.TfjsWeights;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,9 +1,10 @@
-package io.dreamid.face.recognize;
+package io.dreamid.facerec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Weights in tfjs's layout: a {@code -weights_manifest.json} naming each tensor's shape, dtype and quantisation,
@@ -28,14 +30,34 @@ public final class TfjsWeights {
         this.tensors = tensors;
     }
 
+    /** Reads the manifest file and the shards it names beside it. */
     public static TfjsWeights read(Path manifest) {
         try {
-            JsonNode groups = new ObjectMapper().readTree(manifest.toFile());
+            return read(Files.readAllBytes(manifest), shard -> {
+                try {
+                    return Files.readAllBytes(manifest.resolveSibling(shard));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, manifest.toString());
+        } catch (IOException | UncheckedIOException e) {
+            throw new IllegalStateException("cannot read the tfjs weights of " + manifest + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads weights from a manifest's bytes and its shards by path.
+     *
+     * @param where names the manifest in messages
+     */
+    public static TfjsWeights read(byte[] manifestJson, Function<String, byte[]> shards, String where) {
+        try {
+            JsonNode groups = new ObjectMapper().readTree(manifestJson);
             Map<String, Tensor> out = new LinkedHashMap<>();
             for (JsonNode group : groups) {
                 ByteArrayConcat data = new ByteArrayConcat();
                 for (JsonNode p : group.get("paths")) {
-                    data.add(Files.readAllBytes(manifest.resolveSibling(p.asText())));
+                    data.add(shards.apply(p.asText()));
                 }
                 ByteBuffer buf = ByteBuffer.wrap(data.bytes()).order(ByteOrder.LITTLE_ENDIAN);
                 for (JsonNode w : group.get("weights")) {
@@ -69,15 +91,15 @@ public final class TfjsWeights {
                     out.put(name, new Tensor(name, shape, values));
                 }
                 if (buf.hasRemaining()) {
-                    throw new IllegalStateException(manifest + ": " + buf.remaining()
+                    throw new IllegalStateException(where + ": " + buf.remaining()
                             + " bytes of the weights are not described by the manifest");
                 }
             }
             return new TfjsWeights(Collections.unmodifiableMap(out));
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read the tfjs weights of " + manifest + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot read the tfjs weights of " + where + ": " + e.getMessage(), e);
         } catch (java.nio.BufferUnderflowException e) {
-            throw new IllegalStateException(manifest + ": the weight file is shorter than the manifest says", e);
+            throw new IllegalStateException(where + ": the weight file is shorter than the manifest says", e);
         }
     }
 

@@ -1,4 +1,4 @@
-package io.dreamid.face.recognize;
+package io.dreamid.facerec;
 
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
@@ -35,6 +35,12 @@ import java.util.List;
  * <p>Outputs: {@code descriptor} [N, 128], and the global mean of the features at the end of each resolution
  * stage: {@code pool_35} [N, 32], {@code pool_17} [N, 64], {@code pool_8} [N, 128], {@code pool_4} [N, 256],
  * {@code pool_2} [N, 256] (the last is the vector the descriptor is computed from).
+ *
+ * <p>{@link #buildBackbone} writes the same network as an M² encoder backbone (the encoder-service's
+ * {@code backbone.onnx} contract): input {@value #BACKBONE_INPUT} [N, 3, 150, 150], RGB scaled to 0..1 minus
+ * {@link #MEAN_RGB}/255 (what {@code encoder.json}'s mean and std give), and per stage s = 1..5 an output
+ * {@code hidden_<s>} [N, 1, 256]: that stage's pooled features as one token, widened to 256 with zero channels as the
+ * network's own down-sampling shortcuts widen theirs, so every tap has the projector's one feature width.
  */
 public final class FaceRecognitionGraph {
     public static final int INPUT_SIZE = 150;
@@ -43,28 +49,46 @@ public final class FaceRecognitionGraph {
     public static final int DESCRIPTOR_SIZE = 128;
     /** The pooled-feature outputs, from the finest resolution to the coarsest. */
     public static final List<String> POOLED = List.of("pool_35", "pool_17", "pool_8", "pool_4", "pool_2");
-    static final float[] MEAN_RGB = {122.782f, 117.001f, 104.298f};
-    static final float DIVISOR = 255f;
+    /** What face-api.js subtracts from each RGB channel (0-255) before dividing by {@link #DIVISOR}. */
+    public static final float[] MEAN_RGB = {122.782f, 117.001f, 104.298f};
+    public static final String BACKBONE_INPUT = "pixel_values";
+    /** The feature width of every {@code hidden_<s>} output of the backbone graph: the widest stage's. */
+    public static final int BACKBONE_WIDTH = 256;
+    public static final float DIVISOR = 255f;
     private static final int OPSET = 13;
 
     private final TfjsWeights weights;
+    private final boolean backbone;
     private final GraphProto.Builder graph = GraphProto.newBuilder().setName("dlib_face_recognition_resnet_model_v1");
     private int counter;
 
-    private FaceRecognitionGraph(TfjsWeights weights) {
+    private FaceRecognitionGraph(TfjsWeights weights, boolean backbone) {
         this.weights = weights;
+        this.backbone = backbone;
     }
 
     /** The serialised ONNX model. */
     public static byte[] build(TfjsWeights weights) {
-        return new FaceRecognitionGraph(weights).model().toByteArray();
+        return new FaceRecognitionGraph(weights, false).model().toByteArray();
+    }
+
+    /** The serialised ONNX model as an M² encoder backbone (see the class comment). */
+    public static byte[] buildBackbone(TfjsWeights weights) {
+        return new FaceRecognitionGraph(weights, true).model().toByteArray();
     }
 
     private ModelProto model() {
-        graph.addInput(valueInfo(INPUT, "N", INPUT_SIZE, INPUT_SIZE, 3));
-        String x = node("Sub", List.of(INPUT, constant("mean_rgb", MEAN_RGB, 3)));
-        x = node("Div", List.of(x, constant("divisor", new float[] {DIVISOR})));
-        x = node("Transpose", List.of(x), intsAttr("perm", 0, 3, 1, 2));
+        String x;
+        if (backbone) {
+            // The encoder has already scaled to 0..1, subtracted MEAN_RGB / 255 and laid the pixels out NCHW.
+            graph.addInput(valueInfo(BACKBONE_INPUT, "N", 3, INPUT_SIZE, INPUT_SIZE));
+            x = BACKBONE_INPUT;
+        } else {
+            graph.addInput(valueInfo(INPUT, "N", INPUT_SIZE, INPUT_SIZE, 3));
+            x = node("Sub", List.of(INPUT, constant("mean_rgb", MEAN_RGB, 3)));
+            x = node("Div", List.of(x, constant("divisor", new float[] {DIVISOR})));
+            x = node("Transpose", List.of(x), intsAttr("perm", 0, 3, 1, 2));
+        }
         int size = INPUT_SIZE;
 
         x = conv(x, "conv32_down", 2, true);
@@ -95,13 +119,19 @@ public final class FaceRecognitionGraph {
         x = residualDown(x, "conv256_down_out", s, 256, 256);
         String mean = pooled(x, POOLED.get(4));
 
+        if (backbone) {
+            return modelProto();
+        }
         TfjsWeights.Tensor fc = weights.get("fc");
         graph.addInitializer(tensor("fc", fc.values(), fc.shape()[0], fc.shape()[1]));
         graph.addNode(NodeProto.newBuilder().setOpType("MatMul").setName("descriptor").addInput(mean)
                 .addInput("fc").addOutput(DESCRIPTOR));
         graph.addOutput(valueInfo(DESCRIPTOR, "N", DESCRIPTOR_SIZE));
+        return modelProto();
+    }
 
-        return ModelProto.newBuilder().setIrVersion(7).setProducerName("dreamid-face-service")
+    private ModelProto modelProto() {
+        return ModelProto.newBuilder().setIrVersion(7).setProducerName("dreamid-face-recognition")
                 .setDocString("dlib face recognition ResNet v1 (weights public domain, Davis King), converted from"
                         + " @vladmandic/face-api@1.7.15 model/face_recognition_model.bin")
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
@@ -117,7 +147,17 @@ public final class FaceRecognitionGraph {
             case "pool_8" -> 128;
             default -> 256;
         };
-        graph.addOutput(valueInfo(output, "N", channels));
+        if (!backbone) {
+            graph.addOutput(valueInfo(output, "N", channels));
+            return output;
+        }
+        // hidden_<stage> [N, 1, 256]: zero channels up to the common width, then one token.
+        String hidden = "hidden_" + (POOLED.indexOf(output) + 1);
+        String wide = channels == BACKBONE_WIDTH ? output
+                : node("Pad", List.of(output, longs(0, 0, 0, BACKBONE_WIDTH - channels)));
+        graph.addNode(NodeProto.newBuilder().setOpType("Unsqueeze").setName(hidden).addInput(wide)
+                .addInput(longs(1)).addOutput(hidden));
+        graph.addOutput(valueInfo(hidden, "N", 1, BACKBONE_WIDTH));
         return output;
     }
 

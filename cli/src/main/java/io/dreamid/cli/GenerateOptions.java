@@ -69,7 +69,7 @@ record GenerateOptions(
         return new GenerateOptions(face, identity, List.copyOf(prompts), spec, out, gateway, key);
     }
 
-    private static int integer(String name, String value) {
+    static int integer(String name, String value) {
         try {
             return Integer.parseInt(value);
         } catch (NumberFormatException e) {
@@ -77,7 +77,7 @@ record GenerateOptions(
         }
     }
 
-    private static long longValue(String name, String value) {
+    static long longValue(String name, String value) {
         try {
             return Long.parseLong(value);
         } catch (NumberFormatException e) {
@@ -85,7 +85,7 @@ record GenerateOptions(
         }
     }
 
-    private static double decimal(String name, String value) {
+    static double decimal(String name, String value) {
         try {
             return Double.parseDouble(value);
         } catch (NumberFormatException e) {

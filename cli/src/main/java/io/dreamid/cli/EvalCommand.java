@@ -18,7 +18,6 @@ import java.util.Set;
  */
 final class EvalCommand {
     private static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
-    private static final long POLL_MILLIS = 500;
     static final String DEFAULT_LABEL = "served";
 
     private final EvalOptions options;
@@ -82,7 +81,7 @@ final class EvalCommand {
     private JsonNode awaitTerminal(GatewayClient gateway, String jobId) {
         JsonNode job = gateway.job(jobId);
         while (!TERMINAL.contains(job.path("status").asText())) {
-            sleep();
+            GenerateCommand.sleep();
             job = gateway.job(jobId);
         }
         return job;
@@ -93,7 +92,7 @@ final class EvalCommand {
         long deadline = System.nanoTime() + options.judgeTimeoutSeconds() * 1_000_000_000L;
         String jobId = job.path("jobId").asText();
         while (!judged(job) && System.nanoTime() < deadline) {
-            sleep();
+            GenerateCommand.sleep();
             job = gateway.job(jobId);
         }
         if (!judged(job)) {
@@ -110,14 +109,5 @@ final class EvalCommand {
             }
         }
         return true;
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(POLL_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GatewayException("interrupted");
-        }
     }
 }

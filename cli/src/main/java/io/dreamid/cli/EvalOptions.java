@@ -29,15 +29,9 @@ record EvalOptions(List<Path> faces, PromptSet prompts, Map<String, Object> spec
         int judgeTimeout = 120;
         String gateway = null;
         String key = null;
-        for (int i = 0; i < args.length; i++) {
-            String name = args[i];
-            if (!name.startsWith("--")) {
-                throw new UsageException("unexpected argument \"" + name + "\"");
-            }
-            if (i + 1 >= args.length) {
-                throw new UsageException(name + " needs a value");
-            }
-            String value = args[++i];
+        for (Map.Entry<String, String> option : OptionPairs.of(args)) {
+            String name = option.getKey();
+            String value = option.getValue();
             switch (name) {
                 case "--faces" -> faces = Path.of(value);
                 case "--prompts" -> prompts = Path.of(value);

@@ -239,7 +239,7 @@ final class EvalReport {
         int top = 40;
         int plotHeight = 220;
         int bottom = 130;
-        int width = Math.max(480, left + 20 + groupWidth * keys.size());
+        int width = Math.max(480, left + 160 + groupWidth * keys.size());
         BufferedImage image = new BufferedImage(width, top + plotHeight + bottom + 20 * labels.size(),
                 BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
@@ -271,6 +271,10 @@ final class EvalReport {
                 int h = (int) Math.round(Math.max(0, Math.min(1, value.apply(s))) * plotHeight);
                 g.setColor(SERIES[l % SERIES.length]);
                 g.fillRect(bx, top + plotHeight - h, 20, h);
+                if (h == 0) {
+                    // a zero has no bar: say it, so that it is not read as missing
+                    g.drawString("0", bx + 6, top + plotHeight - 4);
+                }
             }
             g.setColor(Color.BLACK);
             Graphics2D rotated = (Graphics2D) g.create();

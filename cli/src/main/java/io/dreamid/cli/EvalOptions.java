@@ -35,19 +35,12 @@ record EvalOptions(List<Path> faces, PromptSet prompts, Map<String, Object> spec
             switch (name) {
                 case "--faces" -> faces = Path.of(value);
                 case "--prompts" -> prompts = Path.of(value);
-                case "--images" -> spec.put("imagesPerPrompt", GenerateOptions.integer(name, value));
-                case "--steps" -> spec.put("steps", GenerateOptions.integer(name, value));
-                case "--seed" -> spec.put("seed", GenerateOptions.longValue(name, value));
-                case "--guidance" -> spec.put("guidanceScale", GenerateOptions.decimal(name, value));
-                case "--width" -> spec.put("width", GenerateOptions.integer(name, value));
-                case "--height" -> spec.put("height", GenerateOptions.integer(name, value));
-                case "--scheduler" -> spec.put("scheduler", value);
                 case "--out" -> out = Path.of(value);
                 case "--label" -> label = value;
                 case "--judge-timeout" -> judgeTimeout = GenerateOptions.integer(name, value);
                 case "--gateway" -> gateway = value;
                 case "--api-key" -> key = value;
-                default -> throw new UsageException("unknown option " + name);
+                default -> GenerateOptions.sampling(spec, name, value);
             }
         }
         if (faces == null || prompts == null) {

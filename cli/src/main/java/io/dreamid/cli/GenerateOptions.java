@@ -36,18 +36,11 @@ record GenerateOptions(
                 case "--identity" -> identity = value;
                 case "--prompt" -> prompts.add(value);
                 case "--negative" -> spec.put("negativePrompt", value);
-                case "--images" -> spec.put("imagesPerPrompt", integer(name, value));
-                case "--steps" -> spec.put("steps", integer(name, value));
-                case "--seed" -> spec.put("seed", longValue(name, value));
-                case "--guidance" -> spec.put("guidanceScale", decimal(name, value));
-                case "--width" -> spec.put("width", integer(name, value));
-                case "--height" -> spec.put("height", integer(name, value));
-                case "--scheduler" -> spec.put("scheduler", value);
                 case "--face-choice" -> spec.put("face", value);
                 case "--out" -> out = Path.of(value);
                 case "--gateway" -> gateway = value;
                 case "--api-key" -> key = value;
-                default -> throw new UsageException("unknown option " + name);
+                default -> sampling(spec, name, value);
             }
         }
         if ((face == null) == (identity == null)) {
@@ -61,6 +54,20 @@ record GenerateOptions(
         }
         spec.put("prompts", List.copyOf(prompts));
         return new GenerateOptions(face, identity, List.copyOf(prompts), spec, out, gateway, key);
+    }
+
+    /** The sampling options generate and eval share, into the job spec; any other name is unknown. */
+    static void sampling(Map<String, Object> spec, String name, String value) {
+        switch (name) {
+            case "--images" -> spec.put("imagesPerPrompt", integer(name, value));
+            case "--steps" -> spec.put("steps", integer(name, value));
+            case "--seed" -> spec.put("seed", longValue(name, value));
+            case "--guidance" -> spec.put("guidanceScale", decimal(name, value));
+            case "--width" -> spec.put("width", integer(name, value));
+            case "--height" -> spec.put("height", integer(name, value));
+            case "--scheduler" -> spec.put("scheduler", value);
+            default -> throw new UsageException("unknown option " + name);
+        }
     }
 
     static int integer(String name, String value) {

@@ -129,7 +129,8 @@ final class GenerateCommand {
         return Main.OK;
     }
 
-    private static void sleep() {
+    /** The pause between two reads of a job that is still running. */
+    static void sleep() {
         try {
             Thread.sleep(POLL_MILLIS);
         } catch (InterruptedException e) {

@@ -28,33 +28,19 @@ record GenerateOptions(
         Path out = Path.of("dreamid-output");
         String gateway = null;
         String key = null;
-        for (int i = 0; i < args.length; i++) {
-            String name = args[i];
-            if (!name.startsWith("--")) {
-                throw new UsageException("unexpected argument \"" + name + "\"");
-            }
-            if (i + 1 >= args.length) {
-                throw new UsageException(name + " needs a value");
-            }
-            String value = args[++i];
+        for (Map.Entry<String, String> option : OptionPairs.of(args)) {
+            String name = option.getKey();
+            String value = option.getValue();
             switch (name) {
                 case "--face" -> face = Path.of(value);
                 case "--identity" -> identity = value;
                 case "--prompt" -> prompts.add(value);
                 case "--negative" -> spec.put("negativePrompt", value);
-                case "--images" -> spec.put("imagesPerPrompt", integer(name, value));
-                case "--best-of" -> spec.put("bestOf", integer(name, value));
-                case "--steps" -> spec.put("steps", integer(name, value));
-                case "--seed" -> spec.put("seed", longValue(name, value));
-                case "--guidance" -> spec.put("guidanceScale", decimal(name, value));
-                case "--width" -> spec.put("width", integer(name, value));
-                case "--height" -> spec.put("height", integer(name, value));
-                case "--scheduler" -> spec.put("scheduler", value);
                 case "--face-choice" -> spec.put("face", value);
                 case "--out" -> out = Path.of(value);
                 case "--gateway" -> gateway = value;
                 case "--api-key" -> key = value;
-                default -> throw new UsageException("unknown option " + name);
+                default -> sampling(spec, name, value);
             }
         }
         if ((face == null) == (identity == null)) {
@@ -70,7 +56,22 @@ record GenerateOptions(
         return new GenerateOptions(face, identity, List.copyOf(prompts), spec, out, gateway, key);
     }
 
-    private static int integer(String name, String value) {
+    /** The sampling options generate and eval share, into the job spec; any other name is unknown. */
+    static void sampling(Map<String, Object> spec, String name, String value) {
+        switch (name) {
+            case "--images" -> spec.put("imagesPerPrompt", integer(name, value));
+            case "--best-of" -> spec.put("bestOf", integer(name, value));
+            case "--steps" -> spec.put("steps", integer(name, value));
+            case "--seed" -> spec.put("seed", longValue(name, value));
+            case "--guidance" -> spec.put("guidanceScale", decimal(name, value));
+            case "--width" -> spec.put("width", integer(name, value));
+            case "--height" -> spec.put("height", integer(name, value));
+            case "--scheduler" -> spec.put("scheduler", value);
+            default -> throw new UsageException("unknown option " + name);
+        }
+    }
+
+    static int integer(String name, String value) {
         try {
             return Integer.parseInt(value);
         } catch (NumberFormatException e) {
@@ -78,7 +79,7 @@ record GenerateOptions(
         }
     }
 
-    private static long longValue(String name, String value) {
+    static long longValue(String name, String value) {
         try {
             return Long.parseLong(value);
         } catch (NumberFormatException e) {
@@ -86,7 +87,7 @@ record GenerateOptions(
         }
     }
 
-    private static double decimal(String name, String value) {
+    static double decimal(String name, String value) {
         try {
             return Double.parseDouble(value);
         } catch (NumberFormatException e) {

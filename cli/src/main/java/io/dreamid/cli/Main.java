@@ -5,7 +5,8 @@ import java.util.Arrays;
 
 /**
  * The {@code dreamid} command line: {@code generate} submits a face and prompts through the gateway, follows the
- * job and downloads the images; {@code job} prints a job's state. Exit codes: 0 success, 1 the job failed or
+ * job and downloads the images; {@code job} prints a job's state; {@code eval} runs every face of a folder with
+ * a prompt set and writes an identity report. Exit codes: 0 success, 1 the job failed or
  * was cancelled, 2 bad usage, 3 the gateway could not be reached or refused the request.
  */
 public final class Main {
@@ -38,6 +39,7 @@ public final class Main {
                     }
                     yield new GenerateCommand(options, out, err).run();
                 }
+                case "eval" -> new EvalCommand(EvalOptions.parse(rest), out, err).run();
                 case "job" -> new JobCommand(JobOptions.parse(rest), out, err).run();
                 default -> throw new UsageException("unknown command \"" + args[0] + "\"");
             };

@@ -9,6 +9,11 @@ final class Usage {
                                [--out DIR] [--gateway URL] [--api-key KEY]
               dreamid generate --identity ID --prompt ... (reuse an identity encoded earlier; no photo)
               dreamid job JOB_ID [--gateway URL] [--api-key KEY]
+              dreamid eval --faces DIR --prompts FILE [--out DIR] [--label NAME] [--images N] [--steps N]
+                           [--seed N] [--guidance G] [--width W] [--height H] [--scheduler NAME]
+                           [--judge-timeout SECONDS] [--gateway URL] [--api-key KEY]
+                 one job per photo of DIR (the person is the file name) with every prompt of FILE; adds the run,
+                 labelled NAME (default served), to DIR's results and writes report.html, report.json and plots
 
             Every prompt names the person once with the placeholder {id}.
             --best-of N generates each image N times; the image whose face is nearest the person's is kept.

@@ -1,7 +1,6 @@
 package io.dreamid.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dreamid.testsupport.EmbeddedS3;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,16 +8,12 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,7 +26,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ModelsImportE2EIT {
     private static final Duration JOB_TIMEOUT = Duration.ofMinutes(3);
-    private static final Duration IMPORT_TIMEOUT = Duration.ofMinutes(3);
 
     private static Platform platform;
     private static GatewayApi api;
@@ -53,21 +47,20 @@ class ModelsImportE2EIT {
         Files.write(broken.resolve("unet/model.onnx"), Arrays.copyOf(unet, unet.length / 3));
         Path servicesEnv = tmp.resolve("services.env");
 
-        Result refused = modelsImport("--diffusion", broken.toString(), "--name", "sd-broken", "--version", "1",
+        ModelsImportCommand.Result refused = ModelsImportCommand.run(platform, "diffusion-service", "--diffusion",
+                broken.toString(), "--name", "sd-broken", "--version", "1",
                 "--services-env", servicesEnv.toString());
 
         assertThat(refused.exit()).as(refused.output()).isEqualTo(4);
         assertThat(refused.output()).contains("refused, diffusion-service cannot load", "unet/model.onnx");
         assertThat(servicesEnv).doesNotExist();
 
-        Result imported = modelsImport("--diffusion", export.toString(), "--name", "sd-user", "--version", "1",
+        ModelsImportCommand.Result imported = ModelsImportCommand.run(platform, "diffusion-service", "--diffusion",
+                export.toString(), "--name", "sd-user", "--version", "1",
                 "--services-env", servicesEnv.toString());
 
         assertThat(imported.exit()).as(imported.output()).isZero();
-        Map<String, String> settings = new LinkedHashMap<>();
-        for (String line : Files.readAllLines(servicesEnv)) {
-            settings.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
-        }
+        Map<String, String> settings = ModelsImportCommand.settings(servicesEnv);
         assertThat(settings).containsEntry("DREAMID_DIFFUSION_BUNDLE_NAME", "sd-user")
                 .containsEntry("DREAMID_DIFFUSION_BUNDLE_VERSION", "1");
 
@@ -92,30 +85,6 @@ class ModelsImportE2EIT {
         JsonNode job = api.awaitTerminal(GatewayApi.json(accepted.body()).path("jobId").asText(), JOB_TIMEOUT);
         assertThat(job.path("status").asText()).as(job.toString()).isEqualTo("SUCCEEDED");
         assertThat(job.path("images")).hasSize(1);
-    }
-
-    record Result(int exit, String output) {
-    }
-
-    /** The command the local runner runs for {@code ./dreamid models import}, against the platform's storage. */
-    private static Result modelsImport(String... args) throws IOException, InterruptedException {
-        Path app = platform.repoRoot().resolve("diffusion-service/target/quarkus-app");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-cp", app.resolve("lib/boot/*") + ":" + app.resolve("lib/main/*") + ":"
-                + app.resolve("app/*"), "io.dreamid.common.models.ModelsImport"));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().putAll(Map.of("DREAMID_STORAGE_ENDPOINT", platform.storageEndpoint(),
-                "DREAMID_STORAGE_ACCESS_KEY", EmbeddedS3.ACCESS_KEY, "DREAMID_STORAGE_SECRET_KEY", EmbeddedS3.SECRET_KEY,
-                "DREAMID_STORAGE_BUCKET", EmbeddedS3.BUCKET, "DREAMID_STORAGE_REGION", EmbeddedS3.REGION));
-        Process process = pb.start();
-        process.getOutputStream().close();
-        byte[] output = process.getInputStream().readAllBytes();
-        if (!process.waitFor(IMPORT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("models import did not finish in " + IMPORT_TIMEOUT);
-        }
-        return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
     }
 
     /** The built-in bundle's exported files only: an export as diffusers' converter writes it. */

@@ -23,7 +23,7 @@ import java.util.Map;
  * {@code projection.safetensors}, {@code encoder.json} with a new version, {@code training-card.json},
  * {@code loss-curve.png} and the {@code manifest.json} of them all.
  */
-final class EncoderBundleWriter {
+public final class EncoderBundleWriter {
     static final String CARD = "training-card.json";
     static final String CURVE = "loss-curve.png";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -32,7 +32,7 @@ final class EncoderBundleWriter {
     }
 
     /** Returns the version written. */
-    static String write(Trainer trainer, Path out) {
+    public static String write(Trainer trainer, Path out) {
         TrainingOptions options = trainer.options();
         TrainableProjector projector = trainer.projector();
         String version = options.version() != null ? options.version()

@@ -416,6 +416,24 @@ public final class Trainer implements AutoCloseable {
         return sum / draws;
     }
 
+    /**
+     * The loss of each pair on its own over {@code draws} fixed draws, where draw d gives every pair the same
+     * timestep and noise: pairs that differ only in their portrait or their target are compared on equal terms.
+     */
+    public double[] evaluateEach(int draws) {
+        double[] out = new double[examples.size()];
+        try (NDManager m = manager.newSubManager()) {
+            NDList params = projector.upload(m);
+            for (int i = 0; i < out.length; i++) {
+                for (int d = 0; d < draws; d++) {
+                    out[i] += loss(m, params, draw(new int[] {i}, new SplittableRandom(0x5EEDL + GOLDEN * d)))
+                            .getFloat() / draws;
+                }
+            }
+        }
+        return out;
+    }
+
     private int cachedOrderEpoch = -1;
     private int[] cachedOrder;
 

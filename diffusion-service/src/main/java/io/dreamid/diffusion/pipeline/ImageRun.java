@@ -23,6 +23,8 @@ public final class ImageRun {
     /** Where the run stopped because its control said so, or null. */
     String cancelledAt;
     boolean denoised;
+    /** The most images this one shared a UNet run with, itself included. */
+    int batchImages;
 
     ImageRun(TextConditioning text, GenerationParams params, int imageIndex, GenerationControl control,
             Timings timings, Scheduler scheduler, GaussianNoise noise, int latentHeight, int latentWidth,
@@ -73,6 +75,11 @@ public final class ImageRun {
     /** Whether every denoising step of this image has run. */
     public boolean denoised() {
         return denoised;
+    }
+
+    /** The most images this one shared a UNet run with, itself included (1: it ran alone). */
+    public int batchImages() {
+        return batchImages;
     }
 
     /** Marks the run stopped before a step (its job was cancelled or the service is stopping). */

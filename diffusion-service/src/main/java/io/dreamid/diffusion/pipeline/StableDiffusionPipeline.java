@@ -286,6 +286,9 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                     }
                     call = unet.begin(samples(active), h, w, contexts(active), first.text.sequence());
                     prediction = new float[samples(active) * n];
+                    for (ImageRun run : active) {
+                        run.batchImages = Math.max(run.batchImages, active.size());
+                    }
                 }
                 List<float[]> inputs = new ArrayList<>(active.size());
                 int[] copies = new int[active.size()];

@@ -22,6 +22,7 @@ import io.dreamid.diffusion.pipeline.GenerationControl;
 import io.dreamid.diffusion.pipeline.GenerationException;
 import io.dreamid.diffusion.pipeline.GenerationParams;
 import io.dreamid.diffusion.pipeline.IdentityEmbedding;
+import io.dreamid.diffusion.pipeline.ImageRun;
 import io.dreamid.diffusion.pipeline.StableDiffusionPipeline;
 import io.dreamid.diffusion.pipeline.TextConditioning;
 import io.dreamid.diffusion.pipeline.Timings;
@@ -112,31 +113,37 @@ public class GenerationService {
             int reused = 0;
             for (int p = 0; p < spec.prompts().size(); p++) {
                 String prompt = spec.prompts().get(p);
-                TextConditioning text = null; // encoded when an image of the prompt has to be generated
+                List<Integer> missing = new ArrayList<>();
                 for (int i = 0; i < spec.imagesPerPrompt(); i++) {
-                    String key = ObjectKeys.output(jobId, p, i);
-                    Map<String, String> chunks = textChunks(job, spec, prompt, params, i);
-                    if (storedAlready(key, chunks)) {
+                    if (storedAlready(ObjectKeys.output(jobId, p, i), textChunks(job, spec, prompt, params, i))) {
                         reused++;
                         progress.skipImage(perImage);
-                        outputs.add(key);
-                        continue;
+                    } else {
+                        missing.add(i);
                     }
-                    if (text == null) {
-                        text = pipeline.encodePromptWithPeople(prompt, spec.negativePrompt(), people,
-                                params.guided(), timings);
+                }
+                if (!missing.isEmpty()) {
+                    // The prompt is encoded only if one of its images has to be generated; its images are denoised
+                    // together, and with other jobs' images waiting for the same size, steps and scheduler.
+                    TextConditioning text = pipeline.encodePromptWithPeople(prompt, spec.negativePrompt(), people,
+                            params.guided(), timings);
+                    List<ImageRun> runs = new ArrayList<>();
+                    for (int i : missing) {
+                        runs.add(pipeline.prepare(text, params, i, progress, timings));
                     }
-                    RgbImage image = pipeline.generate(text, params, i, progress, timings);
-                    long t0 = System.nanoTime();
-                    byte[] png = Png.encode(image, chunks);
-                    long t1 = System.nanoTime();
-                    timings.add(Timings.PNG, t1 - t0);
-                    if (progress.cancelled()) {
-                        throw new GenerationCancelledException("before storing image " + i + " of prompt " + p);
+                    holder.batcher().denoise(runs);
+                    for (ImageRun run : runs) {
+                        if (run.cancelled()) {
+                            throw run.cancellation();
+                        }
                     }
-                    retry.run("write " + key, () -> store.put(key, png, "image/png", Map.of("job-id", jobId)));
-                    timings.add(Timings.STORE, System.nanoTime() - t1);
-                    outputs.add(key);
+                    for (ImageRun run : runs) {
+                        store(job, pipeline.decode(run), p, run.imageIndex(),
+                                textChunks(job, spec, prompt, params, run.imageIndex()), progress, timings);
+                    }
+                }
+                for (int i = 0; i < spec.imagesPerPrompt(); i++) {
+                    outputs.add(ObjectKeys.output(jobId, p, i));
                 }
             }
             LOG.infof("job %s: %d images (%d of them stored by an earlier delivery) in %d ms of denoising%s", jobId,
@@ -161,6 +168,21 @@ public class GenerationService {
             work.timings().putAll(timings.millis());
             throw e;
         }
+    }
+
+    /** Encodes an image as PNG with its text chunks and stores it under its key, unless the job was cancelled. */
+    private void store(IdentityMessage job, RgbImage image, int prompt, int index, Map<String, String> chunks,
+            Progress progress, Timings timings) {
+        String key = ObjectKeys.output(job.jobId(), prompt, index);
+        long t0 = System.nanoTime();
+        byte[] png = Png.encode(image, chunks);
+        long t1 = System.nanoTime();
+        timings.add(Timings.PNG, t1 - t0);
+        if (progress.cancelled()) {
+            throw new GenerationCancelledException("before storing image " + index + " of prompt " + prompt);
+        }
+        retry.run("write " + key, () -> store.put(key, png, "image/png", Map.of("job-id", job.jobId())));
+        timings.add(Timings.STORE, System.nanoTime() - t1);
     }
 
     private JobSpec checkSpec(IdentityMessage job) {
@@ -286,7 +308,8 @@ public class GenerationService {
         private final StageJob work;
         private final int total;
         private final long intervalNanos = config.progressInterval().toNanos();
-        private int doneBefore;
+        /** Model evaluations done (or kept from an earlier delivery) over all images of the job. */
+        private int done;
         private long lastSentAt = System.nanoTime();
         private double last = PROGRESS_STARTED;
 
@@ -303,15 +326,13 @@ public class GenerationService {
 
         /** An image kept from an earlier delivery: its evaluations count as done. */
         void skipImage(int perImage) {
-            doneBefore += perImage;
+            done += perImage;
         }
 
+        /** One evaluation of one image done; the images of a prompt step together, each reports its own. */
         @Override
-        public void stepDone(int done, int perImage) {
-            int overall = doneBefore + done;
-            if (done == perImage) {
-                doneBefore += perImage;
-            }
+        public void stepDone(int step, int perImage) {
+            int overall = ++done;
             double value = PROGRESS_STARTED + (1 - PROGRESS_STARTED) * overall / total;
             long now = System.nanoTime();
             // The last evaluation is reported by SUCCEEDED itself.

@@ -4,18 +4,21 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Puts the images of concurrent jobs through shared UNet runs. Job threads hand in their images
- * ({@link #denoise}) and wait; one runner thread takes the oldest waiting image, waits at most {@code maxWait}
- * from that image's arrival for others that can share its runs (same latent size and timesteps: same width,
- * height, steps and scheduler grid), takes them in arrival order up to {@code maxImages} and the memory budget, and
+ * Puts the images of concurrent jobs through shared UNet runs. Job threads register ({@link #job()}), hand in their
+ * images ({@link #denoise}) and wait; one runner thread takes the oldest waiting image, waits at most
+ * {@code maxWait} from that image's arrival for others that can share its runs (same latent size and timesteps: same
+ * width, height, steps and scheduler grid), only while a registered job has no image queued yet, takes them in arrival order up to {@code maxImages} and the memory budget, and
  * runs the denoising loop for all of them ({@link StableDiffusionPipeline#denoise}). One batch runs at a time, so a
  * batch uses every core while the job threads decode, encode PNGs and store the previous batch's images.
  *
@@ -61,6 +64,8 @@ public final class DenoiseBatcher implements AutoCloseable {
     private final LinkedList<Slot> queue = new LinkedList<>();
     private final Thread runner;
     private boolean closed;
+    /** Jobs in hand that may still hand in images ({@link #job()}). */
+    private int jobs;
 
     public DenoiseBatcher(StableDiffusionPipeline pipeline, Limits limits) {
         this.pipeline = pipeline;
@@ -72,6 +77,34 @@ public final class DenoiseBatcher implements AutoCloseable {
 
     public Limits limits() {
         return limits;
+    }
+
+    /** A job in hand, from before it hands in its first images until it is done with the batcher. */
+    public interface Job extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Registers a job that may hand in images. The runner waits for more images only while a registered job has
+     * none in the queue: with one job in hand (a worker with {@code workers=1}) a batch never waits.
+     */
+    public Job job() {
+        lock.lock();
+        try {
+            jobs++;
+        } finally {
+            lock.unlock();
+        }
+        return () -> {
+            lock.lock();
+            try {
+                jobs--;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        };
     }
 
     /**
@@ -192,7 +225,7 @@ public final class DenoiseBatcher implements AutoCloseable {
                 continue;
             }
             long left = head.arrivedAt + limits.maxWait().toNanos() - System.nanoTime();
-            if (left > 0 && !full(head)) {
+            if (left > 0 && !full(head) && jobs > queuedJobs()) {
                 try {
                     changed.awaitNanos(left);
                 } catch (InterruptedException e) {
@@ -209,6 +242,15 @@ public final class DenoiseBatcher implements AutoCloseable {
     private boolean full(Slot head) {
         int fits = take(head, false).size();
         return fits >= limits.maxImages() || fits < compatible(head);
+    }
+
+    /** Jobs with images in the queue. */
+    private int queuedJobs() {
+        Set<Request> requests = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Slot slot : queue) {
+            requests.add(slot.request);
+        }
+        return requests.size();
     }
 
     private int compatible(Slot head) {

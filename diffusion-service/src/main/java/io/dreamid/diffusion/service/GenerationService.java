@@ -17,6 +17,7 @@ import io.dreamid.common.storage.ObjectTooLargeException;
 import io.dreamid.common.tensors.Safetensors;
 import io.dreamid.common.tensors.SafetensorsFile;
 import io.dreamid.diffusion.config.DiffusionConfig;
+import io.dreamid.diffusion.pipeline.DenoiseBatcher;
 import io.dreamid.diffusion.pipeline.GenerationCancelledException;
 import io.dreamid.diffusion.pipeline.GenerationControl;
 import io.dreamid.diffusion.pipeline.GenerationException;
@@ -85,7 +86,7 @@ public class GenerationService {
      * @throws io.dreamid.stage.StageStoppedException the service is stopping; the job is left for redelivery
      */
     public Outcome run(IdentityMessage job, StageJob work) {
-        try (RunGuard.Run run = holder.enter()) {
+        try (RunGuard.Run run = holder.enter(); DenoiseBatcher.Job batching = holder.batcher().job()) {
             return generate(job, work);
         }
     }

@@ -103,8 +103,20 @@ class DenoiseBatcherTest {
         }
     }
 
+    @Test
+    void aJobAloneInHandDoesNotWaitForABatch() throws Exception {
+        // A max-wait of a minute: a batch that waited for it would show.
+        try (DenoiseBatcher batcher = new DenoiseBatcher(pipeline,
+                new DenoiseBatcher.Limits(8, Duration.ofMinutes(1), Long.MAX_VALUE, 1))) {
+            List<ImageRun> job = together(batcher, job("a cat", JOB_A, 1, GenerationControl.NONE)).get(0);
+            assertThat(job.get(0).denoised()).isTrue();
+            assertThat(job.get(0).timings().nanos(Timings.QUEUE)).as("waited for a batch")
+                    .isLessThan(Duration.ofSeconds(20).toNanos());
+        }
+    }
+
     private static DenoiseBatcher.Limits limits(int maxImages, long budget) {
-        // A long wait: the batch starts as soon as it is full, and the test's jobs arrive within it.
+        // A long wait: the batch starts as soon as it is full or every job in hand has handed in.
         return new DenoiseBatcher.Limits(maxImages, Duration.ofMillis(1500), budget, 1);
     }
 
@@ -126,9 +138,13 @@ class DenoiseBatcherTest {
         try {
             List<Future<?>> done = new ArrayList<>();
             for (List<ImageRun> job : jobs) {
+                // Registered before any hands in, as the stage's worker threads are while they read and encode.
+                DenoiseBatcher.Job registered = batcher.job();
                 done.add(threads.submit(() -> {
-                    start.await();
-                    batcher.denoise(job);
+                    try (registered) {
+                        start.await();
+                        batcher.denoise(job);
+                    }
                     return null;
                 }));
             }

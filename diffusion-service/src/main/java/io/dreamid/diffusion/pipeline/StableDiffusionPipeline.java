@@ -225,6 +225,11 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         return new ImageRun(text, p, imageIndex, control, timings, scheduler, noise, h, w, latents);
     }
 
+    /** The batch the UNet export fixes, or -1 when images can share its runs ({@link UnetSession#fixedBatch()}). */
+    public int unetFixedBatch() {
+        return unet.fixedBatch();
+    }
+
     /** Whether two images can share UNet runs: the same latent size and the same timesteps. */
     public static boolean batchable(ImageRun a, ImageRun b) {
         return a.latentHeight == b.latentHeight && a.latentWidth == b.latentWidth

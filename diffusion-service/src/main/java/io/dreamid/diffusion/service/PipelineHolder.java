@@ -66,6 +66,15 @@ public class PipelineHolder {
         batcher = new DenoiseBatcher(pipeline, new DenoiseBatcher.Limits(config.batch().maxImages(),
                 config.batch().maxWait(), config.batch().memoryBudget().asLongValue(),
                 config.batch().bytesPerLatentPixel()));
+        if (pipeline.unetFixedBatch() > 0) {
+            LOG.warnf("the UNet of %s has a fixed batch of %d: every image runs alone (export it with a dynamic batch"
+                    + " axis for images and jobs to share UNet runs)", modelName, pipeline.unetFixedBatch());
+        } else {
+            LOG.infof("batching: up to %d images per UNet run, waiting at most %s for a batch to form, memory budget"
+                    + " %d MiB at %d bytes per sample per latent pixel", config.batch().maxImages(),
+                    config.batch().maxWait(), config.batch().memoryBudget().asLongValue() >> 20,
+                    config.batch().bytesPerLatentPixel());
+        }
         if (bundle.tiny()) {
             LOG.warnf("the model bundle %s is a tiny test bundle: %s. Set dreamid.diffusion.bundle-path or"
                     + " dreamid.diffusion.bundle-name to a real Stable Diffusion ONNX export for real images.",

@@ -1,5 +1,6 @@
 package io.dreamid.diffusion.config;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -75,4 +76,38 @@ public interface DiffusionConfig {
     /** Largest identity embedding read from storage, in bytes. */
     @WithDefault("16777216")
     long maxIdentityBytes();
+
+    /** Images of a prompt and of concurrent jobs sharing UNet runs (README, "Batching"). */
+    Batch batch();
+
+    interface Batch {
+        /**
+         * Images in one UNet batch at most (each takes 2 samples with guidance). 1 runs every image alone. Jobs are
+         * batched together only when the stage runs several at once ({@code dreamid.stage.inputs.identities.workers}).
+         * Images are stored as their batch ends, so a stopped job keeps the batches it finished. 1 by default: on a
+         * CPU a batch costs what its images cost alone (README, "Figures") and every image is kept on a stop; the
+         * GPU overlay sets 8.
+         */
+        @WithDefault("1")
+        int maxImages();
+
+        /** How long the oldest waiting image waits for others (same size, steps and scheduler) to join its batch. */
+        @WithDefault("5ms")
+        Duration maxWait();
+
+        /**
+         * The UNet memory a batch may take, estimated as samples x latent pixels x {@link #bytesPerLatentPixel()};
+         * a batch that would exceed it is split (one image always runs).
+         */
+        @WithDefault("8G")
+        MemorySize memoryBudget();
+
+        /**
+         * The estimate's bytes per UNet sample per latent pixel (64x64 latents = a 512x512 image). The default,
+         * 256 KiB, puts an SD 1.5 float32 sample at 512x512 at 1 GiB (attention maps included); set it for the
+         * bundle served.
+         */
+        @WithDefault("262144")
+        long bytesPerLatentPixel();
+    }
 }

@@ -17,6 +17,7 @@ import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -31,6 +32,7 @@ public final class UnetSession implements AutoCloseable {
     private final OnnxJavaType timestepType;
     private final long[] timestepShape;
     private final int contextWidth;
+    private final int fixedBatch;
 
     public UnetSession(Path model, RuntimeOptions options) throws OrtException {
         this.session = OrtRuntime.open(model, options);
@@ -59,6 +61,9 @@ public final class UnetSession implements AutoCloseable {
             }
             long[] context = ((TensorInfo) inputs.get("encoder_hidden_states").getInfo()).getShape();
             this.contextWidth = context.length == 3 ? (int) context[2] : -1;
+            long sampleBatch = sample.getShape().length == 4 ? sample.getShape()[0] : -1;
+            long contextBatch = context.length == 3 ? context[0] : -1;
+            this.fixedBatch = (int) Math.max(sampleBatch > 0 ? sampleBatch : -1, contextBatch > 0 ? contextBatch : -1);
             this.outputName = session.getOutputNames().iterator().next();
         } catch (OrtException | RuntimeException e) {
             session.close();
@@ -69,6 +74,14 @@ public final class UnetSession implements AutoCloseable {
     /** The text width the UNet declares for encoder_hidden_states, or -1 if it is dynamic. */
     public int contextWidth() {
         return contextWidth;
+    }
+
+    /**
+     * The batch size the export fixes for {@code sample} or {@code encoder_hidden_states} (an export traced without a
+     * dynamic batch axis), or -1 when the batch is dynamic and several images can share one run.
+     */
+    public int fixedBatch() {
+        return fixedBatch;
     }
 
     public String timestepDescription() {
@@ -146,9 +159,19 @@ public final class UnetSession implements AutoCloseable {
          * unconditional and the conditional branch); the prediction is written into {@code prediction}.
          */
         public void run(float[] latents, int copies, int t, float[] prediction) throws OrtException {
+            run(List.of(latents), new int[] {copies}, t, prediction);
+        }
+
+        /**
+         * Runs the UNet once on several images: image {@code j} fills {@code copies[j]} consecutive samples with
+         * {@code latents.get(j)}, in order, matching the context the call was begun with.
+         */
+        public void run(List<float[]> latents, int[] copies, int t, float[] prediction) throws OrtException {
             sample.clear();
-            for (int i = 0; i < copies; i++) {
-                sample.put(latents);
+            for (int j = 0; j < copies.length; j++) {
+                for (int i = 0; i < copies[j]; i++) {
+                    sample.put(latents.get(j));
+                }
             }
             for (int i = 0; i < timestepCount; i++) {
                 if (timestep instanceof FloatBuffer f) {

@@ -25,7 +25,13 @@ import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Stable Diffusion text-to-image with identity-word injection, on ONNX Runtime. Loads a bundle once (the text
@@ -36,11 +42,14 @@ import java.util.Map;
  *   <li>prepare timesteps (a fresh scheduler per image, set to the step count);</li>
  *   <li>prepare latents (standard normals from {@link GaussianNoise} seeded {@code seed + imageIndex}, times the
  *       scheduler's initial sigma);</li>
- *   <li>denoising loop (classifier-free guidance as one UNet batch of 2: unconditional, conditional);</li>
+ *   <li>denoising loop (classifier-free guidance as a UNet batch of 2 per image: unconditional, conditional; the
+ *       images of a prompt, or of several jobs, share one UNet run per step, {@link #denoise});</li>
  *   <li>decode (VAE decoder on latents / scaling factor, then 8-bit RGB).</li>
  * </ol>
  * Given the same bundle, parameters and seed, the output is the same bit for bit on the same machine: every random
  * number comes from the seeded generator and every step runs in the same order.
+ * A batched image is bit-identical to the same image alone as long as ONNX Runtime computes each sample of a batch
+ * as it computes it alone (checked on CPU for the bundled exports by {@code BatchedGenerationTest}).
  * One pipeline serves one generation at a time per thread of the caller; ONNX Runtime sessions are shared.
  */
 public final class StableDiffusionPipeline implements AutoCloseable {
@@ -174,12 +183,35 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         }
     }
 
-    /** Steps 3 to 6 for image {@code imageIndex} of a prompt. */
+    /** Steps 3 to 6 for image {@code imageIndex} of a prompt, alone in its UNet runs. */
     public RgbImage generate(TextConditioning text, GenerationParams p, int imageIndex, GenerationControl control,
             Timings timings) {
+        return generateAll(text, p, new int[] {imageIndex}, control, timings).get(0);
+    }
+
+    /**
+     * Steps 3 to 6 for images {@code imageIndices} of a prompt, denoised together (one UNet run per step for all of
+     * them, unless the export fixes its batch); each image equals what {@link #generate} makes of it alone.
+     */
+    public List<RgbImage> generateAll(TextConditioning text, GenerationParams p, int[] imageIndices,
+            GenerationControl control, Timings timings) {
+        List<ImageRun> runs = new ArrayList<>();
+        for (int i : imageIndices) {
+            runs.add(prepare(text, p, i, control, timings));
+        }
+        denoise(runs);
+        List<RgbImage> images = new ArrayList<>();
+        for (ImageRun run : runs) {
+            images.add(decode(run));
+        }
+        return images;
+    }
+
+    /** Steps 3 and 4 for image {@code imageIndex} of a prompt: its scheduler and starting latents. */
+    public ImageRun prepare(TextConditioning text, GenerationParams p, int imageIndex, GenerationControl control,
+            Timings timings) {
         checkInputs(p);
-        boolean guided = p.guided();
-        if (guided != (text.batch() == 2)) {
+        if (p.guided() != (text.batch() == 2)) {
             throw new IllegalArgumentException("the text conditioning was encoded with guided=" + (text.batch() == 2)
                     + " but the parameters have guidanceScale " + p.guidanceScale());
         }
@@ -189,11 +221,171 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         int h = p.height() / VAE_FACTOR;
         int w = p.width() / VAE_FACTOR;
         float[] latents = prepareLatents(noise, scheduler, h, w);
-        latents = denoise(text, p, scheduler, noise, latents, h, w, control, timings);
         timings.add(Timings.DENOISE, System.nanoTime() - t0);
+        return new ImageRun(text, p, imageIndex, control, timings, scheduler, noise, h, w, latents);
+    }
+
+    /** The batch the UNet export fixes, or -1 when images can share its runs ({@link UnetSession#fixedBatch()}). */
+    public int unetFixedBatch() {
+        return unet.fixedBatch();
+    }
+
+    /** Whether two images can share UNet runs: the same latent size and the same timesteps. */
+    public static boolean batchable(ImageRun a, ImageRun b) {
+        return a.latentHeight == b.latentHeight && a.latentWidth == b.latentWidth
+                && Arrays.equals(a.scheduler.timesteps(), b.scheduler.timesteps());
+    }
+
+    /**
+     * Step 5 for several images at once. An image whose control is cancelled before a step leaves the batch there
+     * ({@link ImageRun#cancelled()}) and the others go on; a UNet failure fails them all. An export with a fixed
+     * batch runs each image's loop alone.
+     */
+    public void denoise(List<ImageRun> runs) {
+        for (ImageRun run : runs) {
+            if (!batchable(runs.get(0), run)) {
+                throw new IllegalArgumentException("images of different sizes or timesteps cannot share UNet runs");
+            }
+        }
+        if (unet.fixedBatch() > 0 && runs.size() > 1) {
+            for (ImageRun run : runs) {
+                denoiseTogether(List.of(run));
+            }
+        } else if (!runs.isEmpty()) {
+            denoiseTogether(runs);
+        }
+    }
+
+    /** The denoising loop of a batch, checking every image's cancellation before every UNet run. */
+    private void denoiseTogether(List<ImageRun> runs) {
+        ImageRun first = runs.get(0);
+        int[] timesteps = first.scheduler.timesteps();
+        int h = first.latentHeight;
+        int w = first.latentWidth;
+        int n = LATENT_CHANNELS * h * w;
+        List<ImageRun> active = new ArrayList<>(runs);
+        long unetNanos = 0;
+        long unetCpu = 0;
+        long loopStart = System.nanoTime();
+        long loopCpuStart = CPU.getCurrentThreadCpuTime();
+        UnetSession.Call call = null;
+        float[] prediction = null;
+        float[] guidedPrediction = new float[n];
+        try {
+            for (int i = 0; i < timesteps.length && !active.isEmpty(); i++) {
+                String where = "before step " + (i + 1) + " of " + timesteps.length;
+                boolean changed = active.removeIf(run -> {
+                    if (run.control.cancelled()) {
+                        run.cancel(where);
+                        return true;
+                    }
+                    return false;
+                });
+                if (active.isEmpty()) {
+                    break;
+                }
+                if (call == null || changed) {
+                    // The batch is the active images' samples in order, each [unconditional, conditional] if guided.
+                    if (call != null) {
+                        call.close();
+                    }
+                    call = unet.begin(samples(active), h, w, contexts(active), first.text.sequence());
+                    prediction = new float[samples(active) * n];
+                    for (ImageRun run : active) {
+                        run.batchImages = Math.max(run.batchImages, active.size());
+                    }
+                }
+                List<float[]> inputs = new ArrayList<>(active.size());
+                int[] copies = new int[active.size()];
+                for (int j = 0; j < active.size(); j++) {
+                    ImageRun run = active.get(j);
+                    // Some schedulers (Euler) scale x_t by 1/sqrt(sigma^2+1) before the UNet; others return it as is.
+                    inputs.add(run.scheduler.scaleModelInput(run.latents, i));
+                    copies[j] = run.samples();
+                }
+                long r0 = System.nanoTime();
+                long c0 = CPU.getCurrentThreadCpuTime();
+                call.run(inputs, copies, timesteps[i], prediction);
+                unetCpu += CPU.getCurrentThreadCpuTime() - c0;
+                unetNanos += System.nanoTime() - r0;
+                int offset = 0;
+                for (ImageRun run : active) {
+                    float[] e;
+                    if (run.samples() == 2) {
+                        // Classifier-free guidance (Ho & Salimans 2022): e = e_u + g (e_c - e_u); the pair is [u, c].
+                        float g = (float) run.params.guidanceScale();
+                        for (int k = 0; k < n; k++) {
+                            float u = prediction[offset + k];
+                            guidedPrediction[k] = u + g * (prediction[offset + n + k] - u);
+                        }
+                        e = guidedPrediction;
+                    } else {
+                        e = Arrays.copyOfRange(prediction, offset, offset + n);
+                    }
+                    offset += run.samples() * n;
+                    run.latents = run.scheduler.step(e, i, run.latents, run.noise);
+                    run.control.stepDone(i + 1, timesteps.length);
+                }
+            }
+        } catch (OrtException e) {
+            throw new GenerationException(ErrorCodes.MODEL_ERROR, "the UNet failed: " + e.getMessage(), e);
+        } finally {
+            if (call != null) {
+                call.close();
+            }
+        }
+        for (ImageRun run : active) {
+            run.denoised = true;
+        }
+        long loop = System.nanoTime() - loopStart;
+        long javaCpu = CPU.getCurrentThreadCpuTime() - loopCpuStart - unetCpu;
+        // Images of one job share its timings: the batch's time counts once per job, as the job waited it once.
+        Set<Timings> jobs = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (ImageRun run : runs) {
+            if (jobs.add(run.timings)) {
+                run.timings.add(Timings.DENOISE, loop);
+                run.timings.add(Timings.UNET, unetNanos);
+                run.timings.add(Timings.STEP_JAVA, loop - unetNanos);
+                run.timings.add(Timings.STEP_JAVA_CPU, javaCpu);
+                run.timings.add(Timings.STEPS, timesteps.length);
+            }
+        }
+    }
+
+    private static int samples(List<ImageRun> runs) {
+        int samples = 0;
+        for (ImageRun run : runs) {
+            samples += run.samples();
+        }
+        return samples;
+    }
+
+    /** The runs' text states one after another: [samples, sequence, width], matching the sample batch. */
+    private static float[] contexts(List<ImageRun> runs) {
+        int length = 0;
+        for (ImageRun run : runs) {
+            length += run.text.hidden().length;
+        }
+        float[] context = new float[length];
+        int at = 0;
+        for (ImageRun run : runs) {
+            System.arraycopy(run.text.hidden(), 0, context, at, run.text.hidden().length);
+            at += run.text.hidden().length;
+        }
+        return context;
+    }
+
+    /** Step 6 for a denoised image; a cancelled one throws its {@link GenerationCancelledException}. */
+    public RgbImage decode(ImageRun run) {
+        if (run.cancelled()) {
+            throw run.cancellation();
+        }
+        if (!run.denoised) {
+            throw new IllegalStateException("image " + run.imageIndex + " has not been denoised");
+        }
         long t1 = System.nanoTime();
-        RgbImage image = decode(latents, h, w);
-        timings.add(Timings.DECODE, System.nanoTime() - t1);
+        RgbImage image = decode(run.latents, run.latentHeight, run.latentWidth);
+        run.timings.add(Timings.DECODE, System.nanoTime() - t1);
         return image;
     }
 
@@ -224,52 +416,6 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         for (int i = 0; i < latents.length; i++) {
             latents[i] *= sigma;
         }
-        return latents;
-    }
-
-    /** Step 5: the denoising loop, checking for cancellation before every UNet run. */
-    private float[] denoise(TextConditioning text, GenerationParams p, Scheduler scheduler, GaussianNoise noise,
-            float[] latents, int h, int w, GenerationControl control, Timings timings) {
-        int[] timesteps = scheduler.timesteps();
-        int n = latents.length;
-        boolean guided = text.batch() == 2;
-        float g = (float) p.guidanceScale();
-        float[] prediction = new float[text.batch() * n];
-        float[] guidedPrediction = guided ? new float[n] : prediction;
-        long unetNanos = 0;
-        long unetCpu = 0;
-        long loopStart = System.nanoTime();
-        long loopCpuStart = CPU.getCurrentThreadCpuTime();
-        try (UnetSession.Call call = unet.begin(text.batch(), h, w, text.hidden(), text.sequence())) {
-            for (int i = 0; i < timesteps.length; i++) {
-                if (control.cancelled()) {
-                    throw new GenerationCancelledException("before step " + (i + 1) + " of " + timesteps.length);
-                }
-                // Some schedulers (Euler) scale x_t by 1/sqrt(sigma^2+1) before the UNet; others return it as is.
-                float[] modelInput = scheduler.scaleModelInput(latents, i);
-                long r0 = System.nanoTime();
-                long c0 = CPU.getCurrentThreadCpuTime();
-                call.run(modelInput, text.batch(), timesteps[i], prediction);
-                unetCpu += CPU.getCurrentThreadCpuTime() - c0;
-                unetNanos += System.nanoTime() - r0;
-                if (guided) {
-                    // Classifier-free guidance (Ho & Salimans 2022): e = e_u + g (e_c - e_u); the batch is [u, c].
-                    for (int k = 0; k < n; k++) {
-                        float u = prediction[k];
-                        guidedPrediction[k] = u + g * (prediction[n + k] - u);
-                    }
-                }
-                latents = scheduler.step(guidedPrediction, i, latents, noise);
-                control.stepDone(i + 1, timesteps.length);
-            }
-        } catch (OrtException e) {
-            throw new GenerationException(ErrorCodes.MODEL_ERROR, "the UNet failed: " + e.getMessage(), e);
-        }
-        long loop = System.nanoTime() - loopStart;
-        timings.add(Timings.UNET, unetNanos);
-        timings.add(Timings.STEP_JAVA, loop - unetNanos);
-        timings.add(Timings.STEP_JAVA_CPU, CPU.getCurrentThreadCpuTime() - loopCpuStart - unetCpu);
-        timings.add(Timings.STEPS, timesteps.length);
         return latents;
     }
 

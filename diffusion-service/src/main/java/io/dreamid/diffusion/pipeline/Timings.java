@@ -19,6 +19,8 @@ public final class Timings {
     /** The Java side's own CPU time (thread CPU time outside UNet runs): unaffected by other load. */
     public static final String STEP_JAVA_CPU = "diffusion.denoise.java_cpu";
     public static final String STEPS = "diffusion.denoise.steps";
+    /** Before denoise: how long the job's images waited for a batch to form or for the batch before to end. */
+    public static final String QUEUE = "diffusion.denoise.queue";
 
     private final Map<String, Long> nanos = new LinkedHashMap<>();
 

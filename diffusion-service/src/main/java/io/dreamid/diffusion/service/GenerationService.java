@@ -17,11 +17,13 @@ import io.dreamid.common.storage.ObjectTooLargeException;
 import io.dreamid.common.tensors.Safetensors;
 import io.dreamid.common.tensors.SafetensorsFile;
 import io.dreamid.diffusion.config.DiffusionConfig;
+import io.dreamid.diffusion.pipeline.DenoiseBatcher;
 import io.dreamid.diffusion.pipeline.GenerationCancelledException;
 import io.dreamid.diffusion.pipeline.GenerationControl;
 import io.dreamid.diffusion.pipeline.GenerationException;
 import io.dreamid.diffusion.pipeline.GenerationParams;
 import io.dreamid.diffusion.pipeline.IdentityEmbedding;
+import io.dreamid.diffusion.pipeline.ImageRun;
 import io.dreamid.diffusion.pipeline.StableDiffusionPipeline;
 import io.dreamid.diffusion.pipeline.TextConditioning;
 import io.dreamid.diffusion.pipeline.Timings;
@@ -84,7 +86,7 @@ public class GenerationService {
      * @throws io.dreamid.stage.StageStoppedException the service is stopping; the job is left for redelivery
      */
     public Outcome run(IdentityMessage job, StageJob work) {
-        try (RunGuard.Run run = holder.enter()) {
+        try (RunGuard.Run run = holder.enter(); DenoiseBatcher.Job batching = holder.batcher().job()) {
             return generate(job, work);
         }
     }
@@ -112,7 +114,7 @@ public class GenerationService {
             int reused = 0;
             for (int p = 0; p < spec.prompts().size(); p++) {
                 String prompt = spec.prompts().get(p);
-                TextConditioning text = null; // encoded when an image of the prompt has to be generated
+                List<Pending> missing = new ArrayList<>();
                 for (int i = 0; i < spec.imagesPerPrompt(); i++) {
                     for (int c = 0; c < spec.bestOf(); c++) {
                         // Candidate 0 has the noise of bestOf 1; the others take indices past the prompt's images.
@@ -120,27 +122,38 @@ public class GenerationService {
                         String key = spec.bestOf() == 1 ? ObjectKeys.output(jobId, p, i)
                                 : ObjectKeys.candidate(jobId, p, i, c);
                         Map<String, String> chunks = textChunks(job, spec, prompt, params, noiseIndex);
+                        outputs.add(key);
                         if (storedAlready(key, chunks)) {
                             reused++;
                             progress.skipImage(perImage);
-                            outputs.add(key);
-                            continue;
+                        } else {
+                            missing.add(new Pending(key, noiseIndex, chunks));
                         }
-                        if (text == null) {
-                            text = pipeline.encodePromptWithPeople(prompt, spec.negativePrompt(), people,
-                                    params.guided(), timings);
+                    }
+                }
+                if (!missing.isEmpty()) {
+                    // The prompt is encoded only if one of its images has to be generated; its images are denoised
+                    // together (and with other jobs' images waiting for the same size, steps and scheduler), a
+                    // batch's worth at a time, each stored as its batch ends: a stopped job keeps what its finished
+                    // batches made (with max-images 1, every image).
+                    TextConditioning text = pipeline.encodePromptWithPeople(prompt, spec.negativePrompt(), people,
+                            params.guided(), timings);
+                    int batchSize = holder.batcher().limits().maxImages();
+                    for (int from = 0; from < missing.size(); from += batchSize) {
+                        List<Pending> batch = missing.subList(from, Math.min(missing.size(), from + batchSize));
+                        List<ImageRun> runs = new ArrayList<>();
+                        for (Pending image : batch) {
+                            runs.add(pipeline.prepare(text, params, image.noiseIndex(), progress, timings));
                         }
-                        RgbImage image = pipeline.generate(text, params, noiseIndex, progress, timings);
-                        long t0 = System.nanoTime();
-                        byte[] png = Png.encode(image, chunks);
-                        long t1 = System.nanoTime();
-                        timings.add(Timings.PNG, t1 - t0);
-                        if (progress.cancelled()) {
-                            throw new GenerationCancelledException("before storing " + key);
+                        holder.batcher().denoise(runs);
+                        for (ImageRun run : runs) {
+                            if (run.cancelled()) {
+                                throw run.cancellation();
+                            }
                         }
-                        retry.run("write " + key, () -> store.put(key, png, "image/png", Map.of("job-id", jobId)));
-                        timings.add(Timings.STORE, System.nanoTime() - t1);
-                        outputs.add(key);
+                        for (int k = 0; k < runs.size(); k++) {
+                            store(jobId, pipeline.decode(runs.get(k)), batch.get(k), progress, timings);
+                        }
                     }
                 }
             }
@@ -166,6 +179,24 @@ public class GenerationService {
             work.timings().putAll(timings.millis());
             throw e;
         }
+    }
+
+    /** An image (or bestOf candidate) of a prompt that is not stored yet: its key, noise index and text chunks. */
+    private record Pending(String key, int noiseIndex, Map<String, String> chunks) {
+    }
+
+    /** Encodes an image as PNG with its text chunks and stores it under its key, unless the job was cancelled. */
+    private void store(String jobId, RgbImage image, Pending pending, Progress progress, Timings timings) {
+        String key = pending.key();
+        long t0 = System.nanoTime();
+        byte[] png = Png.encode(image, pending.chunks());
+        long t1 = System.nanoTime();
+        timings.add(Timings.PNG, t1 - t0);
+        if (progress.cancelled()) {
+            throw new GenerationCancelledException("before storing " + key);
+        }
+        retry.run("write " + key, () -> store.put(key, png, "image/png", Map.of("job-id", jobId)));
+        timings.add(Timings.STORE, System.nanoTime() - t1);
     }
 
     private JobSpec checkSpec(IdentityMessage job) {
@@ -291,7 +322,8 @@ public class GenerationService {
         private final StageJob work;
         private final int total;
         private final long intervalNanos = config.progressInterval().toNanos();
-        private int doneBefore;
+        /** Model evaluations done (or kept from an earlier delivery) over all images of the job. */
+        private int done;
         private long lastSentAt = System.nanoTime();
         private double last = PROGRESS_STARTED;
 
@@ -308,15 +340,13 @@ public class GenerationService {
 
         /** An image kept from an earlier delivery: its evaluations count as done. */
         void skipImage(int perImage) {
-            doneBefore += perImage;
+            done += perImage;
         }
 
+        /** One evaluation of one image done; the images of a prompt step together, each reports its own. */
         @Override
-        public void stepDone(int done, int perImage) {
-            int overall = doneBefore + done;
-            if (done == perImage) {
-                doneBefore += perImage;
-            }
+        public void stepDone(int step, int perImage) {
+            int overall = ++done;
             double value = PROGRESS_STARTED + (1 - PROGRESS_STARTED) * overall / total;
             long now = System.nanoTime();
             // The last evaluation is reported by SUCCEEDED itself.

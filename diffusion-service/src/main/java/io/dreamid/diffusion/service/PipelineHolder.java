@@ -6,6 +6,7 @@ import io.dreamid.common.models.BundleManifest;
 import io.dreamid.diffusion.bundle.SdBundle;
 import io.dreamid.diffusion.config.DiffusionConfig;
 import io.dreamid.diffusion.onnx.RuntimeOptions;
+import io.dreamid.diffusion.pipeline.DenoiseBatcher;
 import io.dreamid.diffusion.pipeline.StableDiffusionPipeline;
 import io.quarkus.runtime.Startup;
 import io.dreamid.common.models.RunGuard;
@@ -34,6 +35,7 @@ public class PipelineHolder {
 
     private final StableDiffusionPipeline pipeline;
     private final String modelName;
+    private final DenoiseBatcher batcher;
     private final RunGuard guard = new RunGuard("Stable Diffusion sessions");
 
     PipelineHolder(DiffusionConfig config, Instance<ObjectStore> store) {
@@ -61,6 +63,18 @@ public class PipelineHolder {
         pipeline = StableDiffusionPipeline.load(bundle, options);
         LOG.infof("loaded Stable Diffusion bundle %s from %s on %s in %d ms (text width %d)", modelName, root,
                 config.device(), (System.nanoTime() - t0) / 1_000_000, pipeline.textWidth());
+        batcher = new DenoiseBatcher(pipeline, new DenoiseBatcher.Limits(config.batch().maxImages(),
+                config.batch().maxWait(), config.batch().memoryBudget().asLongValue(),
+                config.batch().bytesPerLatentPixel()));
+        if (pipeline.unetFixedBatch() > 0) {
+            LOG.warnf("the UNet of %s has a fixed batch of %d: every image runs alone (export it with a dynamic batch"
+                    + " axis for images and jobs to share UNet runs)", modelName, pipeline.unetFixedBatch());
+        } else {
+            LOG.infof("batching: up to %d images per UNet run, waiting at most %s for a batch to form, memory budget"
+                    + " %d MiB at %d bytes per sample per latent pixel", config.batch().maxImages(),
+                    config.batch().maxWait(), config.batch().memoryBudget().asLongValue() >> 20,
+                    config.batch().bytesPerLatentPixel());
+        }
         if (bundle.tiny()) {
             LOG.warnf("the model bundle %s is a tiny test bundle: %s. Set dreamid.diffusion.bundle-path or"
                     + " dreamid.diffusion.bundle-name to a real Stable Diffusion ONNX export for real images.",
@@ -70,6 +84,11 @@ public class PipelineHolder {
 
     public StableDiffusionPipeline pipeline() {
         return pipeline;
+    }
+
+    /** Where jobs hand in their images to share UNet runs. */
+    public DenoiseBatcher batcher() {
+        return batcher;
     }
 
     /** How images name the model in their text chunk. */
@@ -88,6 +107,9 @@ public class PipelineHolder {
      */
     @PreDestroy
     void close() {
-        guard.closeWhenIdle(Duration.ofSeconds(60), pipeline::close);
+        guard.closeWhenIdle(Duration.ofSeconds(60), () -> {
+            batcher.close();
+            pipeline.close();
+        });
     }
 }

@@ -1,0 +1,331 @@
+package io.dreamid.diffusion.pipeline;
+
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.LinkedList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Puts the images of concurrent jobs through shared UNet runs. Job threads register ({@link #job()}), hand in their
+ * images ({@link #denoise}) and wait; one runner thread takes the oldest waiting image, waits at most
+ * {@code maxWait} from that image's arrival for others that can share its runs (same latent size and timesteps: same
+ * width, height, steps and scheduler grid), only while a registered job has no image queued yet, takes them in arrival order up to {@code maxImages} and the memory budget, and
+ * runs the denoising loop for all of them ({@link StableDiffusionPipeline#denoise}). One batch runs at a time, so a
+ * batch uses every core while the job threads decode, encode PNGs and store the previous batch's images.
+ *
+ * <p>Each job keeps its own: a cancelled job's images leave the queue at once or the batch at its next step, the
+ * others go on; its progress reaches its own control; a UNet failure fails only the jobs of that batch. An image
+ * batched is bit-identical to the image alone ({@code BatchedGenerationTest}).
+ */
+public final class DenoiseBatcher implements AutoCloseable {
+    /** How often a waiting job looks at its own cancellation while its images are still queued. */
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final Logger LOG = Logger.getLogger(DenoiseBatcher.class);
+
+    /**
+     * @param maxImages           images in one batch at most (1: each image alone)
+     * @param maxWait             how long the oldest waiting image waits for others to fill its batch
+     * @param memoryBudget        bytes a batch's UNet activations may take, estimated as samples x latent pixels x
+     *                            {@code bytesPerLatentPixel}; a batch that would exceed it is split (an image alone
+     *                            always runs)
+     * @param bytesPerLatentPixel the estimate's bytes per UNet sample per latent pixel
+     */
+    public record Limits(int maxImages, Duration maxWait, long memoryBudget, long bytesPerLatentPixel) {
+        public Limits {
+            if (maxImages < 1) {
+                throw new IllegalArgumentException("dreamid.diffusion.batch.max-images must be at least 1, got "
+                        + maxImages);
+            }
+            if (maxWait.isNegative() || memoryBudget < 1 || bytesPerLatentPixel < 1) {
+                throw new IllegalArgumentException("dreamid.diffusion.batch: max-wait must not be negative and"
+                        + " memory-budget and bytes-per-latent-pixel must be positive");
+            }
+        }
+
+        /** The estimated memory of a UNet run of {@code samples} samples of {@code latentPixels} each. */
+        public long bytes(int samples, long latentPixels) {
+            return samples * latentPixels * bytesPerLatentPixel;
+        }
+    }
+
+    private final StableDiffusionPipeline pipeline;
+    private final Limits limits;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final LinkedList<Slot> queue = new LinkedList<>();
+    private final Thread runner;
+    private boolean closed;
+    /** Jobs in hand that may still hand in images ({@link #job()}). */
+    private int jobs;
+
+    public DenoiseBatcher(StableDiffusionPipeline pipeline, Limits limits) {
+        this.pipeline = pipeline;
+        this.limits = limits;
+        this.runner = new Thread(this::runBatches, "diffusion-batches");
+        runner.setDaemon(true);
+        runner.start();
+    }
+
+    public Limits limits() {
+        return limits;
+    }
+
+    /** A job in hand, from before it hands in its first images until it is done with the batcher. */
+    public interface Job extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Registers a job that may hand in images. The runner waits for more images only while a registered job has
+     * none in the queue: with one job in hand (a worker with {@code workers=1}) a batch never waits.
+     */
+    public Job job() {
+        lock.lock();
+        try {
+            jobs++;
+        } finally {
+            lock.unlock();
+        }
+        return () -> {
+            lock.lock();
+            try {
+                jobs--;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        };
+    }
+
+    /**
+     * Denoises {@code runs} (prepared by {@link StableDiffusionPipeline#prepare}) in shared batches and returns when
+     * each is denoised or cancelled ({@link ImageRun#cancelled()}). The time the images waited for their first batch
+     * goes to {@link Timings#QUEUE} of their timings.
+     *
+     * @throws GenerationException the UNet failed on a batch holding these images
+     */
+    public void denoise(List<ImageRun> runs) {
+        if (runs.isEmpty()) {
+            return;
+        }
+        Request request = new Request(runs.size());
+        long now = System.nanoTime();
+        boolean interrupted = false;
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("the diffusion batcher is closed: the service is stopping");
+            }
+            for (ImageRun run : runs) {
+                queue.add(new Slot(run, request, now));
+            }
+            changed.signalAll();
+            while (request.remaining > 0) {
+                if (runs.get(0).control.cancelled()) {
+                    withdraw(request, "before step 1 (waiting for a batch)");
+                }
+                if (request.remaining > 0) {
+                    try {
+                        changed.awaitNanos(POLL_NANOS);
+                    } catch (InterruptedException e) {
+                        // The images may be in the runner's hands: wait for them to end, at the next step at latest.
+                        interrupted = true;
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (request.started) {
+            runs.get(0).timings.add(Timings.QUEUE, request.startedAt - now);
+        }
+        if (request.failure != null) {
+            throw request.failure;
+        }
+    }
+
+    /** A cancelled job's images still in the queue leave it now; those in a running batch leave at its next step. */
+    private void withdraw(Request request, String where) {
+        for (Iterator<Slot> it = queue.iterator(); it.hasNext();) {
+            Slot slot = it.next();
+            if (slot.request == request) {
+                it.remove();
+                slot.run.cancel(where);
+                request.remaining--;
+            }
+        }
+    }
+
+    private void runBatches() {
+        while (true) {
+            List<Slot> batch;
+            lock.lock();
+            try {
+                batch = nextBatch();
+                if (batch == null) {
+                    return;
+                }
+            } finally {
+                lock.unlock();
+            }
+            RuntimeException failure = null;
+            try {
+                List<ImageRun> runs = new ArrayList<>(batch.size());
+                for (Slot slot : batch) {
+                    runs.add(slot.run);
+                }
+                pipeline.denoise(runs);
+            } catch (RuntimeException e) {
+                failure = e;
+                LOG.warnf("a batch of %d images failed: %s", batch.size(), e.getMessage());
+            } catch (Error e) {
+                failure = new IllegalStateException("the denoising batch failed: " + e, e);
+                LOG.error("a batch failed", e);
+            }
+            lock.lock();
+            try {
+                for (Slot slot : batch) {
+                    if (failure != null && slot.request.failure == null) {
+                        slot.request.failure = failure;
+                    }
+                    slot.request.remaining--;
+                }
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Under the lock: waits for the oldest image, then up to {@code maxWait} after its arrival for images that can
+     * join it, and takes the batch out of the queue; null once closed.
+     */
+    private List<Slot> nextBatch() {
+        while (true) {
+            if (closed) {
+                return null;
+            }
+            Slot head = queue.peekFirst();
+            if (head == null) {
+                changed.awaitUninterruptibly();
+                continue;
+            }
+            long left = head.arrivedAt + limits.maxWait().toNanos() - System.nanoTime();
+            if (left > 0 && !full(head) && jobs > queuedJobs()) {
+                try {
+                    changed.awaitNanos(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+                continue;
+            }
+            return take(head);
+        }
+    }
+
+    /** Whether the images waiting with {@code head} fill a batch already (count or memory). */
+    private boolean full(Slot head) {
+        int fits = take(head, false).size();
+        return fits >= limits.maxImages() || fits < compatible(head);
+    }
+
+    /** Jobs with images in the queue. */
+    private int queuedJobs() {
+        Set<Request> requests = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Slot slot : queue) {
+            requests.add(slot.request);
+        }
+        return requests.size();
+    }
+
+    private int compatible(Slot head) {
+        int n = 0;
+        for (Slot slot : queue) {
+            if (StableDiffusionPipeline.batchable(head.run, slot.run)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private List<Slot> take(Slot head) {
+        List<Slot> batch = take(head, true);
+        long now = System.nanoTime();
+        for (Slot slot : batch) {
+            if (!slot.request.started) {
+                slot.request.started = true;
+                slot.request.startedAt = now;
+            }
+        }
+        return batch;
+    }
+
+    /** The batch {@code head} starts: batchable images in arrival order within the count and the memory budget. */
+    private List<Slot> take(Slot head, boolean remove) {
+        List<Slot> batch = new ArrayList<>();
+        int samples = 0;
+        for (Iterator<Slot> it = queue.iterator(); it.hasNext() && batch.size() < limits.maxImages();) {
+            Slot slot = it.next();
+            if (!StableDiffusionPipeline.batchable(head.run, slot.run)) {
+                continue;
+            }
+            int more = samples + slot.run.samples();
+            if (!batch.isEmpty() && limits.bytes(more, head.run.latentPixels()) > limits.memoryBudget()) {
+                break;
+            }
+            batch.add(slot);
+            samples = more;
+            if (remove) {
+                it.remove();
+            }
+        }
+        return batch;
+    }
+
+    /** Stops the runner after the batch in hand; called once no job uses the pipeline. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            runner.join(TimeUnit.SECONDS.toMillis(60));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One job's hand-in: how many of its images are not yet denoised or cancelled, and how it failed. */
+    private static final class Request {
+        int remaining;
+        boolean started;
+        long startedAt;
+        RuntimeException failure;
+
+        Request(int images) {
+            this.remaining = images;
+        }
+    }
+
+    private record Slot(ImageRun run, Request request, long arrivedAt) {
+    }
+}

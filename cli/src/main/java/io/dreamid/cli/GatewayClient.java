@@ -84,11 +84,36 @@ final class GatewayClient {
     }
 
     /**
+     * Submits a dataset build; returns the accepted build's JSON. Sent once: a build has no idempotency key yet, so
+     * a 503 is reported rather than retried (a retry could start a second build).
+     */
+    JsonNode submitDataset(Map<String, Object> spec) {
+        try {
+            HttpRequest request = request("/v1/datasets")
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(spec)))
+                    .build();
+            return expectJson(send(request), 202);
+        } catch (IOException e) {
+            throw new GatewayException("cannot encode the request: " + e.getMessage(), e);
+        }
+    }
+
+    JsonNode dataset(String datasetId) {
+        return expectJson(send(request("/v1/datasets/" + datasetId).GET().build()), 200);
+    }
+
+    /**
      * Follows the job's server-sent events, handing each job state to {@code onState} until it returns true
      * (a terminal state) or the stream ends. Returns the last state seen, or null if none came.
      */
     JsonNode follow(String jobId, Predicate<JsonNode> onState) {
-        HttpRequest request = request("/v1/jobs/" + jobId + "/events")
+        return followEvents("/v1/jobs/" + jobId + "/events", onState);
+    }
+
+    /** Follows the server-sent events at {@code path} (a job's or a dataset build's), as {@link #follow}. */
+    JsonNode followEvents(String path, Predicate<JsonNode> onState) {
+        HttpRequest request = request(path)
                 .header("Accept", "text/event-stream")
                 .GET().build();
         HttpResponse<InputStream> response;

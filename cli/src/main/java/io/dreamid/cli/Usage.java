@@ -9,6 +9,16 @@ final class Usage {
                                [--out DIR] [--gateway URL] [--api-key KEY]
               dreamid generate --identity ID --prompt ... (reuse an identity encoded earlier; no photo)
               dreamid job JOB_ID [--gateway URL] [--api-key KEY]
+              dreamid dataset build --names FILE --edits FILE [--portrait-prompt T] [--portraits N] [--images N]
+                               [--width W] [--height H] [--steps N] [--scheduler NAME] [--guidance G] [--seed N]
+                               [--max-distance D] [--out DIR] [--gateway URL] [--api-key KEY]
+              dreamid dataset export DATASET_ID --out DIR
+              dreamid dataset show DATASET_ID
+
+            A dataset build generates portraits and edited images of the names (one per line in FILE) with the
+            edit templates (one per line, each with {name}), keeps the pairs that show the same face, and prints
+            the dataset id; export writes manifest.jsonl, summary.json, crops/, portraits/ and images/ to DIR,
+            the layout `dreamid train --dataset DIR` reads.
 
             Every prompt names the person once with the placeholder {id}.
             The gateway URL defaults to $DREAMID_GATEWAY_URL or http://127.0.0.1:8080; the API key to

@@ -1,5 +1,6 @@
 package io.dreamid.common.messages;
 
+import io.dreamid.common.DerivedIds;
 import io.dreamid.common.json.Json;
 import io.dreamid.common.json.MalformedMessageException;
 
@@ -22,6 +23,14 @@ public record DatasetMessage(
 
     public static DatasetMessage of(String datasetId, String tenant, Instant createdAt, DatasetSpec spec) {
         return new DatasetMessage(SchemaVersions.CURRENT, datasetId, tenant, createdAt, spec);
+    }
+
+    /**
+     * The id of the build's generation job number {@code index} (see the face-service's DatasetPlan): derived, so
+     * that a restarted build names the same jobs and finds their images.
+     */
+    public static String jobIdOf(String datasetId, int index) {
+        return DerivedIds.uuid("dreamid-dataset-job", datasetId, Integer.toString(index));
     }
 
     /** Whether a job id names a dataset build. */

@@ -1,6 +1,5 @@
 package io.dreamid.face.dataset;
 
-import io.dreamid.common.DerivedIds;
 import io.dreamid.common.ObjectKeys;
 import io.dreamid.common.messages.DatasetMessage;
 import io.dreamid.common.messages.DatasetSpec;
@@ -55,7 +54,7 @@ public record DatasetPlan(DatasetMessage message, DatasetSpec spec, List<Generat
                 int edit = slot - 1;
                 String template = edit < 0 ? spec.portraitPrompt() : spec.editPrompts().get(edit);
                 int images = edit < 0 ? spec.portraitsPerName() : spec.imagesPerEdit();
-                String jobId = DerivedIds.uuid("dreamid-dataset-job", message.datasetId(), Integer.toString(index));
+                String jobId = DatasetMessage.jobIdOf(message.datasetId(), index);
                 long seed = Math.floorMod(spec.seed() + SEED_STRIDE * index, SEED_RANGE);
                 JobMessage job = JobMessage.of(jobId, message.tenant(), message.createdAt(), null, null,
                         spec.jobSpec(DatasetSpec.fill(template, name), images, seed));

@@ -67,13 +67,15 @@ final class GatewayClient {
 
     /** Submits a job that reuses an identity; returns the accepted job's JSON. */
     JsonNode submitIdentity(String identityId, Map<String, Object> spec) {
-        Map<String, Object> body = Map.of("identityId", identityId, "spec", spec);
+        return expectJson(submit(jsonPost(submission(), Map.of("identityId", identityId, "spec", spec))), 202);
+    }
+
+    /** A POST of {@code body} as JSON. */
+    private static HttpRequest jsonPost(HttpRequest.Builder builder, Object body) {
         try {
-            HttpRequest request = submission()
-                    .header("Content-Type", "application/json")
+            return builder.header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
                     .build();
-            return expectJson(submit(request), 202);
         } catch (IOException e) {
             throw new GatewayException("cannot encode the request: " + e.getMessage(), e);
         }
@@ -88,15 +90,7 @@ final class GatewayClient {
      * a 503 is reported rather than retried (a retry could start a second build).
      */
     JsonNode submitDataset(Map<String, Object> spec) {
-        try {
-            HttpRequest request = request("/v1/datasets")
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(spec)))
-                    .build();
-            return expectJson(send(request), 202);
-        } catch (IOException e) {
-            throw new GatewayException("cannot encode the request: " + e.getMessage(), e);
-        }
+        return expectJson(send(jsonPost(request("/v1/datasets"), spec)), 202);
     }
 
     JsonNode dataset(String datasetId) {

@@ -18,6 +18,7 @@ import io.dreamid.common.messages.JobSpec;
 import io.dreamid.common.messages.JobStatus;
 import io.dreamid.common.messages.Stage;
 import io.dreamid.common.storage.ObjectStore;
+import io.dreamid.face.dataset.DatasetBuildScenario;
 import io.dreamid.face.detect.TestImages;
 import io.dreamid.stage.Cancellations;
 import io.dreamid.testsupport.TopicRecorder;
@@ -345,6 +346,12 @@ class FaceServiceIT {
         assertThat(topics.received(Duration.ZERO)).noneMatch(r -> r.topic().equals(Topics.JOB_EVENTS)
                 && textOnly.equals(r.key()) && r.value().contains("\"JUDGE\""));
         assertThat(Png.text(store.get(textImage))).doesNotContainKey(JudgeHandler.PNG_CHUNK);
+    }
+
+    /** The dataset builder (issue 16) on this face-service: {@link DatasetBuildScenario}. */
+    @Test
+    void aDatasetBuildKeepsOrDropsItsPairsByReasonAndARedeliveryRepeatsNothing() throws Exception {
+        DatasetBuildScenario.run();
     }
 
     private static void sendJob(String jobId, byte[] photo, String extension, JobSpec spec) {

@@ -19,16 +19,9 @@ import io.dreamid.common.storage.ObjectStore;
 import io.dreamid.face.dataset.DatasetPlan.Generation;
 import io.dreamid.face.detect.TestImages;
 import io.dreamid.testsupport.EmbeddedS3;
-import io.dreamid.testsupport.KafkaResource;
-import io.dreamid.testsupport.S3Resource;
 import io.dreamid.testsupport.TopicRecorder;
-import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.junit.QuarkusTest;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 
 import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
@@ -42,16 +35,14 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The dataset builder against a real broker and S3 server, with this test standing in for the generation stages:
+ * The dataset builder against a real broker and S3 server (run by {@code FaceServiceIT}, whose face-service it
+ * shares: one Quarkus start for both), with this test standing in for the generation stages:
  * it takes each job the build sends to {@code dreamid.jobs} and "generates" it by storing real photos at the job's
  * output keys and sending its SUCCEEDED event (or a FAILED one). Pairs of the same person are kept with their
  * distance, another person's photo is dropped as too far, noise as no face, two people as several faces, a failed
  * job's images as failed; a redelivered build sends no job again and writes the same manifest.
  */
-@QuarkusTest
-@QuarkusTestResource(value = KafkaResource.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(value = S3Resource.class, restrictToAnnotatedClass = true)
-class DatasetBuildIT {
+public final class DatasetBuildScenario {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
     private static final String NOISE = "/judge/tiny-bundle-ddim.png";
 
@@ -59,21 +50,31 @@ class DatasetBuildIT {
     private static TopicRecorder topics;
     private static ObjectStore store;
 
-    @BeforeAll
-    static void connect() {
+    private DatasetBuildScenario() {
+    }
+
+    /** Runs the scenario against the face-service the caller has started. */
+    public static void run() throws Exception {
+        connect();
+        try {
+            pairsAreKeptOrDroppedByReasonAndARedeliveredBuildRepeatsNothing();
+        } finally {
+            disconnect();
+        }
+    }
+
+    private static void connect() {
         producer = TopicRecorder.producer();
         topics = new TopicRecorder(TIMEOUT, Topics.JOBS, Topics.JOB_EVENTS);
         store = EmbeddedS3.store();
     }
 
-    @AfterAll
-    static void disconnect() {
+    private static void disconnect() {
         producer.close();
         topics.close();
     }
 
-    @Test
-    void pairsAreKeptOrDroppedByReasonAndARedeliveredBuildRepeatsNothing() throws Exception {
+    private static void pairsAreKeptOrDroppedByReasonAndARedeliveredBuildRepeatsNothing() throws Exception {
         BufferedImage astronaut = TestImages.image(TestImages.ASTRONAUT);
         BufferedImage hopper = TestImages.image(TestImages.HOPPER);
         byte[] astronautAgain = TestImages.png(TestImages.scaled(TestImages.mirrored(astronaut), 0.8));

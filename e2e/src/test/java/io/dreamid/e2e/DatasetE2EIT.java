@@ -1,6 +1,7 @@
 package io.dreamid.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dreamid.cli.Main;
 import io.dreamid.common.Topics;
 import io.dreamid.common.messages.DatasetMessage;
 import io.dreamid.common.messages.JobEvent;
@@ -11,7 +12,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -48,7 +54,7 @@ class DatasetE2EIT {
     }
 
     @Test
-    void everyPairOfTheTinyBundleIsDroppedAsNoFaceAndAKilledFollowerResumesWithoutRegenerating() {
+    void everyPairOfTheTinyBundleIsDroppedAsNoFaceAndAKilledFollowerResumesWithoutRegenerating() throws IOException {
         String whole = submit();
         JsonNode built = awaitBuilt(whole);
         assertThat(built.at("/summary/pairs/total").asInt()).isEqualTo(8);
@@ -60,6 +66,7 @@ class DatasetE2EIT {
         assertThat(built.path("progress").asDouble()).isEqualTo(1.0);
         assertThat(new String(api.bytes(built.path("manifest").asText()), StandardCharsets.UTF_8)).isEmpty();
         assertGeneratedOnce(whole, 6);
+        assertExported(whole, built);
 
         // The same build again, its follower killed (SIGKILL) once a job has ended but before all have.
         String resumed = submit();
@@ -70,6 +77,21 @@ class DatasetE2EIT {
         assertThat(again.at("/summary/run/jobsSent").asInt()).as("jobs sent by the resumed run").isLessThan(6);
         assertThat(api.bytes(again.path("manifest").asText())).isEqualTo(api.bytes(built.path("manifest").asText()));
         assertGeneratedOnce(resumed, 6);
+    }
+
+    /** {@code dreamid dataset export} writes the manifest and the summary (and the files a manifest names). */
+    private static void assertExported(String id, JsonNode built) throws IOException {
+        Path out = Files.createTempDirectory("dreamid-dataset-");
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        int exit = Main.run(new String[] {"dataset", "export", id, "--out", out.toString(), "--gateway",
+                platform.gateway().toString(), "--api-key", Platform.API_KEY}, new PrintStream(stdout),
+                new PrintStream(stderr));
+        assertThat(exit).as(stderr.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(Files.readAllBytes(out.resolve("manifest.jsonl")))
+                .isEqualTo(api.bytes(built.path("manifest").asText()));
+        assertThat(GatewayApi.json(Files.readString(out.resolve("summary.json"))).at("/pairs/dropped/noFace").asInt())
+                .isEqualTo(8);
     }
 
     private static boolean generated(JobEvent e) {

@@ -67,13 +67,15 @@ final class GatewayClient {
 
     /** Submits a job that reuses an identity; returns the accepted job's JSON. */
     JsonNode submitIdentity(String identityId, Map<String, Object> spec) {
-        Map<String, Object> body = Map.of("identityId", identityId, "spec", spec);
+        return expectJson(submit(jsonPost(submission(), Map.of("identityId", identityId, "spec", spec))), 202);
+    }
+
+    /** A POST of {@code body} as JSON. */
+    private static HttpRequest jsonPost(HttpRequest.Builder builder, Object body) {
         try {
-            HttpRequest request = submission()
-                    .header("Content-Type", "application/json")
+            return builder.header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
                     .build();
-            return expectJson(submit(request), 202);
         } catch (IOException e) {
             throw new GatewayException("cannot encode the request: " + e.getMessage(), e);
         }
@@ -84,11 +86,28 @@ final class GatewayClient {
     }
 
     /**
+     * Submits a dataset build; returns the accepted build's JSON. Sent once: a build has no idempotency key yet, so
+     * a 503 is reported rather than retried (a retry could start a second build).
+     */
+    JsonNode submitDataset(Map<String, Object> spec) {
+        return expectJson(send(jsonPost(request("/v1/datasets"), spec)), 202);
+    }
+
+    JsonNode dataset(String datasetId) {
+        return expectJson(send(request("/v1/datasets/" + datasetId).GET().build()), 200);
+    }
+
+    /**
      * Follows the job's server-sent events, handing each job state to {@code onState} until it returns true
      * (a terminal state) or the stream ends. Returns the last state seen, or null if none came.
      */
     JsonNode follow(String jobId, Predicate<JsonNode> onState) {
-        HttpRequest request = request("/v1/jobs/" + jobId + "/events")
+        return followEvents("/v1/jobs/" + jobId + "/events", onState);
+    }
+
+    /** Follows the server-sent events at {@code path} (a job's or a dataset build's), as {@link #follow}. */
+    JsonNode followEvents(String path, Predicate<JsonNode> onState) {
+        HttpRequest request = request(path)
                 .header("Accept", "text/event-stream")
                 .GET().build();
         HttpResponse<InputStream> response;

@@ -41,6 +41,10 @@ public final class Main {
                 }
                 case "eval" -> new EvalCommand(EvalOptions.parse(rest), out, err).run();
                 case "job" -> new JobCommand(JobOptions.parse(rest), out, err).run();
+                case "dataset" -> {
+                    DatasetOptions options = DatasetOptions.parse(rest);
+                    yield checkOnly() ? OK : new DatasetCommand(options, out, err).run();
+                }
                 default -> throw new UsageException("unknown command \"" + args[0] + "\"");
             };
         } catch (UsageException e) {

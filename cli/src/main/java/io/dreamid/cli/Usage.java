@@ -14,6 +14,16 @@ final class Usage {
                            [--judge-timeout SECONDS] [--gateway URL] [--api-key KEY]
                  one job per photo of DIR (the person is the file name) with every prompt of FILE; adds the run,
                  labelled NAME (default served), to DIR's results and writes report.html, report.json and plots
+              dreamid dataset build --names FILE --edits FILE [--portrait-prompt T] [--portraits N] [--images N]
+                               [--width W] [--height H] [--steps N] [--scheduler NAME] [--guidance G] [--seed N]
+                               [--max-distance D] [--out DIR] [--gateway URL] [--api-key KEY]
+              dreamid dataset export DATASET_ID --out DIR
+              dreamid dataset show DATASET_ID
+
+            A dataset build generates portraits and edited images of the names (one per line in FILE) with the
+            edit templates (one per line, each with {name}), keeps the pairs that show the same face, and prints
+            the dataset id; export writes manifest.jsonl, summary.json, crops/, portraits/ and images/ to DIR,
+            the layout `dreamid train --dataset DIR` reads.
 
             Every prompt names the person once with the placeholder {id}.
             --best-of N generates each image N times; the image whose face is nearest the person's is kept.

@@ -97,6 +97,27 @@ public final class ObjectKeys {
         return "outputs/" + requireSafe(jobId) + "/";
     }
 
+    /**
+     * The folder of a dataset build, {@code datasets/{datasetId}/}: {@code crops/}, {@code portraits/},
+     * {@code images/}, {@code manifest.jsonl}, {@code summary.json}; the manifest names its files relative to it.
+     */
+    public static String dataset(String datasetId) {
+        return "datasets/" + requireSafe(datasetId) + "/";
+    }
+
+    /**
+     * A file of a dataset build by its path relative to the dataset's folder (as the manifest names it, e.g.
+     * {@code crops/0-0.png}).
+     *
+     * @throws IllegalArgumentException when the path is not slash-separated safe ids
+     */
+    public static String datasetFile(String datasetId, String relative) {
+        if (!isSafeKey(relative)) {
+            throw new IllegalArgumentException("not a valid path inside a dataset: \"" + relative + "\"");
+        }
+        return dataset(datasetId) + relative;
+    }
+
     /** The folder of a model bundle, e.g. {@code models/sd15/1/}. */
     public static String model(String name, String version) {
         return "models/" + requireSafe(name) + "/" + requireSafe(version) + "/";

@@ -18,6 +18,8 @@ public final class Topics {
     public static final String JOB_EVENTS = "dreamid.job-events";
     /** Cancel requests (CancelRequest), compacted, gateway to every stage. */
     public static final String CANCELLATIONS = "dreamid.cancellations";
+    /** Dataset builds to run (DatasetMessage), gateway to the dataset builder (face-service). */
+    public static final String DATASETS = "dreamid.datasets";
     /** Suffix of each consumed topic's dead-letter topic, e.g. {@code dreamid.jobs.dlq}. */
     public static final String DEAD_LETTER_SUFFIX = ".dlq";
 
@@ -53,9 +55,11 @@ public final class Topics {
                 new Spec(IDENTITIES, partitions, false),
                 new Spec(JOB_EVENTS, partitions, false),
                 new Spec(CANCELLATIONS, 1, true),
+                new Spec(DATASETS, partitions, false),
                 new Spec(deadLetter(JOBS), 1, false),
                 new Spec(deadLetter(FACES), 1, false),
-                new Spec(deadLetter(IDENTITIES), 1, false));
+                new Spec(deadLetter(IDENTITIES), 1, false),
+                new Spec(deadLetter(DATASETS), 1, false));
     }
 
     private Topics() {

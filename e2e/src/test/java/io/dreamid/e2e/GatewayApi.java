@@ -101,7 +101,11 @@ final class GatewayApi {
     }
 
     HttpResponse<String> submitJson(String json) {
-        return send(request("/v1/jobs").header("Content-Type", "application/json")
+        return postJson("/v1/jobs", json);
+    }
+
+    HttpResponse<String> postJson(String path, String json) {
+        return send(request(path).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build());
     }
 

@@ -41,6 +41,11 @@ public final class SseClient {
         return new SseClient(gateway.resolve("/v1/jobs/" + jobId + "/events"), apiKey);
     }
 
+    /** Follows the events at {@code path}, e.g. {@code /v1/datasets/{id}/events}. */
+    public static SseClient followPath(URI gateway, String path, String apiKey) {
+        return new SseClient(gateway.resolve(path), apiKey);
+    }
+
     public List<JsonNode> states() {
         return states;
     }

@@ -4,6 +4,7 @@ import io.dreamid.common.messages.ErrorInfo;
 import io.dreamid.common.messages.JobEvent;
 import io.dreamid.common.messages.JobStatus;
 import io.dreamid.common.messages.Stage;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -74,6 +75,18 @@ public final class StageJob {
      */
     public void report(JobEvent event) {
         sender.sendAndForget(event);
+    }
+
+    /**
+     * Sends records of the stage's own making to any topic (a fan-out of jobs, their cancel requests) and returns
+     * once the broker has all of them, retried like every awaited send.
+     *
+     * @throws StageStoppedException the service started to stop before the broker took them
+     */
+    public void send(List<ProducerRecord<String, String>> records) {
+        if (!records.isEmpty()) {
+            sender.sendAll(records);
+        }
     }
 
     /** A cancel request for this job has been read (the gateway has already marked it CANCELLED). */

@@ -7,5 +7,10 @@ public enum Stage {
     ENCODER,
     DIFFUSION,
     /** The identity judge (face-service): scores each output image against the job's input face. */
-    JUDGE;
+    JUDGE,
+    /**
+     * The dataset builder (face-service): fans out a dataset build's text-only jobs, follows them and filters the
+     * images into a self-augmented editability dataset.
+     */
+    DATASET;
 }

@@ -64,6 +64,9 @@ class MessageSchemasTest {
                         null, List.of("outputs/" + JOB + "/0-0.png", "outputs/" + JOB + "/1-0.png"), "c0ffee12",
                         FULL_SPEC, AT)),
                 Arguments.of("cancel.schema.json", CancelRequest.of(JOB, "local", AT)),
+                Arguments.of("dataset.schema.json", DatasetMessage.of("ds-" + JOB, "local", AT, new DatasetSpec(
+                        List.of("Ada Lovelace", "Alan Turing"), List.of("{name} as a chef"), null, 2, 1, 64, 64, 2,
+                        "ddim", null, 7L, null).withDefaults())),
                 Arguments.of("job-spec.schema.json", FULL_SPEC),
                 Arguments.of("job-spec.schema.json", MINIMAL_SPEC),
                 Arguments.of("job-spec.schema.json", new JobSpec(List.of("a photo of {id}"), null, 2, null, null, 7L,
@@ -83,6 +86,7 @@ class MessageSchemasTest {
                 Arguments.of("identity.schema.json", IdentityMessage.class),
                 Arguments.of("job-event.schema.json", JobEvent.class),
                 Arguments.of("cancel.schema.json", CancelRequest.class),
+                Arguments.of("dataset.schema.json", DatasetMessage.class),
                 Arguments.of("job-spec.schema.json", JobSpec.class));
     }
 

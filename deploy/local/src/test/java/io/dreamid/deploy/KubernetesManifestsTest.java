@@ -111,7 +111,7 @@ class KubernetesManifestsTest {
     @Test
     void everyTopicIsMappedAndAKafkaTopicWithPartitionsForItsConsumers() {
         assertNoProblem(checks::topics);
-        assertThat(ManifestChecks.ofKind(gpu, "KafkaTopic")).hasSize(9);
+        assertThat(ManifestChecks.ofKind(gpu, "KafkaTopic")).hasSize(11);
     }
 
     @Test

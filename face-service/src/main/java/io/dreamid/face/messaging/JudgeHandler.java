@@ -5,8 +5,6 @@ import io.dreamid.common.image.ImageLimits;
 import io.dreamid.common.image.Png;
 import io.dreamid.common.image.RgbImage;
 import io.dreamid.common.image.SafeImageDecoder;
-import io.dreamid.common.messages.ErrorCodes;
-import io.dreamid.common.messages.FaceChoice;
 import io.dreamid.common.messages.IdentityScore;
 import io.dreamid.common.messages.JobEvent;
 import io.dreamid.common.messages.JobStatus;
@@ -16,11 +14,10 @@ import io.dreamid.common.storage.ObjectNotFoundException;
 import io.dreamid.common.storage.ObjectStore;
 import io.dreamid.common.storage.ObjectTooLargeException;
 import io.dreamid.common.tensors.Safetensors;
-import io.dreamid.face.pipeline.FaceAnalysis;
 import io.dreamid.face.pipeline.FaceEngine;
-import io.dreamid.face.pipeline.FaceFailure;
 import io.dreamid.face.recognize.FaceComparer;
 import io.dreamid.face.recognize.FaceEmbedding;
+import io.dreamid.face.recognize.GeneratedFaces;
 import io.dreamid.stage.JobRef;
 import io.dreamid.stage.Outcome;
 import io.dreamid.stage.StageHandler;
@@ -157,24 +154,11 @@ public class JudgeHandler implements StageHandler<JobEvent> {
     }
 
     private IdentityScore score(String jobId, String key, byte[] png, FaceEmbedding input) {
-        FaceEmbedding face;
-        try (RunGuard.Run run = engine.enter()) {
-            FaceAnalysis analysis = engine.pipeline().analyse(png, FaceChoice.LARGEST, engine.policy(),
-                    engine.cropSize(), new LinkedHashMap<>());
-            if (!analysis.detections().verified()) {
-                // Only candidates that failed verification on their close-ups: the detector's own fallback for
-                // an unusual photo to align, but for a generated image it is no face (noise can look like one).
-                LOG.debugf("job %s: %s has only unverified face candidates", jobId, key);
-                return IdentityScore.noFace();
-            }
-            face = FaceComparer.describeWithMirror(engine.recognizer(), analysis.recognitionChip().crop());
-        } catch (FaceFailure e) {
-            if (!ErrorCodes.NO_FACE.equals(e.code())) {
-                LOG.warnf("job %s: %s could not be judged (%s): %s", jobId, key, e.code(), e.getMessage());
-            }
+        GeneratedFaces.Found found = GeneratedFaces.find(engine, png, "job " + jobId + ": " + key);
+        if (found.count() == 0) {
             return IdentityScore.noFace();
         }
-        FaceComparer.Comparison c = FaceComparer.Comparison.of(face.distanceTo(input));
+        FaceComparer.Comparison c = FaceComparer.Comparison.of(found.embedding().distanceTo(input));
         return new IdentityScore(true, c.distance(), c.similarity(), c.samePerson());
     }
 

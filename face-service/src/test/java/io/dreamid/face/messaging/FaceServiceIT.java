@@ -20,6 +20,7 @@ import io.dreamid.common.messages.Stage;
 import io.dreamid.common.storage.ObjectStore;
 import io.dreamid.common.tensors.FloatTensor;
 import io.dreamid.common.tensors.Safetensors;
+import io.dreamid.face.dataset.DatasetBuildScenario;
 import io.dreamid.face.detect.TestImages;
 import io.dreamid.stage.Cancellations;
 import io.dreamid.testsupport.TopicRecorder;
@@ -398,6 +399,12 @@ class FaceServiceIT {
         assertThat(byIdentityScores.get(same).samePerson()).isTrue();
         assertThat(byIdentityScores.get(same).chosen()).isNull();
         assertThat(byIdentityScores.get(other).samePerson()).isFalse();
+    }
+
+    /** The dataset builder (issue 16) on this face-service: {@link DatasetBuildScenario}. */
+    @Test
+    void aDatasetBuildKeepsOrDropsItsPairsByReasonAndARedeliveryRepeatsNothing() throws Exception {
+        DatasetBuildScenario.run();
     }
 
     private static void sendJob(String jobId, byte[] photo, String extension, JobSpec spec) {

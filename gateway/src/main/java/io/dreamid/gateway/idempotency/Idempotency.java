@@ -1,5 +1,6 @@
 package io.dreamid.gateway.idempotency;
 
+import io.dreamid.common.DerivedIds;
 import io.dreamid.common.messages.JobSpec;
 import io.dreamid.gateway.rest.ApiException;
 import io.dreamid.gateway.state.JobStates;
@@ -8,10 +9,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -94,15 +91,6 @@ public class Idempotency {
 
     /** A name-based UUID (version 8 layout) of the SHA-256 of the tenant and the key. */
     static String jobIdFor(String tenant, String key) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(
-                    ("dreamid-idempotency-key\u0000" + tenant + "\u0000" + key).getBytes(StandardCharsets.UTF_8));
-            hash[6] = (byte) ((hash[6] & 0x0f) | 0x80);
-            hash[8] = (byte) ((hash[8] & 0x3f) | 0x80);
-            ByteBuffer bytes = ByteBuffer.wrap(hash, 0, 16);
-            return new UUID(bytes.getLong(), bytes.getLong()).toString();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        return DerivedIds.uuid("dreamid-idempotency-key", tenant, key);
     }
 }

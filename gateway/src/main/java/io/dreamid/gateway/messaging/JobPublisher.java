@@ -2,6 +2,7 @@ package io.dreamid.gateway.messaging;
 
 import io.dreamid.common.json.Json;
 import io.dreamid.common.messages.CancelRequest;
+import io.dreamid.common.messages.DatasetMessage;
 import io.dreamid.common.messages.JobEvent;
 import io.dreamid.common.messages.JobMessage;
 import io.dreamid.gateway.config.GatewayConfig;
@@ -23,6 +24,7 @@ public class JobPublisher {
     public static final String JOBS = "jobs";
     public static final String JOB_EVENTS = "job-events";
     public static final String CANCELLATIONS = "cancellations";
+    public static final String DATASETS = "datasets";
 
     @Inject
     @Channel(JOBS)
@@ -35,6 +37,10 @@ public class JobPublisher {
     @Inject
     @Channel(CANCELLATIONS)
     MutinyEmitter<String> cancellations;
+
+    @Inject
+    @Channel(DATASETS)
+    MutinyEmitter<String> datasets;
 
     @Inject
     GatewayConfig config;
@@ -54,6 +60,13 @@ public class JobPublisher {
     public void publishAcceptedInOrder(JobMessage job, JobEvent accepted) {
         await(send(jobs, job.jobId(), job), "job " + job.jobId());
         await(send(events, accepted.jobId(), accepted), "job " + job.jobId());
+    }
+
+    /** A dataset build and its ACCEPTED event, sent together; returns once both are acknowledged. */
+    public void publishDataset(DatasetMessage build, JobEvent accepted) {
+        await(Uni.combine().all()
+                .unis(send(datasets, build.datasetId(), build), send(events, accepted.jobId(), accepted))
+                .discardItems(), "dataset build " + build.datasetId());
     }
 
     /** The cancel request and the CANCELLED event; returns once both are acknowledged. */

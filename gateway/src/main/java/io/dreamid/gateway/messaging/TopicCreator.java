@@ -45,13 +45,16 @@ public class TopicCreator {
     @ConfigProperty(name = "mp.messaging.outgoing.cancellations.topic")
     String cancellationsTopic;
 
+    @ConfigProperty(name = "mp.messaging.outgoing.datasets.topic")
+    String datasetsTopic;
+
     void onStart(@Observes @Priority(1) StartupEvent event) {
         if (!config.createTopics()) {
             return;
         }
         // The platform's layout (common's Topics) for the topics the gateway uses, under their configured names.
         Map<String, String> used = Map.of(Topics.JOBS, jobsTopic, Topics.JOB_EVENTS, eventsTopic,
-                Topics.CANCELLATIONS, cancellationsTopic);
+                Topics.CANCELLATIONS, cancellationsTopic, Topics.DATASETS, datasetsTopic);
         List<Topics.Spec> wanted = new ArrayList<>();
         for (Topics.Spec topic : Topics.platform(config.topicPartitions())) {
             if (used.containsKey(topic.name())) {

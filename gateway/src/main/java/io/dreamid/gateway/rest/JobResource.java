@@ -52,8 +52,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 
 /** The async job API: submit, read, follow, fetch images, cancel, list. */
 @Path("/v1/jobs")
@@ -164,36 +162,7 @@ public class JobResource {
             description = "Each event's data is the job JSON. The current state comes first; the stream ends after"
                     + " a terminal state (SUCCEEDED, FAILED, CANCELLED).")
     public Multi<JobResponse> events(@PathParam("id") String jobId) {
-        JobView current = ownJob(jobId);
-        return Multi.createFrom().emitter(emitter -> {
-            AtomicReference<JobView> last = new AtomicReference<>();
-            Consumer<JobView> send = view -> {
-                synchronized (last) {
-                    JobView previous = last.get();
-                    // Each change comes from the fold and again from the global store: send it once, in order.
-                    if (emitter.isCancelled() || view.status() == null || (previous != null
-                            && (previous.status().isTerminal() || previous.equals(view)
-                            || !view.isAtLeast(previous) || view.isOlderFoldThan(previous)))) {
-                        return;
-                    }
-                    last.set(view);
-                    emitter.emit(JobResponse.of(view));
-                    if (view.status().isTerminal()) {
-                        emitter.complete();
-                    }
-                }
-            };
-            AutoCloseable subscription = updates.subscribe(jobId, send);
-            emitter.onTermination(() -> {
-                try {
-                    subscription.close();
-                } catch (Exception ignored) {
-                    // removing a listener from a map cannot fail
-                }
-            });
-            // Subscribed first, then the current state: a change in between is either in it or delivered after it.
-            send.accept(states.find(jobId).orElse(current));
-        });
+        return updates.follow(ownJob(jobId), states, JobResponse::of);
     }
 
     @GET
@@ -274,16 +243,21 @@ public class JobResource {
             throw ApiException.badRequest("BAD_REQUEST", "limit must be between 1 and " + config.maxListLimit()
                     + ", got " + limit);
         }
-        JobStatus wanted = null;
-        if (status != null && !status.isBlank()) {
-            try {
-                wanted = JobStatus.valueOf(status.strip().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest("BAD_REQUEST", "status must be one of "
-                        + List.of(JobStatus.values()) + ", got \"" + status + "\"");
-            }
-        }
+        JobStatus wanted = status(status);
         return new JobList(states.recent(caller.tenant(), wanted, limit).stream().map(JobResponse::of).toList());
+    }
+
+    /** The status a list asks for, null for any. */
+    static JobStatus status(String status) {
+        if (status == null || status.isBlank()) {
+            return null;
+        }
+        try {
+            return JobStatus.valueOf(status.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("BAD_REQUEST", "status must be one of "
+                    + List.of(JobStatus.values()) + ", got \"" + status + "\"");
+        }
     }
 
     /** The job if it exists and belongs to the caller; another tenant's job is reported exactly like a missing one. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.dreamid.common.json.Json;
+import io.dreamid.common.messages.DatasetSpec;
 import io.dreamid.common.messages.JobSpec;
 import io.dreamid.common.messages.ErrorCodes;
 import io.dreamid.gateway.rest.ApiException;
@@ -50,13 +51,25 @@ public final class JobRequests {
         return new JobRequest(spec(spec, "spec"), text(body, "photoRef"), text(body, "identityId"));
     }
 
+    /** The body of {@code POST /v1/datasets}: a {@link DatasetSpec}, unknown fields refused. */
+    public static DatasetSpec datasetSpec(byte[] json) {
+        return record(tree(json, "request body"), DatasetSpec.class, "the dataset spec",
+                "{\"names\": [\"Ada Lovelace\"], \"editPrompts\": [\"{name} as a chef\"]}");
+    }
+
     private static JobSpec spec(JsonNode node, String what) {
+        return record(node, JobSpec.class, what, "{\"prompts\": [\"a photo of {id} as an astronaut\"]}");
+    }
+
+    /** A record from JSON, with every unknown field refused (a typo never silently takes a default). */
+    private static <T extends Record> T record(JsonNode node, Class<T> type, String what, String example) {
         if (!node.isObject()) {
-            throw bad(what + " must be a JSON object, e.g. {\"prompts\": [\"a photo of {id} as an astronaut\"]}");
+            throw bad(what + " must be a JSON object, e.g. " + example);
         }
-        checkFields(node, SPEC_FIELDS, what, "");
+        checkFields(node, Arrays.stream(type.getRecordComponents()).map(c -> c.getName())
+                .collect(Collectors.toCollection(TreeSet::new)), what, "");
         try {
-            return Json.mapper().treeToValue(node, JobSpec.class);
+            return Json.mapper().treeToValue(node, type);
         } catch (MismatchedInputException e) {
             String field = e.getPath().stream()
                     .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")

@@ -1,5 +1,6 @@
 package io.dreamid.gateway.state;
 
+import io.dreamid.common.messages.DatasetMessage;
 import io.dreamid.common.messages.JobStatus;
 import io.dreamid.gateway.config.GatewayConfig;
 import jakarta.annotation.PostConstruct;
@@ -84,8 +85,16 @@ public class JobStates {
         return Optional.ofNullable(newer(stored, pending)).filter(JobView::isKnown);
     }
 
-    /** The tenant's most recent jobs (newest first), optionally only those with {@code status}. */
+    /** The tenant's most recent jobs (newest first), optionally only those with {@code status}; no dataset builds. */
     public List<JobView> recent(String tenant, JobStatus status, int limit) {
+        return recent(tenant, status, limit, false);
+    }
+
+    /**
+     * The tenant's most recent jobs or dataset builds (newest first), optionally only those with {@code status}.
+     * A build is folded like a job; its id tells it apart ({@link DatasetMessage#isDatasetId}).
+     */
+    public List<JobView> recent(String tenant, JobStatus status, int limit, boolean datasets) {
         Map<String, JobView> jobs = new HashMap<>();
         try (KeyValueIterator<String, JobView> all = views().all()) {
             all.forEachRemaining(entry -> {
@@ -109,7 +118,8 @@ public class JobStates {
             }
         });
         return jobs.values().stream()
-                .filter(view -> view.isKnown() && (status == null || view.status() == status))
+                .filter(view -> view.isKnown() && (status == null || view.status() == status)
+                        && DatasetMessage.isDatasetId(view.jobId()) == datasets)
                 .sorted(Comparator.comparing(JobView::createdAt, Comparator.nullsLast(Comparator.reverseOrder()))
                         .thenComparing(JobView::jobId))
                 .limit(limit)

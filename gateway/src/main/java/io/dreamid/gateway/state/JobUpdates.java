@@ -1,5 +1,9 @@
 package io.dreamid.gateway.state;
 
+import io.smallrye.mutiny.Multi;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.List;
@@ -38,6 +42,45 @@ public class JobUpdates {
         return () -> byJob.computeIfPresent(jobId, (id, listeners) -> {
             listeners.remove(listener);
             return listeners.isEmpty() ? null : listeners;
+        });
+    }
+
+    /**
+     * The changes of one job (or dataset build) as a stream for server-sent events: the current view first, then
+     * every change once and in order, ending after a terminal one.
+     *
+     * @param current the view the caller has checked (it exists and is the caller's)
+     */
+    public <T> Multi<T> follow(JobView current, JobStates states, Function<JobView, T> response) {
+        String jobId = current.jobId();
+        return Multi.createFrom().emitter(emitter -> {
+            AtomicReference<JobView> last = new AtomicReference<>();
+            Consumer<JobView> send = view -> {
+                synchronized (last) {
+                    JobView previous = last.get();
+                    // Each change comes from the fold and again from the global store: send it once, in order.
+                    if (emitter.isCancelled() || view.status() == null || (previous != null
+                            && (previous.status().isTerminal() || previous.equals(view)
+                            || !view.isAtLeast(previous) || view.isOlderFoldThan(previous)))) {
+                        return;
+                    }
+                    last.set(view);
+                    emitter.emit(response.apply(view));
+                    if (view.status().isTerminal()) {
+                        emitter.complete();
+                    }
+                }
+            };
+            AutoCloseable subscription = subscribe(jobId, send);
+            emitter.onTermination(() -> {
+                try {
+                    subscription.close();
+                } catch (Exception ignored) {
+                    // removing a listener from a map cannot fail
+                }
+            });
+            // Subscribed first, then the current state: a change in between is either in it or delivered after it.
+            send.accept(states.find(jobId).orElse(current));
         });
     }
 

@@ -3,12 +3,15 @@ package io.dreamid.encoder.messaging;
 import io.dreamid.common.ObjectKeys;
 import io.dreamid.common.json.Json;
 import io.dreamid.common.json.MalformedMessageException;
+import io.dreamid.common.messages.ErrorCodes;
 import io.dreamid.common.messages.FaceMessage;
 import io.dreamid.common.messages.JobStatus;
+import io.dreamid.common.messages.PersonIdentity;
 import io.dreamid.common.messages.Stage;
 import io.dreamid.encoder.service.IdentityService;
 import io.dreamid.stage.JobRef;
 import io.dreamid.stage.Outcome;
+import io.dreamid.stage.StageFailure;
 import io.dreamid.stage.StageHandler;
 import io.dreamid.stage.StageJob;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,6 +19,7 @@ import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The encoder stage's handler on {@code dreamid.faces} (the stage runtime consumes, dead-letters, retries and
@@ -48,8 +52,9 @@ public class FaceHandler implements StageHandler<FaceMessage> {
     public FaceMessage read(String value) {
         FaceMessage face = Json.readMessage(value == null ? null : value.getBytes(StandardCharsets.UTF_8),
                 FaceMessage.class);
-        if (face.jobId() == null || !ObjectKeys.isSafeId(face.jobId()) || face.cropRef() == null) {
-            throw new MalformedMessageException("a face message needs a valid jobId and a cropRef");
+        boolean crops = face.crops() != null && !face.crops().isEmpty();
+        if (face.jobId() == null || !ObjectKeys.isSafeId(face.jobId()) || (face.cropRef() == null && !crops)) {
+            throw new MalformedMessageException("a face message needs a valid jobId and a cropRef (or crops)");
         }
         return face;
     }
@@ -62,6 +67,18 @@ public class FaceHandler implements StageHandler<FaceMessage> {
     @Override
     public Outcome handle(FaceMessage face, StageJob job) {
         job.report(job.running(JobStatus.ENCODING, null, Identities.PROGRESS_STARTED).withSpec(face.spec()));
+        if (face.crops() != null && !face.crops().isEmpty()) {
+            if (face.spec() == null || !face.spec().isSeveralPeople()) {
+                throw new StageFailure(ErrorCodes.BAD_SPEC, "a face message with crops of several people needs"
+                        + " spec.people naming them (photo:PART)");
+            }
+            Map<String, PersonIdentity> people = Identities.people(job, face.spec(), face.crops(), identities);
+            if (job.cancelled()) {
+                return Outcome.nothing();
+            }
+            LOG.infof("job %s: the identities of %s", face.jobId(), people.keySet());
+            return Identities.handOnPeople(job, face.createdAt(), face.spec(), people);
+        }
         IdentityService.Identity identity = identities.encodeCrop(face.cropRef());
         if (job.cancelled()) {
             return Outcome.nothing();

@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
  * @param error    why the job failed (FAILED only)
  * @param images   links to the generated images (SUCCEEDED only)
  * @param spec     what was asked, with the defaults and the seed the gateway filled in
+ * @param photoRef the job's input photo (an object key a later job may name as its photoRef to run again)
+ * @param photos   a job of several people's input photos by photo part (for a later job's {@code photos})
  * @param notices  things the user should know about the result, from the stages' events, e.g. that the images
  *                 come from the tiny test model and are noise by design
  */
@@ -37,6 +39,8 @@ public record JobResponse(
         List<ImageLink> images,
         JobSpec spec,
         String identityId,
+        String photoRef,
+        Map<String, String> photos,
         Instant createdAt,
         Instant updatedAt,
         List<String> notices) {
@@ -70,7 +74,7 @@ public record JobResponse(
                     view.identityScores().get(outputs.get(n))));
         }
         return new JobResponse(view.jobId(), jobUrl(view.jobId()), view.status(), view.stage(), view.progress(),
-                view.timings(), view.error(), images, view.spec(), view.identityId(), view.createdAt(),
+                view.timings(), view.error(), images, view.spec(), view.identityId(), view.photoRef(), view.photos(), view.createdAt(),
                 view.updatedAt(), view.notices());
     }
 }

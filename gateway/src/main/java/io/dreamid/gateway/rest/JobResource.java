@@ -87,7 +87,9 @@ public class JobResource {
     @Blocking
     @Operation(summary = "Submit a job with a photo",
             description = "Multipart with a part 'photo' (JPEG or PNG of a face) and a part 'spec' (the job spec as"
-                    + " JSON). Returns 202 with the job id; follow it at the Location URL.")
+                    + " JSON); or, for several people {id:NAME}, a part 'photo:NAME' per person who comes as a photo"
+                    + " (the others named in spec.people by identityId); or only 'spec' when the prompts name nobody."
+                    + " Returns 202 with the job id; follow it at the Location URL.")
     @RequestBody(content = @Content(mediaType = MediaType.MULTIPART_FORM_DATA,
             schema = @Schema(implementation = PhotoSubmission.class)))
     @APIResponse(responseCode = "202", description = "accepted",

@@ -36,7 +36,8 @@ final class Platform implements AutoCloseable {
 
     private static final List<String> SERVICES = List.of("face-service", "encoder-service", "diffusion-service",
             "gateway");
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    /** How long a service may take to start; {@code -De2e.start-timeout-seconds=N} for a machine under heavy load. */
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(Long.getLong("e2e.start-timeout-seconds", 120));
 
     private final Path repoRoot;
     private final Path logDir;

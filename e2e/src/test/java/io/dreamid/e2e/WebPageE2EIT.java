@@ -17,7 +17,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,10 +48,7 @@ class WebPageE2EIT {
 
     @Test
     void aPersonGeneratesImagesFromThePage() throws IOException {
-        Path photo = tmp.resolve("grace.jpg");
-        try (InputStream in = getClass().getResourceAsStream("/faces/grace_hopper.jpg")) {
-            Files.copy(in, photo);
-        }
+        Path photo = Files.write(tmp.resolve("grace.jpg"), FacePhotos.graceHopper());
         WebDriver browser = chromium(tmp.resolve("profile"));
         try {
             browser.get(platform.gateway().resolve("/").toString());
@@ -150,10 +146,7 @@ class WebPageE2EIT {
     @Test
     void aTwoPersonJobOfAnUploadAndALibraryPick() throws IOException {
         String grace = encodeTestPhoto(true);
-        Path ada = tmp.resolve("ada.jpg");
-        try (InputStream in = getClass().getResourceAsStream("/faces/grace_hopper.jpg")) {
-            Files.copy(in, ada);
-        }
+        Path ada = Files.write(tmp.resolve("ada.jpg"), FacePhotos.graceHopper());
         WebDriver browser = chromium(tmp.resolve("profile5"));
         try {
             browser.get(platform.gateway().resolve("/").toString());
@@ -179,10 +172,7 @@ class WebPageE2EIT {
 
     @Test
     void aWrongKeyIsExplainedOnThePage() throws IOException {
-        Path photo = tmp.resolve("grace2.jpg");
-        try (InputStream in = getClass().getResourceAsStream("/faces/grace_hopper.jpg")) {
-            Files.copy(in, photo);
-        }
+        Path photo = Files.write(tmp.resolve("grace2.jpg"), FacePhotos.graceHopper());
         WebDriver browser = chromium(tmp.resolve("profile2"));
         try {
             browser.get(platform.gateway().resolve("/").toString());

@@ -10,7 +10,7 @@ Scratch folder layout (git archive of each repository):
 Needs Debian's python3-regex and python3-wcwidth (ftfy's one dependency).
 
 Usage: /usr/bin/python3 clip_tokenize.py REF \
-  > ../../../diffusion-service/src/test/resources/tokenizer/clip-golden.json
+  > ../../../common/src/test/resources/tokenizer/clip-golden.json
 """
 import importlib.util
 import json

@@ -4,7 +4,7 @@ as a tab-separated table that ClipTokenizer's html unescape reads: name, then th
 space-separated hex code points. Names without ';' are the legacy forms the HTML spec accepts unterminated.
 
 Usage: /usr/bin/python3 gen_html_entities.py > \
-  ../../../diffusion-service/src/main/resources/io/dreamid/diffusion/tokenizer/html5-entities.tsv
+  ../../../common/src/main/resources/io/dreamid/common/tokenizer/html5-entities.tsv
 """
 import html.entities
 import sys

@@ -30,6 +30,39 @@ public final class ObjectKeys {
         return "inputs/" + requireSafe(jobId) + "/photo." + extension;
     }
 
+    /**
+     * The photo of person {@code name} (an {@code {id:NAME}} name) of a job of several people, uploaded as the part
+     * {@code photo:NAME}.
+     */
+    public static String personInput(String jobId, String name, String extension) {
+        String photo = input(jobId, extension);
+        return photo.substring(0, photo.lastIndexOf('/') + 1) + personSegment(name) + "." + extension;
+    }
+
+    /** The aligned face crop (PNG) of person {@code name} of a job of several people. */
+    public static String personFaceCrop(String jobId, String name) {
+        return "faces/" + requireSafe(jobId) + "/" + personSegment(name) + "-aligned.png";
+    }
+
+    /** The recognition chip (PNG) of person {@code name} of a job of several people. */
+    public static String personFaceChip(String jobId, String name) {
+        return "faces/" + requireSafe(jobId) + "/" + personSegment(name) + "-chip.png";
+    }
+
+    /** The face record (JSON) of person {@code name} of a job of several people. */
+    public static String personFaceRecord(String jobId, String name) {
+        return "faces/" + requireSafe(jobId) + "/" + personSegment(name) + "-face.json";
+    }
+
+    /** Names may start with '-' or '_', which a key segment may not: the prefix makes every name a safe segment. */
+    private static String personSegment(String name) {
+        if (name == null || !name.matches("[A-Za-z0-9_-]{1,64}")) {
+            throw new IllegalArgumentException("not a person's name: \"" + name
+                    + "\" (letters, digits, '-' and '_', at most 64 characters)");
+        }
+        return "person-" + name;
+    }
+
     /** The aligned face crop (PNG) of a job. */
     public static String faceCrop(String jobId) {
         return "faces/" + requireSafe(jobId) + "/aligned.png";

@@ -14,6 +14,10 @@ class ObjectKeysTest {
     @Test
     void followsTheLayout() {
         assertThat(ObjectKeys.input(JOB, "jpg")).isEqualTo("inputs/" + JOB + "/photo.jpg");
+        assertThat(ObjectKeys.personInput(JOB, "_ada", "png")).isEqualTo("inputs/" + JOB + "/person-_ada.png");
+        assertThat(ObjectKeys.personFaceCrop(JOB, "ada")).isEqualTo("faces/" + JOB + "/person-ada-aligned.png");
+        assertThat(ObjectKeys.isSafeKey(ObjectKeys.personFaceChip(JOB, "-x"))).isTrue();
+        assertThatThrownBy(() -> ObjectKeys.personFaceRecord(JOB, "a/b")).isInstanceOf(IllegalArgumentException.class);
         assertThat(ObjectKeys.faceCrop(JOB)).isEqualTo("faces/" + JOB + "/aligned.png");
         assertThat(ObjectKeys.faceRecord(JOB)).isEqualTo("faces/" + JOB + "/face.json");
         assertThat(ObjectKeys.identity("c0ffee")).isEqualTo("identities/c0ffee.safetensors");

@@ -109,6 +109,11 @@ final class GatewayApi {
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build());
     }
 
+    HttpResponse<String> patch(String path, String json) {
+        return send(request(path).header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
     HttpResponse<String> cancel(String jobId) {
         return send(request("/v1/jobs/" + jobId).DELETE().build());
     }

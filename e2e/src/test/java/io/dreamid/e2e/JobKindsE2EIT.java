@@ -65,12 +65,9 @@ class JobKindsE2EIT {
     @Test
     void aTwoPersonJobOfTwoLibraryIdentitiesEndsSucceededAndItsPngNamesBoth() throws IOException {
         // Two identities from the one test photo: it and its mirror image align to different crops.
-        byte[] photo;
-        try (var in = JobKindsE2EIT.class.getResourceAsStream("/faces/grace_hopper.jpg")) {
-            photo = in.readAllBytes();
-        }
+        byte[] photo = FacePhotos.graceHopper();
         String ada = encode(photo);
-        String grace = encode(mirrored(photo));
+        String grace = encode(FacePhotos.mirrored(photo));
         assertThat(ada).isNotEqualTo(grace);
 
         var accepted = api.submitJson("{\"spec\": {\"prompts\": [\"{id:ada} and {id:grace} having tea\"],"
@@ -85,15 +82,36 @@ class JobKindsE2EIT {
         assertThat(PngText.read(png).get("prompt")).isEqualTo("{id:ada} and {id:grace} having tea");
     }
 
-    private static byte[] mirrored(byte[] jpeg) throws IOException {
-        BufferedImage image = ImageIO.read(new ByteArrayInputStream(jpeg));
-        BufferedImage flipped = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
-        java.awt.Graphics2D g = flipped.createGraphics();
-        g.drawImage(image, image.getWidth(), 0, -image.getWidth(), image.getHeight(), null);
-        g.dispose();
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        ImageIO.write(flipped, "png", out);
-        return out.toByteArray();
+    @Test
+    void aTwoPersonJobWithTwoPhotoPartsSubmittedWithCurlEndsSucceededAndItsPngNamesBoth() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")), "curl is not installed");
+        byte[] photo = FacePhotos.graceHopper();
+        Path dir = Files.createTempDirectory("dreamid-two-people");
+        Path ada = Files.write(dir.resolve("ada.jpg"), photo);
+        Path grace = Files.write(dir.resolve("grace.png"), FacePhotos.mirrored(photo));
+        String spec = "{\"prompts\": [\"{id:ada} and {id:grace} having tea\", \"{id:grace} alone\"], \"steps\": 2,"
+                + " \"width\": 64, \"height\": 64, \"seed\": 6}";
+        String accepted = curl("-H", "X-API-Key: " + Platform.API_KEY, "-F", "spec=" + spec + ";type=application/json",
+                "-F", "photo:ada=@" + ada, "-F", "photo:grace=@" + grace,
+                platform.gateway().resolve("/v1/jobs").toString());
+        String jobId = GatewayApi.json(accepted).path("jobId").asText();
+        assertThat(jobId).as(accepted).isNotEmpty();
+
+        JsonNode job = api.awaitTerminal(jobId, JOB_TIMEOUT);
+
+        assertThat(job.path("status").asText()).as(job.toString()).isEqualTo("SUCCEEDED");
+        assertThat(job.path("spec").path("people").path("ada").asText()).isEqualTo("photo:ada");
+        List<String> timings = new ArrayList<>();
+        job.path("timings").fieldNames().forEachRemaining(timings::add);
+        assertThat(timings).as("both photos were detected and encoded").contains("face.detect", "encoder.backbone");
+        // The identity of a photo part is the one POST /v1/identities makes of the same photo (ids derive from the
+        // aligned crop and the encoder version): each person's words come from their own photo.
+        String adaId = encode(photo);
+        String graceId = encode(FacePhotos.mirrored(photo));
+        byte[] png = api.bytes(job.path("images").get(0).path("url").asText());
+        assertThat(PngText.read(png).get("identity")).isEqualTo("ada=" + adaId + ", grace=" + graceId);
+        assertThat(PngText.read(api.bytes(job.path("images").get(1).path("url").asText())).get("prompt"))
+                .isEqualTo("{id:grace} alone");
     }
 
     private static String encode(byte[] photo) {

@@ -36,7 +36,11 @@ final class Platform implements AutoCloseable {
 
     private static final List<String> SERVICES = List.of("face-service", "encoder-service", "diffusion-service",
             "gateway");
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(240); // 2 cores shared with builds: starts take minutes
+    /**
+     * How long a service may take to start: 4 minutes by default (on 2 cores shared with builds starts took over 2),
+     * {@code -De2e.start-timeout-seconds=N} for a machine under heavier load.
+     */
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(Long.getLong("e2e.start-timeout-seconds", 240));
 
     private final Path repoRoot;
     private final Path logDir;

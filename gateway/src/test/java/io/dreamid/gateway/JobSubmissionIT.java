@@ -128,6 +128,81 @@ class JobSubmissionIT {
     }
 
     @Test
+    void aJobOfSeveralPeopleMayBringAPhotoPartForEach() {
+        EmbeddedS3.store().put(ObjectKeys.identity("grace-2"), new byte[] {2}, "application/octet-stream");
+        byte[] ada = TestImages.png(64, 64, 3);
+        byte[] bob = TestImages.jpeg(72, 64, 4);
+        String spec = "{\"prompts\": [\"{id:ada} and {id:bob} with {id:grace}\"], \"people\": {\"grace\":"
+                + " \"grace-2\"}, \"steps\": 2, \"seed\": 5}";
+
+        String jobId = Api.as(KEY_A).multiPart("spec", spec, "application/json")
+                .multiPart("photo:ada", "a.png", ada, "image/png")
+                .multiPart("photo:bob", "b.jpg", bob, "image/jpeg")
+                .post("/v1/jobs").then().statusCode(202).extract().path("jobId");
+
+        JobMessage job = only(Topics.JOBS, jobId, JobMessage.class);
+        assertThat(job.photoRef()).isNull();
+        assertThat(job.identityId()).isNull();
+        assertThat(job.needsFaceStage()).isTrue();
+        assertThat(job.spec().people()).as("each photo part is the person of its name").containsEntry("ada",
+                "photo:ada").containsEntry("bob", "photo:bob").containsEntry("grace", "grace-2");
+        assertThat(job.photos()).containsEntry("ada", ObjectKeys.personInput(jobId, "ada", "png"))
+                .containsEntry("bob", ObjectKeys.personInput(jobId, "bob", "jpg")).hasSize(2);
+        assertThat(EmbeddedS3.store().get(job.photos().get("ada"))).isEqualTo(ada);
+        assertThat(EmbeddedS3.store().get(job.photos().get("bob"))).isEqualTo(bob);
+
+        // "run again" from the stored photos: a JSON body naming them
+        String again = Api.as(KEY_A).contentType("application/json").body("{\"spec\": " + Json.toString(job.spec())
+                + ", \"photos\": " + Json.toString(job.photos()) + "}").post("/v1/jobs")
+                .then().statusCode(202).extract().path("jobId");
+        JobMessage rerun = only(Topics.JOBS, again, JobMessage.class);
+        assertThat(rerun.spec()).isEqualTo(job.spec());
+        assertThat(EmbeddedS3.store().get(rerun.photos().get("ada"))).isEqualTo(ada);
+
+        assertError(Api.as(KEY_A).multiPart("spec", spec, "application/json")
+                .multiPart("photo:ada", "a.png", ada, "image/png").multiPart("photo:bob", "b.png", ada, "image/png")
+                .multiPart("photo:eve", "e.png", ada, "image/png")
+                .post("/v1/jobs"), 400, "BAD_SPEC", "the photo parts [ada, bob, eve] must be the people the prompts name");
+        assertError(Api.as(KEY_A).multiPart("spec", spec, "application/json")
+                .multiPart("photo:ada", "a.png", ada, "image/png")
+                .multiPart("photo:bob", "b.png", new byte[] {1, 2, 3}, "image/png")
+                .post("/v1/jobs"), 400, "BAD_IMAGE", "photo:bob");
+        assertError(Api.as(KEY_B).contentType("application/json").body("{\"spec\": " + Json.toString(job.spec())
+                + ", \"photos\": " + Json.toString(job.photos()) + "}").post("/v1/jobs"), 404, "PHOTO_NOT_FOUND",
+                "inputs/" + jobId);
+    }
+
+    /**
+     * The 77-token budget at submission. "a photo of a cat" is 5 CLIP tokens (common's clip-golden.json, written by
+     * OpenAI's simple_tokenizer), and BPE works word by word, so N repeats are 5N tokens. A photo counts
+     * words-per-photo (2) words, an identity its own K (3 here, from its file).
+     */
+    @Test
+    void aPromptOverTheTokenBudgetIsRefusedAtSubmissionWithTheNumbers() {
+        EmbeddedS3.store().put(ObjectKeys.identity("k3-ada"), io.dreamid.common.tensors.Safetensors.write(
+                java.util.Map.of("embedding", new io.dreamid.common.tensors.FloatTensor(new long[] {3, 4},
+                        new float[12])), java.util.Map.of()), "application/octet-stream");
+        String fourteen = "a photo of a cat ".repeat(14);
+        String fifteen = "a photo of a cat ".repeat(15);
+
+        Api.photoJob(KEY_A, TestImages.png(64, 64, 5), "me.png", "{\"prompts\": [\"" + fourteen + "{id}\"]}")
+                .post("/v1/jobs").then().statusCode(202);
+        Response photo = Api.photoJob(KEY_A, TestImages.png(64, 64, 5), "me.png",
+                "{\"prompts\": [\"" + fifteen + "{id} at sea\"]}").post("/v1/jobs");
+        assertError(photo, 400, "BAD_SPEC", "prompts[0]: the prompt needs 79 tokens up to its last person (75 of"
+                + " text, 2 identity words for 1 placeholder, start and end) but the model reads 77");
+
+        String body = "{\"spec\": {\"prompts\": [\"%s\"], \"people\": {\"ada\": \"k3-ada\"}}}";
+        Api.as(KEY_A).contentType("application/json").body(body.formatted(fourteen + "{id:ada}")).post("/v1/jobs")
+                .then().statusCode(202);
+        Api.as(KEY_A).contentType("application/json").body(body.formatted("a photo of a cat ".repeat(13)
+                + "{id:ada} and {id:ada}")).post("/v1/jobs").then().statusCode(202);
+        assertError(Api.as(KEY_A).contentType("application/json").body(body.formatted(
+                "a photo of a cat ".repeat(14) + "{id:ada} and {id:ada}")).post("/v1/jobs"), 400, "BAD_SPEC",
+                "needs 79 tokens up to its last person (71 of text, 6 identity words for 2 placeholders");
+    }
+
+    @Test
     void theSpecMayComeAsAFilePartAsBrowsersSendIt() {
         String jobId = Api.as(KEY_A)
                 .multiPart("spec", "blob", "{\"prompts\": [\"{id} on the moon\"], \"seed\": 42}".getBytes(

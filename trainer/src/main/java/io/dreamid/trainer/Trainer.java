@@ -17,7 +17,7 @@ import io.dreamid.diffusion.pipeline.IdentityEmbedding;
 import io.dreamid.diffusion.pipeline.PromptEmbedder;
 import io.dreamid.diffusion.scheduler.SchedulerConfig;
 import io.dreamid.diffusion.scheduler.TrainSchedule;
-import io.dreamid.diffusion.tokenizer.ClipTokenizer;
+import io.dreamid.common.tokenizer.ClipTokenizer;
 import io.dreamid.encoder.bundle.EncoderBundle;
 import io.dreamid.encoder.bundle.EncoderConfig;
 import io.dreamid.encoder.model.M2Encoder;

@@ -5,6 +5,7 @@ import io.dreamid.common.json.Json;
 import io.dreamid.common.json.MalformedMessageException;
 
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * A job to run, on topic {@code dreamid.jobs}, keyed by {@code jobId}. Produced by the gateway or by any other
@@ -15,6 +16,8 @@ import java.time.Instant;
  *
  * @param photoRef   object key of the photo in the bucket, e.g. {@code inputs/{jobId}/photo.jpg}
  * @param identityId an identity encoded earlier ({@code identities/{identityId}.safetensors})
+ * @param photos     for a job of several people: each photo part's name mapped to the object key of its photo, the
+ *                   photo of every person whom {@code spec.people} names {@code photo:NAME}; null otherwise
  */
 public record JobMessage(
         int schemaVersion,
@@ -23,17 +26,45 @@ public record JobMessage(
         Instant createdAt,
         String photoRef,
         String identityId,
-        JobSpec spec) implements JobScoped {
+        JobSpec spec,
+        Map<String, String> photos) implements JobScoped {
+
+    /** A job without photos of several people. */
+    public JobMessage(int schemaVersion, String jobId, String tenant, Instant createdAt, String photoRef,
+            String identityId, JobSpec spec) {
+        this(schemaVersion, jobId, tenant, createdAt, photoRef, identityId, spec, null);
+    }
 
     public static JobMessage of(String jobId, String tenant, Instant createdAt, String photoRef, String identityId,
             JobSpec spec) {
-        return new JobMessage(SchemaVersions.CURRENT, jobId, tenant, createdAt, photoRef, identityId, spec);
+        return of(jobId, tenant, createdAt, photoRef, identityId, spec, null);
+    }
+
+    public static JobMessage of(String jobId, String tenant, Instant createdAt, String photoRef, String identityId,
+            JobSpec spec, Map<String, String> photos) {
+        return new JobMessage(SchemaVersions.CURRENT, jobId, tenant, createdAt, photoRef, identityId, spec,
+                photos == null || photos.isEmpty() ? null : Map.copyOf(photos));
     }
 
     /** A plain text-to-image job: no photo, no identity, nobody named in {@code spec.people}. */
     @JsonIgnore
     public boolean isTextOnly() {
-        return photoRef == null && identityId == null && (spec == null || !spec.isSeveralPeople());
+        return photoRef == null && identityId == null && !hasPhotos() && (spec == null || !spec.isSeveralPeople());
+    }
+
+    /** Whether the job brings photos of several people ({@link #photos()}), which the face stage detects. */
+    @JsonIgnore
+    public boolean hasPhotos() {
+        return photos != null && !photos.isEmpty();
+    }
+
+    /**
+     * The face stage's jobs: those with a photo of their own ({@code photoRef}, {@link #photos()}) and no identity
+     * (an identity wins, so that no job is generated twice). The others are the encoder's to forward.
+     */
+    @JsonIgnore
+    public boolean needsFaceStage() {
+        return identityId == null && (photoRef != null || hasPhotos());
     }
 
     /**

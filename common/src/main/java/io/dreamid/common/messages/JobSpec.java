@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -28,7 +29,8 @@ import java.util.regex.Pattern;
  * @param identityOnly    true for an identity job: the job ends once the face is encoded (no prompts, no
  *                        images); null or false for a generation job
  * @param people          for a job of several people: each name of a {@code {id:NAME}} placeholder mapped to the
- *                        identityId of that person; null or empty for a job of one person or none
+ *                        identityId of that person, or to {@code photo:PART}, the photo the job brings under that
+ *                        part name (multipart part {@code photo:PART}); null or empty for a job of one person or none
  * @param bestOf          candidates generated for each requested image (1 to {@link #MAX_BEST_OF}, default 1), each
  *                        from its own seed; the identity judge keeps the one whose face is nearest the person's and
  *                        lists the others as candidates. More than 1 only for a job with a photo or an identity
@@ -97,6 +99,20 @@ public record JobSpec(
         return names;
     }
 
+    /** The photo part a {@link #people()} value names ({@code photo:PART} gives PART), or null for an identityId. */
+    public static String photoPart(String person) {
+        return person != null && person.startsWith(PHOTO_PREFIX) ? person.substring(PHOTO_PREFIX.length()) : null;
+    }
+
+    /** The photo parts {@link #people()} names ({@code photo:PART} values), sorted. */
+    public Set<String> photoParts() {
+        Set<String> parts = new TreeSet<>();
+        if (people != null) {
+            people.values().stream().map(JobSpec::photoPart).filter(p -> p != null).forEach(parts::add);
+        }
+        return parts;
+    }
+
     /** Whether the job ends once the identity is encoded (see {@link #identityOnly(String)}). */
     @JsonIgnore
     public boolean isIdentityOnly() {
@@ -104,6 +120,8 @@ public record JobSpec(
     }
 
     public static final String PLACEHOLDER = "{id}";
+    /** A {@link #people()} value that names a photo part of the job instead of an identity. */
+    public static final String PHOTO_PREFIX = "photo:";
     public static final int MAX_PROMPTS = 8;
     /** People named in one job (each adds K words to the prompts that name them). */
     public static final int MAX_PEOPLE = 8;
@@ -292,10 +310,12 @@ public record JobSpec(
                 problems.add("people." + person.getKey() + ": no prompt names {id:" + person.getKey() + "}; use it"
                         + " in a prompt or leave it out");
             }
-            if (person.getValue() == null || !ID.matcher(person.getValue()).matches()) {
+            String part = photoPart(person.getValue());
+            if (part != null ? !Placeholders.isName(part)
+                    : person.getValue() == null || !ID.matcher(person.getValue()).matches()) {
                 problems.add("people." + person.getKey() + ": give the identityId of an identity encoded earlier"
-                        + " (POST /v1/identities), got " + (person.getValue() == null ? "null"
-                        : "\"" + person.getValue() + "\""));
+                        + " (POST /v1/identities) or photo:PART for the job's photo part PART, got "
+                        + (person.getValue() == null ? "null" : "\"" + person.getValue() + "\""));
             }
         }
         for (String name : used) {

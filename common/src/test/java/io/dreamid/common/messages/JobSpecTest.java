@@ -75,6 +75,19 @@ class JobSpecTest {
     }
 
     @Test
+    void aPersonMayBeAPhotoPartOfTheJob() {
+        JobSpec mixed = people(List.of("{id:ada} and {id:grace} having tea"), Map.of("ada", "photo:ada",
+                "grace", "g2"));
+        assertThat(mixed.problems(false)).isEmpty();
+        assertThat(mixed.photoParts()).containsExactly("ada");
+        assertThat(JobSpec.photoPart("photo:ada")).isEqualTo("ada");
+        assertThat(JobSpec.photoPart("g2")).isNull();
+        assertThat(people(List.of("{id:ada}"), Map.of("ada", "photo:a/b")).problems(false)).singleElement()
+                .asString().startsWith("people.ada: give the identityId of an identity encoded earlier"
+                        + " (POST /v1/identities) or photo:PART");
+    }
+
+    @Test
     void theNegativePromptNamesNobody() {
         JobSpec spec = new JobSpec(List.of("{id:ada}"), "{id:ada} frowning", null, null, null, null, null, null, null,
                 null, null, Map.of("ada", "a1"));

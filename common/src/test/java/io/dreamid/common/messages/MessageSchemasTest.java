@@ -38,6 +38,9 @@ class MessageSchemasTest {
     private static final String JOB = "3f2c7a9e-1b4d-4c8e-9f00-5a6b7c8d9e0f";
     private static final JobSpec FULL_SPEC = new JobSpec(List.of("a photo of {id} as an astronaut",
             "{id} as a chef, oil painting"), "blurry", 2, 30, 7.5, 42L, 512, 768, "euler-ancestral", "index:1");
+    /** Two people: one by a photo part of the job, one by an identity encoded earlier. */
+    private static final JobSpec PHOTOS_SPEC = new JobSpec(List.of("{id:ada} and {id:grace} having tea"), null, null,
+            null, null, 7L, null, null, null, null, null, Map.of("ada", "photo:ada", "grace", "c0ffee12"));
     private static final JobSpec MINIMAL_SPEC = new JobSpec(List.of("a photo of {id}"), null, null, null, null, null,
             null, null, null, null);
 
@@ -49,6 +52,11 @@ class MessageSchemasTest {
                 Arguments.of("face.schema.json", new FaceMessage(SchemaVersions.CURRENT, JOB, "local", AT, FULL_SPEC,
                         "inputs/" + JOB + "/photo.png", "faces/" + JOB + "/aligned.png", "faces/" + JOB + "/face.json",
                         224, 0.97, 2)),
+                Arguments.of("job.schema.json", JobMessage.of(JOB, "local", AT, null, null, PHOTOS_SPEC,
+                        Map.of("ada", ObjectKeys.personInput(JOB, "ada", "png")))),
+                Arguments.of("face.schema.json", new FaceMessage(SchemaVersions.CURRENT, JOB, "local", AT, PHOTOS_SPEC,
+                        null, null, null, 224, 0.91, 1, Map.of("ada", ObjectKeys.personFaceCrop(JOB, "ada")))),
+                Arguments.of("job-spec.schema.json", PHOTOS_SPEC),
                 Arguments.of("identity.schema.json", new IdentityMessage(SchemaVersions.CURRENT, JOB, "local", AT,
                         MINIMAL_SPEC, "c0ffee12", "identities/c0ffee12.safetensors", "tiny-1", 2, 768, true)),
                 Arguments.of("job-event.schema.json", JobEvent.status(JOB, "local", Stage.FACE, JobStatus.DETECTING,

@@ -4,8 +4,9 @@ import io.dreamid.common.messages.ErrorCodes;
 import io.dreamid.common.messages.JobSpec;
 import io.dreamid.common.messages.Placeholders;
 import io.dreamid.diffusion.bundle.BundleException;
-import io.dreamid.diffusion.tokenizer.ClipTokenizer;
-import io.dreamid.diffusion.tokenizer.TokenizedPrompt;
+import io.dreamid.common.tokenizer.ClipTokenizer;
+import io.dreamid.common.tokenizer.PromptBudget;
+import io.dreamid.common.tokenizer.TokenizedPrompt;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -118,14 +119,10 @@ public final class PromptEmbedder {
         int[] after = tokenizer.tokenize(prompt.substring(from));
         int max = tokenizer.maxLength();
         int textTokens = texts.stream().mapToInt(t -> t.length).sum();
-        int words = identities.stream().mapToInt(IdentityEmbedding::words).sum();
-        // Start token, the text up to the last person, every person's K words, and the end token must all fit.
-        int needed = 1 + textTokens + words + 1;
-        if (needed > max) {
-            throw new GenerationException(ErrorCodes.BAD_SPEC, "the prompt needs " + needed + " tokens up to its"
-                    + " last person (" + textTokens + " of text, " + words + " identity words for " + found.size()
-                    + " placeholder" + (found.size() == 1 ? "" : "s") + ", start and end) but the model reads "
-                    + max + ": shorten the text before the last placeholder or name fewer people: \"" + prompt + "\"");
+        PromptBudget budget = new PromptBudget(textTokens,
+                identities.stream().mapToInt(IdentityEmbedding::words).sum(), found.size(), max);
+        if (!budget.fits()) {
+            throw new GenerationException(ErrorCodes.BAD_SPEC, budget.refusal(prompt));
         }
         int[] ids = new int[max];
         Arrays.fill(ids, tokenizer.padId());

@@ -7,6 +7,8 @@ import java.util.Map;
 public final class Timings {
     /** Time in the topic and the consumer before generation took the job. */
     public static final String WAIT = "diffusion.wait";
+    /** Reading the identities' words from storage (none for a text-only job). */
+    public static final String IDENTITY = "diffusion.identity";
     public static final String TOKENIZE = "diffusion.tokenize";
     public static final String TEXT_ENCODE = "diffusion.text_encode";
     public static final String DENOISE = "diffusion.denoise";

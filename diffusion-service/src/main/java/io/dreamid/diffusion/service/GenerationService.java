@@ -104,7 +104,11 @@ public class GenerationService {
         try {
             StableDiffusionPipeline pipeline = holder.pipeline();
             JobSpec spec = checkSpec(job);
+            long readStart = System.nanoTime();
             Map<String, IdentityEmbedding> people = readPeople(job, pipeline.textWidth());
+            if (!people.isEmpty()) {
+                timings.add(Timings.IDENTITY, System.nanoTime() - readStart);
+            }
             GenerationParams params = new GenerationParams(spec.steps(), spec.guidanceScale(), seedOf(job, spec),
                     spec.width(), spec.height(), spec.scheduler());
             pipeline.checkInputs(params);

@@ -61,7 +61,7 @@ public final class PlatformBenchmark {
     private final String apiKey;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private PlatformBenchmark(URI gateway, String apiKey) {
+    PlatformBenchmark(URI gateway, String apiKey) {
         this.gateway = gateway;
         this.apiKey = apiKey;
     }
@@ -73,6 +73,28 @@ public final class PlatformBenchmark {
         int steps = Integer.parseInt(opts.getOrDefault("--steps", "4"));
         int warmup = Integer.parseInt(opts.getOrDefault("--warmup", "300"));
         int trace = Integer.parseInt(opts.getOrDefault("--trace", "0"));
+        runAndExit(opts, (bench, embedded) -> {
+            bench.run(jobs, concurrency, steps, warmup);
+            if (trace > 0) {
+                if (!embedded) {
+                    throw new IllegalArgumentException("--trace reads the embedded broker; leave out --gateway");
+                }
+                bench.trace(steps, trace);
+            }
+        });
+    }
+
+    /** What a benchmark does with a client of the gateway; {@code embedded} when the platform runs here. */
+    interface Body {
+        void run(PlatformBenchmark client, boolean embedded) throws Exception;
+    }
+
+    /**
+     * Runs {@code body} against {@code --gateway} with {@code --api-key}, or against a platform started here (the
+     * embedded broker and S3 server, the services as processes) and stopped after; exits the JVM, with status 0
+     * only when the body completed (the broker's threads would otherwise keep it alive).
+     */
+    static void runAndExit(Map<String, String> opts, Body body) {
         AutoCloseable platform = null;
         int status = 1;
         try {
@@ -89,20 +111,17 @@ public final class PlatformBenchmark {
                 gateway = access.gateway();
                 key = access.apiKey();
             }
-            PlatformBenchmark bench = new PlatformBenchmark(gateway, key);
-            bench.run(jobs, concurrency, steps, warmup);
-            if (trace > 0) {
-                if (platform == null) {
-                    throw new IllegalArgumentException("--trace reads the embedded broker; leave out --gateway");
-                }
-                bench.trace(steps, trace);
-            }
+            body.run(new PlatformBenchmark(gateway, key), platform != null);
             status = 0;
         } catch (Exception | Error e) {
             e.printStackTrace();
         } finally {
             if (platform != null) {
-                platform.close();
+                try {
+                    platform.close();
+                } catch (Exception e) {
+                    e.printStackTrace();
+                }
             }
             System.exit(status);
         }
@@ -190,7 +209,7 @@ public final class PlatformBenchmark {
         List<Traced> traced = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             long submitted = System.currentTimeMillis();
-            HttpResponse<String> accepted = submit(face, spec);
+            HttpResponse<String> accepted = submit("/v1/jobs", face, spec);
             long answered = System.currentTimeMillis();
             String jobId = JSON.readTree(accepted.body()).path("jobId").asText();
             JsonNode job = awaitTerminal(jobId);
@@ -307,7 +326,7 @@ public final class PlatformBenchmark {
      * Follows the job's server-sent events, as the CLI and the web page do, until a terminal state; returns it.
      * (A client polling the status in a tight loop would load the gateway it is measuring.)
      */
-    private JsonNode awaitTerminal(String jobId) throws IOException, InterruptedException {
+    JsonNode awaitTerminal(String jobId) throws IOException, InterruptedException {
         HttpResponse<java.util.stream.Stream<String>> response = http.send(
                 HttpRequest.newBuilder(gateway.resolve("/v1/jobs/" + jobId + "/events"))
                         .header("X-API-Key", apiKey).header("Accept", "text/event-stream").build(),
@@ -331,7 +350,7 @@ public final class PlatformBenchmark {
     /** Returns {end-to-end ms, sum of model ms}, or null if the job did not succeed. */
     private long[] runJob(byte[] face, String spec) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
-        HttpResponse<String> accepted = submit(face, spec);
+        HttpResponse<String> accepted = submit("/v1/jobs", face, spec);
         if (accepted.statusCode() != 202) {
             System.err.println("refused: " + accepted.body());
             return null;
@@ -353,22 +372,30 @@ public final class PlatformBenchmark {
         return new long[] {elapsed, model};
     }
 
-    private HttpResponse<String> submit(byte[] photo, String spec) throws IOException, InterruptedException {
+    /** A JSON submission ({@code POST /v1/jobs} with a JSON body). */
+    HttpResponse<String> submitJson(String json) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(gateway.resolve("/v1/jobs")).header("X-API-Key", apiKey)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A multipart submission with the photo as the part {@code photo} ({@code identities} for an identity job). */
+    HttpResponse<String> submit(String path, byte[] photo, String spec) throws IOException, InterruptedException {
         String boundary = "bench" + System.nanoTime();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"spec\"\r\n"
-                + "Content-Type: application/json\r\n\r\n" + spec + "\r\n--" + boundary
+        body.writeBytes(((spec == null ? "" : "--" + boundary + "\r\nContent-Disposition: form-data; name=\"spec\"\r\n"
+                + "Content-Type: application/json\r\n\r\n" + spec + "\r\n") + "--" + boundary
                 + "\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"face.jpg\"\r\n"
                 + "Content-Type: image/jpeg\r\n\r\n").getBytes(StandardCharsets.UTF_8));
         body.writeBytes(photo);
         body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        return http.send(HttpRequest.newBuilder(gateway.resolve("/v1/jobs")).header("X-API-Key", apiKey)
+        return http.send(HttpRequest.newBuilder(gateway.resolve(path)).header("X-API-Key", apiKey)
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private static long pct(List<Long> values, int p) {
+    static long pct(List<Long> values, int p) {
         if (values.isEmpty()) {
             return -1;
         }
@@ -378,7 +405,7 @@ public final class PlatformBenchmark {
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
     }
 
-    private static Map<String, String> options(String[] args) {
+    static Map<String, String> options(String[] args) {
         Map<String, String> opts = new java.util.HashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             opts.put(args[i], args[i + 1]);

@@ -1,17 +1,21 @@
 package io.dreamid.encoder.messaging;
 
+import io.dreamid.common.messages.ErrorCodes;
 import io.dreamid.common.messages.IdentityMessage;
 import io.dreamid.common.messages.JobSpec;
 import io.dreamid.common.messages.JobStatus;
 import io.dreamid.common.messages.PersonIdentity;
 import io.dreamid.common.messages.SchemaVersions;
+import io.dreamid.encoder.service.IdentityService;
 import io.dreamid.encoder.service.IdentityService.Identity;
 import io.dreamid.stage.Outcome;
+import io.dreamid.stage.StageFailure;
 import io.dreamid.stage.StageJob;
 
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** The encoder's hand-on, shared by both of its inputs: the identity message for generation and its event. */
 final class Identities {
@@ -36,7 +40,34 @@ final class Identities {
                         .withSpec(spec));
     }
 
-    /** A job of several people goes on with each name's identity (looked up, nothing encoded). */
+    /**
+     * Each person of a job of several people: an identityId of {@code spec.people} is looked up, a {@code photo:PART}
+     * is the identity of that part's aligned crop ({@code crops}, null when the job has no photos), encoded or reused.
+     *
+     * @throws StageFailure IDENTITY_NOT_FOUND, or BAD_SPEC when a photo part has no crop
+     */
+    static Map<String, PersonIdentity> people(StageJob work, JobSpec spec, Map<String, String> crops,
+            IdentityService identities) {
+        Map<String, PersonIdentity> people = new TreeMap<>();
+        for (Map.Entry<String, String> person : new TreeMap<>(spec.people()).entrySet()) {
+            String part = JobSpec.photoPart(person.getValue());
+            Identity identity;
+            if (part == null) {
+                identity = identities.lookup(person.getValue());
+            } else if (crops == null || crops.get(part) == null) {
+                throw new StageFailure(ErrorCodes.BAD_SPEC, "people." + person.getKey() + " names the photo part "
+                        + part + " but the job has no aligned face for it; give the job the photo " + part);
+            } else {
+                identity = identities.encodeCrop(crops.get(part));
+            }
+            identity.timings().forEach((step, millis) -> work.timings().merge(step, millis, Long::sum));
+            people.put(person.getKey(), new PersonIdentity(identity.identityId(), identity.embeddingRef(),
+                    identity.encoderVersion(), identity.words(), identity.width()));
+        }
+        return people;
+    }
+
+    /** A job of several people goes on with each name's identity (looked up or encoded). */
     static Outcome handOnPeople(StageJob job, Instant createdAt, JobSpec spec, Map<String, PersonIdentity> people) {
         return Outcome.handOn(new IdentityMessage(SchemaVersions.CURRENT, job.jobId(), job.tenant(), createdAt, spec,
                 null, null, null, 0, 0, true, people),

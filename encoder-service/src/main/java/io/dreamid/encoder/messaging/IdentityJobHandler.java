@@ -16,7 +16,6 @@ import org.jboss.logging.Logger;
 
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The encoder stage's handler on {@code dreamid.jobs} for the jobs that need no face work: a job that names an
@@ -41,8 +40,7 @@ public class IdentityJobHandler implements JobsHandler {
 
     @Override
     public JobRef job(JobMessage job) {
-        boolean ours = job.identityId() != null || job.photoRef() == null;
-        return !ours || job.jobId() == null ? null : new JobRef(job.jobId(), job.tenant());
+        return job.needsFaceStage() || job.jobId() == null ? null : new JobRef(job.jobId(), job.tenant());
     }
 
     @Override
@@ -62,13 +60,7 @@ public class IdentityJobHandler implements JobsHandler {
             return Identities.handOnTextOnly(work, job.createdAt(), job.spec());
         }
         if (job.identityId() == null) {
-            Map<String, PersonIdentity> people = new TreeMap<>();
-            for (Map.Entry<String, String> person : new TreeMap<>(job.spec().people()).entrySet()) {
-                IdentityService.Identity identity = identities.lookup(person.getValue());
-                identity.timings().forEach((step, millis) -> work.timings().merge(step, millis, Long::sum));
-                people.put(person.getKey(), new PersonIdentity(identity.identityId(), identity.embeddingRef(),
-                        identity.encoderVersion(), identity.words(), identity.width()));
-            }
+            Map<String, PersonIdentity> people = Identities.people(work, job.spec(), null, identities);
             LOG.infof("job %s: forwarded the identities of %s", job.jobId(), people.keySet());
             return Identities.handOnPeople(work, job.createdAt(), job.spec(), people);
         }

@@ -30,8 +30,10 @@ import io.dreamid.stage.StageRetry;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The face stage's handler on {@code dreamid.jobs} (the stage runtime does the consuming, dead-lettering,
@@ -63,44 +65,36 @@ public class JobHandler implements JobsHandler {
     }
 
     /**
-     * Only jobs with a photo are this stage's: jobs by identity and plain text-to-image jobs (neither photo nor
-     * identity) skip it, the encoder-service reads them from dreamid.jobs itself and forwards them. A job with a
-     * photoRef and an identityId is the encoder's too (the identity wins, so no job is generated twice).
+     * Only jobs with a photo (or photos of several people) are this stage's: jobs by identity and plain text-to-image
+     * jobs skip it, the encoder-service reads them from dreamid.jobs itself and forwards them. A job with a photoRef
+     * and an identityId is the encoder's too (the identity wins, so no job is generated twice).
      */
     @Override
     public JobRef job(JobMessage job) {
-        return job.identityId() != null || job.photoRef() == null ? null : new JobRef(job.jobId(), job.tenant());
+        return job.needsFaceStage() ? new JobRef(job.jobId(), job.tenant()) : null;
     }
 
     @Override
     public Outcome handle(JobMessage job, StageJob work) {
         // Jobs produced straight to Kafka have not been through the gateway's checks: a spec that generation
         // would refuse ends here, before any model runs.
-        List<String> problems = job.spec() == null ? List.of("the job has no spec") : job.spec().problems(true);
+        List<String> problems = job.spec() == null ? List.of("the job has no spec")
+                : job.spec().problems(!job.hasPhotos());
         if (!problems.isEmpty()) {
             throw new StageFailure(ErrorCodes.BAD_SPEC, String.join("; ", problems));
         }
-        work.report(work.running(JobStatus.DETECTING, null, PROGRESS_STARTED).withSpec(job.spec()));
-        FaceAnalysis analysis;
-        try {
-            analysis = detect(job, work.timings());
-        } catch (FaceFailure e) {
-            throw new StageFailure(e.code(), e.getMessage(), e);
-        } catch (ModelException e) {
-            LOG.errorf(e, "job %s: the detector failed", job.jobId());
-            throw new StageFailure(ErrorCodes.MODEL_ERROR, e.getMessage(), e);
+        if (job.hasPhotos()) {
+            checkPhotos(job);
         }
+        work.report(work.running(JobStatus.DETECTING, null, PROGRESS_STARTED).withSpec(job.spec()));
+        if (job.hasPhotos()) {
+            return handlePeople(job, work);
+        }
+        FaceAnalysis analysis = analyse(job, job.photoRef(), "", work.timings());
 
         long t1 = System.nanoTime();
         String cropKey = ObjectKeys.faceCrop(job.jobId());
-        String recordKey = ObjectKeys.faceRecord(job.jobId());
-        String chipKey = ObjectKeys.faceChip(job.jobId());
-        byte[] record = Json.toBytes(analysis.record());
-        byte[] chip = Png.encode(analysis.recognitionChip().crop(), Map.of("dreamid:face", "dlib-chip-150"));
-        retry.run("write " + cropKey + ", " + chipKey + " and " + recordKey, () -> store.putAll(List.of(
-                new ObjectStore.Write(cropKey, analysis.cropPng(), "image/png"),
-                new ObjectStore.Write(chipKey, chip, "image/png"),
-                new ObjectStore.Write(recordKey, record, "application/json"))));
+        store(analysis, cropKey, ObjectKeys.faceChip(job.jobId()), ObjectKeys.faceRecord(job.jobId()));
         work.timings().put("face.store", millis(System.nanoTime() - t1));
 
         if (work.cancelled()) {
@@ -108,19 +102,85 @@ public class JobHandler implements JobsHandler {
             return Outcome.nothing();
         }
         return Outcome.handOn(new FaceMessage(SchemaVersions.CURRENT, job.jobId(), job.tenant(), job.createdAt(),
-                job.spec(), job.photoRef(), cropKey, recordKey, engine.cropSize(), analysis.chosen().score(),
-                analysis.detections().faces().size()),
+                job.spec(), job.photoRef(), cropKey, ObjectKeys.faceRecord(job.jobId()), engine.cropSize(),
+                analysis.chosen().score(), analysis.detections().faces().size()),
                 work.running(JobStatus.DETECTING, STEP_DETECTED, PROGRESS_DONE).withTimings(work.timings()));
     }
 
-    private FaceAnalysis detect(JobMessage job, Map<String, Long> timings) {
+    /** A job of several people: each photo part is detected and aligned on its own, its crop keyed by the part. */
+    private Outcome handlePeople(JobMessage job, StageJob work) {
+        Map<String, String> crops = new TreeMap<>();
+        double lowestScore = 1.0;
+        int mostFaces = 1;
+        for (Map.Entry<String, String> photo : new TreeMap<>(job.photos()).entrySet()) {
+            String part = photo.getKey();
+            Map<String, Long> timings = new LinkedHashMap<>();
+            FaceAnalysis analysis = analyse(job, photo.getValue(), "photo:" + part + ": ", timings);
+            long t1 = System.nanoTime();
+            String cropKey = ObjectKeys.personFaceCrop(job.jobId(), part);
+            store(analysis, cropKey, ObjectKeys.personFaceChip(job.jobId(), part),
+                    ObjectKeys.personFaceRecord(job.jobId(), part));
+            timings.put("face.store", millis(System.nanoTime() - t1));
+            timings.forEach((step, ms) -> work.timings().merge(step, ms, Long::sum));
+            crops.put(part, cropKey);
+            lowestScore = Math.min(lowestScore, analysis.chosen().score());
+            mostFaces = Math.max(mostFaces, analysis.detections().faces().size());
+            if (work.cancelled()) {
+                LOG.infof("job %s was cancelled while its faces were found; not handing it on", job.jobId());
+                return Outcome.nothing();
+            }
+        }
+        return Outcome.handOn(new FaceMessage(SchemaVersions.CURRENT, job.jobId(), job.tenant(), job.createdAt(),
+                job.spec(), null, null, null, engine.cropSize(), lowestScore, mostFaces, crops),
+                work.running(JobStatus.DETECTING, STEP_DETECTED, PROGRESS_DONE).withTimings(work.timings()));
+    }
+
+    /** The photos of several people must be exactly the parts spec.people names, each a safe key, with no photoRef. */
+    private static void checkPhotos(JobMessage job) {
+        if (job.photoRef() != null) {
+            throw new StageFailure(ErrorCodes.BAD_SPEC, "photos are for a job of several people, which has no"
+                    + " photoRef; give one or the other");
+        }
+        if (!job.photos().keySet().equals(job.spec().photoParts())) {
+            throw new StageFailure(ErrorCodes.BAD_SPEC, "photos has the parts " + new TreeMap<>(job.photos()).keySet()
+                    + " but spec.people names the photo parts " + job.spec().photoParts()
+                    + "; give one photo for each photo:PART and no other");
+        }
+        job.photos().forEach((part, ref) -> {
+            if (!ObjectKeys.isSafeKey(ref)) {
+                throw new StageFailure(ErrorCodes.BAD_SPEC, "photos." + part + ": \"" + ref + "\" is not an object key");
+            }
+        });
+    }
+
+    private FaceAnalysis analyse(JobMessage job, String photoRef, String which, Map<String, Long> timings) {
+        try {
+            return detect(job, photoRef, timings);
+        } catch (FaceFailure e) {
+            throw new StageFailure(e.code(), which + e.getMessage(), e);
+        } catch (ModelException e) {
+            LOG.errorf(e, "job %s: the detector failed", job.jobId());
+            throw new StageFailure(ErrorCodes.MODEL_ERROR, which + e.getMessage(), e);
+        }
+    }
+
+    private void store(FaceAnalysis analysis, String cropKey, String chipKey, String recordKey) {
+        byte[] record = Json.toBytes(analysis.record());
+        byte[] chip = Png.encode(analysis.recognitionChip().crop(), Map.of("dreamid:face", "dlib-chip-150"));
+        retry.run("write " + cropKey + ", " + chipKey + " and " + recordKey, () -> store.putAll(List.of(
+                new ObjectStore.Write(cropKey, analysis.cropPng(), "image/png"),
+                new ObjectStore.Write(chipKey, chip, "image/png"),
+                new ObjectStore.Write(recordKey, record, "application/json"))));
+    }
+
+    private FaceAnalysis detect(JobMessage job, String photoRef, Map<String, Long> timings) {
         FaceChoice choice = faceChoice(job.spec());
         long t0 = System.nanoTime();
         byte[] photo;
         try {
-            photo = retry.call("read " + job.photoRef(), () -> store.get(job.photoRef(), config.maxPhotoBytes()));
+            photo = retry.call("read " + photoRef, () -> store.get(photoRef, config.maxPhotoBytes()));
         } catch (ObjectNotFoundException e) {
-            throw new FaceFailure(ErrorCodes.PHOTO_NOT_FOUND, "the photo " + job.photoRef()
+            throw new FaceFailure(ErrorCodes.PHOTO_NOT_FOUND, "the photo " + photoRef
                     + " is not in storage; upload it again", e);
         } catch (ObjectTooLargeException e) {
             throw new FaceFailure(ErrorCodes.BAD_IMAGE, "the photo is too large: " + e.getMessage(), e);

@@ -106,4 +106,13 @@ public interface GatewayConfig {
     /** How often each replica looks for finished jobs past their retention among the jobs it folds. */
     @WithDefault("10m")
     Duration retentionSweepInterval();
+
+    /**
+     * K, the identity words the encoder-service's bundle makes per face, counted for each person who comes as a photo
+     * when a prompt's 77-token budget is checked at submission (an identity encoded earlier counts its own K, read
+     * from its file). Set it to the K of the imported encoder bundle (its {@code encoder.json} "words"); the
+     * built-in tiny encoder has 2. The diffusion stage checks again with the real K.
+     */
+    @WithDefault("2")
+    int wordsPerPhoto();
 }

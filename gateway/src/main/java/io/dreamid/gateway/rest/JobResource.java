@@ -52,6 +52,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /** The async job API: submit, read, follow, fetch images, cancel, list. */
 @Path("/v1/jobs")
@@ -83,7 +87,9 @@ public class JobResource {
     @Blocking
     @Operation(summary = "Submit a job with a photo",
             description = "Multipart with a part 'photo' (JPEG or PNG of a face) and a part 'spec' (the job spec as"
-                    + " JSON). Returns 202 with the job id; follow it at the Location URL.")
+                    + " JSON); or, for several people {id:NAME}, a part 'photo:NAME' per person who comes as a photo"
+                    + " (the others named in spec.people by identityId); or only 'spec' when the prompts name nobody."
+                    + " Returns 202 with the job id; follow it at the Location URL.")
     @RequestBody(content = @Content(mediaType = MediaType.MULTIPART_FORM_DATA,
             schema = @Schema(implementation = PhotoSubmission.class)))
     @APIResponse(responseCode = "202", description = "accepted",
@@ -102,11 +108,35 @@ public class JobResource {
                     + " e.g. {\"prompts\": [\"a photo of {id} as an astronaut\"]}");
         }
         JobSpec spec = JobRequests.spec(specBytes);
+        Map<String, JobSubmissions.PersonPhoto> people = personPhotos(files);
+        if (!people.isEmpty()) {
+            if (photo != null) {
+                throw ApiException.badRequest(ErrorCodes.BAD_SPEC, "the part 'photo' is the one person of {id}; the"
+                        + " parts 'photo:NAME' are each of several people {id:NAME}: send one kind, not both");
+            }
+            return accepted(submissions.submitPeople(caller.tenant(), spec, people));
+        }
         if (photo == null && JobSubmissions.needsNoPhoto(spec)) {
             return accepted(submissions.submitWithoutPhoto(caller.tenant(), spec));
         }
         FileUpload checked = photoPart(photo, submissions);
         return accepted(submissions.submitPhoto(caller.tenant(), checked.size(), () -> read(checked), spec));
+    }
+
+    /** The parts {@code photo:NAME}, by NAME, each refused when larger than allowed. */
+    private Map<String, JobSubmissions.PersonPhoto> personPhotos(List<FileUpload> files) {
+        Map<String, JobSubmissions.PersonPhoto> photos = new TreeMap<>();
+        for (FileUpload file : files) {
+            if (file.name() != null && file.name().startsWith(JobSpec.PHOTO_PREFIX)) {
+                FileUpload checked = photoPart(file, submissions);
+                String part = file.name().substring(JobSpec.PHOTO_PREFIX.length());
+                if (photos.put(part, new JobSubmissions.PersonPhoto(checked.size(), () -> read(checked))) != null) {
+                    throw ApiException.badRequest(ErrorCodes.BAD_SPEC, "the part '" + file.name() + "' is given"
+                            + " twice; send one photo per person");
+                }
+            }
+        }
+        return photos;
     }
 
     /** The uploaded photo, refused with a message when the part is missing or larger than allowed. */

@@ -27,6 +27,8 @@ import java.util.Map;
  *                 job each is the candidate the identity judge chose (candidate 0 until it has chosen) and lists
  *                 the others
  * @param spec     what was asked, with the defaults and the seed the gateway filled in
+ * @param photoRef the job's input photo (an object key a later job may name as its photoRef to run again)
+ * @param photos   a job of several people's input photos by photo part (for a later job's {@code photos})
  * @param notices  things the user should know about the result, from the stages' events, e.g. that the images
  *                 come from the tiny test model and are noise by design
  */
@@ -41,6 +43,8 @@ public record JobResponse(
         List<ImageLink> images,
         JobSpec spec,
         String identityId,
+        String photoRef,
+        Map<String, String> photos,
         Instant createdAt,
         Instant updatedAt,
         List<String> notices) {
@@ -88,7 +92,7 @@ public record JobResponse(
                 .thenComparing(ImageLink::image, Comparator.nullsLast(Comparator.naturalOrder()))
                 .thenComparing(ImageLink::index));
         return new JobResponse(view.jobId(), jobUrl(view.jobId()), view.status(), view.stage(), view.progress(),
-                view.timings(), view.error(), images, view.spec(), view.identityId(), view.createdAt(),
+                view.timings(), view.error(), images, view.spec(), view.identityId(), view.photoRef(), view.photos(), view.createdAt(),
                 view.updatedAt(), view.notices());
     }
 

@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -24,13 +26,16 @@ import java.util.stream.Collectors;
 public final class JobRequests {
     static final Set<String> SPEC_FIELDS = Arrays.stream(JobSpec.class.getRecordComponents())
             .map(c -> c.getName()).collect(Collectors.toCollection(TreeSet::new));
-    static final Set<String> BODY_FIELDS = new TreeSet<>(List.of("spec", "photoRef", "identityId"));
+    static final Set<String> BODY_FIELDS = new TreeSet<>(List.of("spec", "photoRef", "identityId", "photos"));
 
     private JobRequests() {
     }
 
-    /** The JSON body of {@code POST /v1/jobs}: {@code {"spec": {...}, "photoRef": "..."} or "identityId"}. */
-    public record JobRequest(JobSpec spec, String photoRef, String identityId) {
+    /**
+     * The JSON body of {@code POST /v1/jobs}: {@code {"spec": {...}, "photoRef": "..."} or "identityId"}, or for
+     * several people {@code "photos": {"PART": "<object key>"}} (the photos of {@code photo:PART} people).
+     */
+    public record JobRequest(JobSpec spec, String photoRef, String identityId, Map<String, String> photos) {
     }
 
     public static JobSpec spec(byte[] json) {
@@ -48,7 +53,7 @@ public final class JobRequests {
             throw bad("the request body has no \"spec\"; send {\"spec\": {\"prompts\": [\"a photo of {id} ...\"]},"
                     + " \"photoRef\": \"...\"} or with \"identityId\" instead of \"photoRef\"");
         }
-        return new JobRequest(spec(spec, "spec"), text(body, "photoRef"), text(body, "identityId"));
+        return new JobRequest(spec(spec, "spec"), text(body, "photoRef"), text(body, "identityId"), photos(body));
     }
 
     /** The body of {@code POST /v1/datasets}: a {@link DatasetSpec}, unknown fields refused. */
@@ -127,6 +132,23 @@ public final class JobRequests {
             throw bad("\"" + field + "\" must be a string");
         }
         return value.asText();
+    }
+
+    private static Map<String, String> photos(JsonNode body) {
+        JsonNode value = body.get("photos");
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isObject()) {
+            throw bad("\"photos\" must be an object of photo part names to object keys, e.g. {\"ada\":"
+                    + " \"inputs/<jobId>/person-ada.png\"}");
+        }
+        Map<String, String> photos = new TreeMap<>();
+        for (Iterator<String> names = value.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            photos.put(name, text(value, name));
+        }
+        return photos;
     }
 
     private static String firstLine(String message) {

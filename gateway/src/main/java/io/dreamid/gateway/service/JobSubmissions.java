@@ -11,6 +11,7 @@ import io.dreamid.common.messages.JobEvent;
 import io.dreamid.common.messages.JobMessage;
 import io.dreamid.common.messages.JobSpec;
 import io.dreamid.common.messages.JobStatus;
+import io.dreamid.common.messages.Placeholders;
 import io.dreamid.common.messages.SchemaVersions;
 import io.dreamid.common.messages.Stage;
 import io.dreamid.common.storage.ObjectNotFoundException;
@@ -33,6 +34,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
@@ -66,6 +70,9 @@ public class JobSubmissions {
 
     @Inject
     Idempotency idempotency;
+
+    @Inject
+    PromptLimits promptLimits;
 
     Clock clock = Clock.systemUTC();
     private ImageLimits limits;
@@ -116,6 +123,84 @@ public class JobSubmissions {
         });
     }
 
+    /**
+     * A photo of one person of a job of several people, not read yet.
+     *
+     * @param size  its size in bytes, reserved in the upload budget before {@code bytes} reads it
+     * @param bytes reads the photo
+     */
+    public record PersonPhoto(long size, Supplier<byte[]> bytes) {
+    }
+
+    /**
+     * A job of several people with photos: each photo part {@code PART} (multipart part {@code photo:PART}, or a
+     * {@code photos} entry of a JSON body) is the person {@code {id:PART}} unless {@code spec.people} maps that
+     * name already; {@code spec.people} may name other people by identityId. Every photo goes through the face
+     * and encoder stages, and each person's words go at their own placeholder.
+     */
+    public JobView submitPeople(String tenant, JobSpec requested, Map<String, PersonPhoto> photos) {
+        return counted(() -> {
+            for (String part : photos.keySet()) {
+                if (!Placeholders.isName(part)) {
+                    throw ApiException.badRequest(ErrorCodes.BAD_SPEC, "\"photo:" + part + "\" is not a photo part"
+                            + " name; name each part photo:NAME with the NAME of its {id:NAME} (letters, digits, '-'"
+                            + " and '_', at most " + Placeholders.MAX_NAME_LENGTH + " characters)");
+                }
+            }
+            JobSpec spec = withPhotoParts(requested, photos.keySet());
+            checkSpec(spec, false);
+            if (!spec.photoParts().equals(new TreeSet<>(photos.keySet()))) {
+                throw ApiException.badRequest(ErrorCodes.BAD_SPEC, "the photo parts " + new TreeSet<>(photos.keySet())
+                        + " must be the people the prompts name ({id:NAME} with a part photo:NAME, or \"people\":"
+                        + " {\"NAME\": \"photo:PART\"}); people names the photo parts " + spec.photoParts());
+            }
+            spec.people().values().stream().filter(v -> JobSpec.photoPart(v) == null).forEach(this::checkIdentity);
+            long total = photos.values().stream().mapToLong(PersonPhoto::size).sum();
+            try (UploadBudget.Reservation room = uploads.reserve(total)) {
+                Map<String, Upload> uploads = new TreeMap<>();
+                photos.forEach((part, photo) -> {
+                    byte[] bytes = photo.bytes().get();
+                    uploads.put(part, new Upload(bytes, checkImage(bytes, "the photo 'photo:" + part + "'")));
+                });
+                return accept(tenant, spec, null, null, null, uploads);
+            }
+        });
+    }
+
+    /** The spec with each photo part that a prompt names {@code {id:PART}} and people leaves out mapped to it. */
+    static JobSpec withPhotoParts(JobSpec spec, Set<String> parts) {
+        Map<String, String> people = new TreeMap<>(spec.people() == null ? Map.of() : spec.people());
+        Set<String> used = spec.placeholderNames();
+        for (String part : parts) {
+            if (used.contains(part) && !people.containsKey(part)) {
+                people.put(part, JobSpec.PHOTO_PREFIX + part);
+            }
+        }
+        return new JobSpec(spec.prompts(), spec.negativePrompt(), spec.imagesPerPrompt(), spec.steps(),
+                spec.guidanceScale(), spec.seed(), spec.width(), spec.height(), spec.scheduler(), spec.face(),
+                spec.identityOnly(), people.isEmpty() ? null : people);
+    }
+
+    /** The photos of a JSON body's {@code photos}: objects the tenant owns, read when the job is checked. */
+    Map<String, PersonPhoto> storedPhotos(String tenant, Map<String, String> refs) {
+        Map<String, PersonPhoto> photos = new TreeMap<>();
+        refs.forEach((part, ref) -> {
+            if (ref == null || !ownsReference(tenant, ref)) {
+                throw photoNotFound(ref);
+            }
+            long size = store.stat(ref).orElseThrow(() -> photoNotFound(ref)).size();
+            if (size > limits.maxBytes()) {
+                throw tooLarge("the photo " + ref + " is " + size + " bytes");
+            }
+            photos.put(part, new PersonPhoto(size, () -> readPhoto(ref)));
+        });
+        return photos;
+    }
+
+    /** A checked photo of one person. */
+    private record Upload(byte[] bytes, ImageHeader header) {
+    }
+
     /** Whether a request without a photo or an identity is one this gateway runs (text-only or several people). */
     public static boolean needsNoPhoto(JobSpec spec) {
         return !spec.isIdentityOnly() && (spec.isSeveralPeople() || !spec.namesAPerson());
@@ -123,6 +208,13 @@ public class JobSubmissions {
 
     /** A job from a photo already in storage, from an identity encoded earlier, or from text only. */
     public JobView submitReference(String tenant, JobRequests.JobRequest request) {
+        if (request.photos() != null && !request.photos().isEmpty()) {
+            if (request.photoRef() != null || request.identityId() != null) {
+                throw ApiException.badRequest(ErrorCodes.BAD_SPEC, "\"photos\" are the photos of several people"
+                        + " ({id:NAME}); leave \"photoRef\" and \"identityId\" out");
+            }
+            return submitPeople(tenant, request.spec(), storedPhotos(tenant, request.photos()));
+        }
         boolean hasPhoto = request.photoRef() != null && !request.photoRef().isBlank();
         boolean hasIdentity = request.identityId() != null && !request.identityId().isBlank();
         if (!hasPhoto && !hasIdentity && needsNoPhoto(request.spec())) {
@@ -172,6 +264,12 @@ public class JobSubmissions {
     }
 
     private JobView accept(String tenant, JobSpec requested, byte[] photo, ImageHeader header, String identityId) {
+        return accept(tenant, requested, photo, header, identityId, Map.of());
+    }
+
+    private JobView accept(String tenant, JobSpec requested, byte[] photo, ImageHeader header, String identityId,
+            Map<String, Upload> people) {
+        promptLimits.check(requested, identityId);
         Optional<String> keyed = idempotency.keyedJobId(tenant);
         String jobId = keyed.orElseGet(() -> UUID.randomUUID().toString());
         long seed = requested.seed() != null ? requested.seed()
@@ -190,7 +288,13 @@ public class JobSubmissions {
             photoRef = ObjectKeys.input(jobId, header.extension());
             store.put(photoRef, photo, header.mimeType(), Map.of("tenant", tenant));
         }
-        JobMessage job = JobMessage.of(jobId, tenant, now, photoRef, identityId, spec);
+        Map<String, String> photos = new TreeMap<>();
+        people.forEach((part, upload) -> {
+            String key = ObjectKeys.personInput(jobId, part, upload.header().extension());
+            store.put(key, upload.bytes(), upload.header().mimeType(), Map.of("tenant", tenant));
+            photos.put(part, key);
+        });
+        JobMessage job = JobMessage.of(jobId, tenant, now, photoRef, identityId, spec, photos);
         JobEvent accepted = new JobEvent(SchemaVersions.CURRENT,
                 JobEvent.eventIdFor(jobId, Stage.GATEWAY, JobStatus.ACCEPTED, null), jobId, tenant, Stage.GATEWAY,
                 JobStatus.ACCEPTED, 0.0, Map.of(), null, List.of(), identityId, spec, now);
@@ -213,7 +317,7 @@ public class JobSubmissions {
             throw new JobPublisher.PublishException(e.getMessage() + "; job " + jobId + " is withdrawn (it will end"
                     + " CANCELLED if it reaches the broker late)", e);
         }
-        JobView view = JobView.empty(jobId).apply(accepted).withPhotoRef(photoRef);
+        JobView view = JobView.empty(jobId).apply(accepted).withPhotos(photoRef, photos);
         states.published(view);
         return view;
     }

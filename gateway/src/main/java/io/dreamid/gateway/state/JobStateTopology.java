@@ -124,7 +124,7 @@ public final class JobStateTopology {
                     JobEvent.eventIdFor(jobId, Stage.GATEWAY, JobStatus.ACCEPTED, null), jobId, job.tenant(),
                     Stage.GATEWAY, JobStatus.ACCEPTED, 0.0, Map.of(), null, List.of(), job.identityId(), job.spec(),
                     job.createdAt());
-            return List.of(new FoldInput(event, job.photoRef()));
+            return List.of(new FoldInput(event, job.photoRef(), job.photos()));
         } catch (MalformedMessageException e) {
             LOG.warnf("job %s: ignoring a job message that cannot be read: %s", jobId, e.getMessage());
             return List.of();
@@ -142,7 +142,7 @@ public final class JobStateTopology {
                         event.jobId(), jobId, event.jobId());
                 return List.of();
             }
-            return event.status() == null ? List.of() : List.of(new FoldInput(event, null));
+            return event.status() == null ? List.of() : List.of(new FoldInput(event, null, null));
         } catch (MalformedMessageException e) {
             LOG.warnf("job %s: ignoring an event that cannot be read: %s", jobId, e.getMessage());
             return List.of();
@@ -150,7 +150,7 @@ public final class JobStateTopology {
     }
 
     /** One step of the fold: an event, and the photo reference when it came from a job message. */
-    public record FoldInput(JobEvent event, String photoRef) {
+    public record FoldInput(JobEvent event, String photoRef, Map<String, String> photos) {
     }
 
     /** One step of the fold per record; writes and forwards only views that changed. */
@@ -180,7 +180,8 @@ public final class JobStateTopology {
             }
             JobView current = store.get(jobId);
             JobView before = current == null ? JobView.empty(jobId) : current;
-            JobView after = before.apply(record.value().event()).withPhotoRef(record.value().photoRef());
+            JobView after = before.apply(record.value().event()).withPhotos(record.value().photoRef(),
+                    record.value().photos());
             if (after != before) {
                 store.put(jobId, after);
                 context.forward(record.withValue(after));

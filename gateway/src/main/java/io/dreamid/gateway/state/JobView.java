@@ -21,6 +21,7 @@ import java.util.Set;
  * the same view.
  *
  * @param photoRef the photo the job started from (from its job message), null for identity jobs
+ * @param photos   the photos of the people of a job of several people, by photo part (from its job message)
  * @param eventIds the ids of the events already folded in, oldest first, so that a redelivered event changes
  *                 nothing
  * @param notices  the notices of the job's events, each once, in the order they first came
@@ -43,7 +44,8 @@ public record JobView(
         Instant updatedAt,
         Set<String> eventIds,
         List<String> notices,
-        Map<String, IdentityScore> identityScores) {
+        Map<String, IdentityScore> identityScores,
+        Map<String, String> photos) {
 
     /**
      * Bounds the dedupe memory of one job. Stages emit a handful of ids per job, so this only trims a
@@ -63,7 +65,7 @@ public record JobView(
     /** The view of a job before any event. */
     public static JobView empty(String jobId) {
         return new JobView(jobId, null, null, null, 0.0, Map.of(), null, List.of(), null, null, null, null, null,
-                Set.of(), List.of(), Map.of());
+                Set.of(), List.of(), Map.of(), null);
     }
 
     /** The job's view after {@code event}. Duplicates and regressions leave the status as it is. */
@@ -115,7 +117,7 @@ public record JobView(
         boolean advances = status == null || (!status.isTerminal() && event.status().rank() >= status.rank());
         if (!advances) {
             return new JobView(jobId, newTenant, status, stage, progress, mergedTimings, error, outputs, newIdentity,
-                    photoRef, newSpec, newCreated, updatedAt, ids, newNotices, newScores);
+                    photoRef, newSpec, newCreated, updatedAt, ids, newNotices, newScores, photos);
         }
 
         double eventProgress = Double.isNaN(event.progress()) ? 0.0 : Math.min(1.0, Math.max(0.0, event.progress()));
@@ -126,14 +128,22 @@ public record JobView(
                 : outputs;
         Instant newUpdated = updatedAt == null || (at != null && at.isAfter(updatedAt)) ? at : updatedAt;
         return new JobView(jobId, newTenant, event.status(), event.stage(), newProgress, mergedTimings, newError,
-                newOutputs, newIdentity, photoRef, newSpec, newCreated, newUpdated, ids, newNotices, newScores);
+                newOutputs, newIdentity, photoRef, newSpec, newCreated, newUpdated, ids, newNotices, newScores, photos);
     }
 
     /** This view with the photo reference of the job message (events do not carry it); the first one stays. */
     public JobView withPhotoRef(String ref) {
-        return photoRef != null || ref == null ? this
-                : new JobView(jobId, tenant, status, stage, progress, timings, error, outputs, identityId, ref, spec,
-                        createdAt, updatedAt, eventIds, notices, identityScores);
+        return withPhotos(ref, null);
+    }
+
+    /** This view with the photo or photos of the job message (events do not carry them); the first ones stay. */
+    public JobView withPhotos(String ref, Map<String, String> people) {
+        boolean newRef = photoRef == null && ref != null;
+        boolean newPhotos = photos == null && people != null && !people.isEmpty();
+        return !newRef && !newPhotos ? this
+                : new JobView(jobId, tenant, status, stage, progress, timings, error, outputs, identityId,
+                        newRef ? ref : photoRef, spec, createdAt, updatedAt, eventIds, notices, identityScores,
+                        newPhotos ? Map.copyOf(people) : photos);
     }
 
     /** Whether this view is at least as far along as {@code other}: higher rank, or the same rank and progress. */

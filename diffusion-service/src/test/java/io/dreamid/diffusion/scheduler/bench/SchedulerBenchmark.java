@@ -4,7 +4,7 @@ import io.dreamid.diffusion.scheduler.GaussianNoise;
 import io.dreamid.diffusion.scheduler.Scheduler;
 import io.dreamid.diffusion.scheduler.SchedulerConfig;
 import io.dreamid.diffusion.scheduler.Schedulers;
-import io.dreamid.diffusion.tokenizer.ClipTokenizer;
+import io.dreamid.common.tokenizer.ClipTokenizer;
 import java.nio.file.Path;
 import java.util.Arrays;
 

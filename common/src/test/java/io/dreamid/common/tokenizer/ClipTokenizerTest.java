@@ -1,4 +1,4 @@
-package io.dreamid.diffusion.tokenizer;
+package io.dreamid.common.tokenizer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -29,10 +29,20 @@ class ClipTokenizerTest {
 
     @BeforeAll
     static void load() throws IOException, URISyntaxException {
-        clipDir = Path.of(ClipTokenizerTest.class.getResource("/tokenizer/clip/vocab.json").toURI()).getParent();
+        clipDir = Path.of(ClipTokenizerTest.class.getResource("/io/dreamid/common/tokenizer/clip/vocab.json").toURI()).getParent();
         clip = ClipTokenizer.fromDirectory(clipDir);
         try (InputStream in = ClipTokenizerTest.class.getResourceAsStream("/tokenizer/clip-golden.json")) {
             golden = JSON.readTree(in);
+        }
+    }
+
+    @Test
+    void theBundledVocabularyIsTheFolderOne() {
+        ClipTokenizer bundled = ClipTokenizer.clip();
+        assertThat(bundled.vocabSize()).isEqualTo(clip.vocabSize());
+        assertThat(bundled.maxLength()).isEqualTo(77);
+        for (JsonNode c : golden.path("cases")) {
+            assertThat(bundled.tokenize(c.path("prompt").asText())).isEqualTo(clip.tokenize(c.path("prompt").asText()));
         }
     }
 

@@ -1,4 +1,4 @@
-package io.dreamid.diffusion.tokenizer;
+package io.dreamid.common.tokenizer;
 
 /**
  * A prompt as the text encoder takes it.

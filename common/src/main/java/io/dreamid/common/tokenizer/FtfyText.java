@@ -1,4 +1,4 @@
-package io.dreamid.diffusion.tokenizer;
+package io.dreamid.common.tokenizer;
 
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;

@@ -1,8 +1,9 @@
-package io.dreamid.diffusion.tokenizer;
+package io.dreamid.common.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -78,12 +79,12 @@ public final class ClipTokenizer {
         Map<String, Integer> vocab;
         Map<String, Integer> ranks;
         if (Files.isRegularFile(vocabFile) && Files.isRegularFile(mergesFile)) {
-            vocab = readVocab(readJson(vocabFile), vocabFile);
+            vocab = readVocab(readJson(vocabFile), vocabFile.toString());
             ranks = readMergesTxt(mergesFile);
         } else if (Files.isRegularFile(fastFile)) {
             JsonNode root = readJson(fastFile);
             JsonNode model = root.path("model");
-            vocab = readVocab(model.path("vocab"), fastFile);
+            vocab = readVocab(model.path("vocab"), fastFile.toString());
             for (JsonNode added : root.path("added_tokens")) {
                 if (added.path("content").isTextual() && added.path("id").canConvertToInt()) {
                     vocab.putIfAbsent(added.get("content").asText(), added.get("id").asInt());
@@ -98,6 +99,35 @@ public final class ClipTokenizer {
         special.read(dir.resolve("tokenizer_config.json"));
         special.read(dir.resolve("special_tokens_map.json"));
         return new ClipTokenizer(Map.copyOf(vocab), Map.copyOf(ranks), special);
+    }
+
+    /**
+     * The CLIP BPE vocabulary that Stable Diffusion 1.x and 2.x bundles use (OpenAI's, MIT; 49408 tokens, 77
+     * positions), bundled in common so that a service without a diffusion bundle (the gateway) counts a prompt's
+     * tokens as the diffusion stage does. SD 2.x pads with another id, which changes no count.
+     */
+    public static ClipTokenizer clip() {
+        return BundledClip.TOKENIZER;
+    }
+
+    private static final class BundledClip {
+        static final ClipTokenizer TOKENIZER = load();
+
+        private static ClipTokenizer load() {
+            try (InputStream vocab = ClipTokenizer.class.getResourceAsStream("clip/vocab.json");
+                 InputStream merges = ClipTokenizer.class.getResourceAsStream("clip/merges.txt")) {
+                if (vocab == null || merges == null) {
+                    throw new IllegalStateException("the CLIP vocabulary is missing from the classpath"
+                            + " (io/dreamid/common/tokenizer/clip/)");
+                }
+                Map<String, Integer> table = readVocab(JSON.readTree(vocab), "clip/vocab.json");
+                Map<String, Integer> ranks = readMergesLines(new String(merges.readAllBytes(), StandardCharsets.UTF_8)
+                        .lines().toList(), "clip/merges.txt");
+                return new ClipTokenizer(Map.copyOf(table), Map.copyOf(ranks), new SpecialTokens());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the bundled CLIP vocabulary", e);
+            }
+        }
     }
 
     /** BPE ids of the prompt, without start and end tokens and without truncation. */
@@ -310,7 +340,7 @@ public final class ClipTokenizer {
         }
     }
 
-    private static Map<String, Integer> readVocab(JsonNode node, Path file) {
+    private static Map<String, Integer> readVocab(JsonNode node, String file) {
         if (!node.isObject() || node.isEmpty()) {
             throw new IllegalArgumentException(file + ": the vocabulary must be a non-empty JSON object token -> id");
         }
@@ -325,12 +355,14 @@ public final class ClipTokenizer {
     }
 
     private static Map<String, Integer> readMergesTxt(Path file) {
-        List<String> lines;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return readMergesLines(Files.readAllLines(file, StandardCharsets.UTF_8), file.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
+    }
+
+    private static Map<String, Integer> readMergesLines(List<String> lines, String file) {
         Map<String, Integer> ranks = new HashMap<>(lines.size() * 2);
         int rank = 0;
         for (int i = 0; i < lines.size(); i++) {

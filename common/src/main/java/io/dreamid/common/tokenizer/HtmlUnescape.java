@@ -1,4 +1,4 @@
-package io.dreamid.diffusion.tokenizer;
+package io.dreamid.common.tokenizer;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -188,9 +189,10 @@ class KubernetesManifestsTest {
                                 name, variable).contains(variable);
                     } else if (variable.startsWith(ownPrefix)) {
                         String method = camelCase(variable.substring(ownPrefix.length())) + "()";
-                        assertThat(sources.contains(method) || sources.contains("${" + variable))
-                                .as("%s: %s is neither %s of its config mapping nor read in application.properties",
-                                        name, variable, method)
+                        assertThat(mappingReads(sources, variable.substring(ownPrefix.length()))
+                                || sources.contains("${" + variable))
+                                .as("%s: %s is neither %s of its config mapping (or of a group of it) nor read in"
+                                        + " application.properties", name, variable, method)
                                 .isTrue();
                     }
                 }
@@ -293,6 +295,24 @@ class KubernetesManifestsTest {
 
     private static String envName(String property) {
         return ManifestChecks.envName(property);
+    }
+
+    /**
+     * Whether the config mapping has the property {@code upperSnake} names: a method of the mapping
+     * ({@code MAX_WAIT} -> {@code maxWait()}) or of one of its groups ({@code BATCH_MAX_IMAGES} -> {@code batch()}
+     * with {@code maxImages()}).
+     */
+    private static boolean mappingReads(String sources, String upperSnake) {
+        String[] parts = upperSnake.split("_");
+        for (int groupParts = 0; groupParts < parts.length; groupParts++) {
+            String group = String.join("_", Arrays.copyOfRange(parts, 0, groupParts));
+            String leaf = String.join("_", Arrays.copyOfRange(parts, groupParts, parts.length));
+            if ((group.isEmpty() || sources.contains(camelCase(group) + "()"))
+                    && sources.contains(camelCase(leaf) + "()")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String camelCase(String upperSnake) {

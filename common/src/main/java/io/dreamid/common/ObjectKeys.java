@@ -15,7 +15,8 @@ public final class ObjectKeys {
     private static final Pattern SAFE_KEY = Pattern.compile(
             "[A-Za-z0-9][A-Za-z0-9._-]{0,127}(/[A-Za-z0-9][A-Za-z0-9._-]{0,127})*");
     private static final Pattern OUTPUT_NAME = Pattern.compile("/(\\d{1,4})-(\\d{1,4})(?:-c(\\d{1,4}))?\\.png$");
-    private static final Pattern FACE_CROP = Pattern.compile("faces/([^/]+)/aligned\\.png");
+    private static final Pattern FACE_CROP = Pattern.compile(
+            "faces/([^/]+)/(?:person-([A-Za-z0-9_-]{1,64})-)?aligned\\.png");
     private static final Pattern EXTENSION = Pattern.compile("[a-z0-9]{1,8}");
 
     private ObjectKeys() {
@@ -77,12 +78,15 @@ public final class ObjectKeys {
     }
 
     /**
-     * The chip stored beside an aligned crop ({@link #faceCrop}), e.g. for the crop an identity was made from; null
-     * when {@code cropKey} is not a crop of this layout.
+     * The chip stored beside an aligned crop (a job's {@link #faceCrop} or a person's {@link #personFaceCrop}), e.g.
+     * for the crop an identity was made from; null when {@code cropKey} is not a crop of this layout.
      */
     public static String faceChipBesideCrop(String cropKey) {
         Matcher m = cropKey == null ? null : FACE_CROP.matcher(cropKey);
-        return m != null && m.matches() && isSafeId(m.group(1)) ? faceChip(m.group(1)) : null;
+        if (m == null || !m.matches() || !isSafeId(m.group(1))) {
+            return null;
+        }
+        return m.group(2) == null ? faceChip(m.group(1)) : personFaceChip(m.group(1), m.group(2));
     }
 
     /** The face record (JSON: box, score, keypoints, transform) of a job. */

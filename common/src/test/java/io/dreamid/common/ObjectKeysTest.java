@@ -40,6 +40,9 @@ class ObjectKeysTest {
     @Test
     void theChipBesideAnIdentitysCrop() {
         assertThat(ObjectKeys.faceChipBesideCrop(ObjectKeys.faceCrop(JOB))).isEqualTo(ObjectKeys.faceChip(JOB));
+        assertThat(ObjectKeys.faceChipBesideCrop(ObjectKeys.personFaceCrop(JOB, "ada")))
+                .isEqualTo(ObjectKeys.personFaceChip(JOB, "ada")).isEqualTo("faces/" + JOB + "/person-ada-chip.png");
+        assertThat(ObjectKeys.faceChipBesideCrop("faces/" + JOB + "/person-../aligned.png")).isNull();
         assertThat(ObjectKeys.faceChipBesideCrop("faces/../aligned.png")).isNull();
         assertThat(ObjectKeys.faceChipBesideCrop("inputs/" + JOB + "/aligned.png")).isNull();
         assertThat(ObjectKeys.faceChipBesideCrop(null)).isNull();

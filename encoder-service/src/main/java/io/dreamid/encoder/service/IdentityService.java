@@ -143,7 +143,7 @@ public class IdentityService {
         if (chip == null) {
             throw new StageFailure(ErrorCodes.BAD_SPEC, "the encoder " + config.version() + " reads the dlib chip"
                     + " stored beside the aligned crop, but " + cropRef + " is not a crop of the layout"
-                    + " faces/{jobId}/aligned.png");
+                    + " faces/{jobId}/aligned.png or faces/{jobId}/person-NAME-aligned.png");
         }
         return chip;
     }

@@ -11,6 +11,7 @@ import io.dreamid.diffusion.pipeline.GenerationParams;
 import io.dreamid.diffusion.pipeline.StableDiffusionPipeline;
 import io.dreamid.diffusion.pipeline.TextConditioning;
 import io.dreamid.diffusion.pipeline.Timings;
+import io.dreamid.encoder.bundle.BuiltInBundle;
 import io.dreamid.trainer.EncoderBundleWriter;
 import io.dreamid.trainer.TestModels;
 import io.dreamid.trainer.Trainer;
@@ -37,7 +38,9 @@ import java.util.SplittableRandom;
  * <p>Run: {@code DNNL_MAX_CPU_ISA=SSE41 ./mvnw -pl trainer -am test-compile exec:java -Dbench=trainer
  * -Dtrainer.main=io.dreamid.trainer.bench.TwoPeopleLearning -Dai.djl.pytorch.num_threads=1}, with
  * {@code -Dlearning.steps} (200), {@code -Dlearning.lr} (1e-2), {@code -Dlearning.guidance} (7.5, the targets'),
- * {@code -Dlearning.draws} (8).
+ * {@code -Dlearning.draws} (8), {@code -Dlearning.encoder=dlib} (start from the built-in dlib bundle instead of the
+ * tiny test encoder), {@code -Dlearning.sd=DIR -Dlearning.torchscript=DIR} (another model and its twin),
+ * {@code -Dlearning.ceiling=true} (the bound: one encoder per person, see {@link #ceiling}).
  */
 public final class TwoPeopleLearning {
     private static final String[] PEOPLE = {"astronaut", "grace_hopper"};
@@ -48,6 +51,14 @@ public final class TwoPeopleLearning {
     private static final int HELD_OUT_VARIANTS = 3;
     private static final int CROP = 48;
     private static final int DRAWS = Integer.getInteger("learning.draws", 8);
+    private static final double LR = Double.parseDouble(System.getProperty("learning.lr", "1e-2"));
+    /**
+     * The model that makes the targets and that the words are trained through (an ONNX bundle and its twin): the
+     * tiny model, or e.g. the listening variant of tools/trainer/make_listening_tiny.py or a real checkpoint's.
+     */
+    private static final Path SD = Path.of(System.getProperty("learning.sd", TestModels.sdBundle().toString()));
+    private static final Path TWIN = Path.of(System.getProperty("learning.torchscript",
+            TestModels.torchscript().toString()));
 
     private TwoPeopleLearning() {
     }
@@ -81,17 +92,9 @@ public final class TwoPeopleLearning {
         }
         Files.write(train.resolve(TrainingDataset.MANIFEST), trainLines);
         Files.write(heldOut.resolve(TrainingDataset.MANIFEST), heldOutLines);
-
-        int steps = Integer.getInteger("learning.steps", 200);
-        long t0 = System.nanoTime();
-        TrainingOptions options = new TrainingOptions(train, TestModels.baseEncoder(), TestModels.sdBundle(),
-                TestModels.torchscript(), work.resolve("bundle"), work.resolve("checkpoints"), steps, 4, Double.parseDouble(System.getProperty("learning.lr", "1e-2")),
-                steps / 10, 0.01, 1.0, 3, steps, 0, null, 50);
-        try (Trainer trainer = Trainer.prepare(options, System.out)) {
-            trainer.train();
-            EncoderBundleWriter.write(trainer, options.out());
-        }
-        System.out.printf("trained in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        Path base = "dlib".equals(System.getProperty("learning.encoder", "tiny"))
+                ? BuiltInBundle.write(work.resolve("base-dlib"), 2, 32) : TestModels.baseEncoder();
+        System.out.println("base encoder " + base + ", model " + SD + " with its twin " + TWIN);
         for (int k = 0; k < PROMPTS.length; k++) {
             RgbImage a = SafeImageDecoder.decode(Files.readAllBytes(train.resolve(target(0, k))), ImageLimits.DEFAULT);
             RgbImage b = SafeImageDecoder.decode(Files.readAllBytes(train.resolve(target(1, k))), ImageLimits.DEFAULT);
@@ -102,7 +105,22 @@ public final class TwoPeopleLearning {
             System.out.printf("prompt %d: the two people's edited images differ by %.2f of 255 per channel on average%n",
                     k, diff / a.rgb().length);
         }
-        double[][] before = ownVsOther(heldOut, TestModels.baseEncoder(), work.resolve("eval-base"));
+        if (Boolean.getBoolean("learning.ceiling")) {
+            ceiling(work, base, train, heldOut, trainLines);
+            return;
+        }
+
+        int steps = Integer.getInteger("learning.steps", 200);
+        long t0 = System.nanoTime();
+        TrainingOptions options = new TrainingOptions(train, base, SD,
+                TWIN, work.resolve("bundle"), work.resolve("checkpoints"), steps, 4, LR,
+                steps / 10, 0.01, 1.0, 3, steps, 0, null, 50);
+        try (Trainer trainer = Trainer.prepare(options, System.out)) {
+            trainer.train();
+            EncoderBundleWriter.write(trainer, options.out());
+        }
+        System.out.printf("trained in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        double[][] before = ownVsOther(heldOut, base, work.resolve("eval-base"));
         double[][] after = ownVsOther(heldOut, options.out(), work.resolve("eval-trained"));
         for (int p = 0; p < PEOPLE.length; p++) {
             System.out.printf(Locale.ROOT, "%s held-out loss vs own / other targets: before %.6f / %.6f, after"
@@ -118,11 +136,39 @@ public final class TwoPeopleLearning {
     }
 
     /**
+     * The bound of the experiment: an encoder trained on one person's pairs alone learns that person's words with
+     * nothing shared. If those words do not fit their own person's held-out targets better than the other person's
+     * words do, no projector trained on both people can pass the criterion on this model.
+     */
+    private static void ceiling(Path work, Path base, Path train, Path heldOut, List<String> trainLines)
+            throws IOException {
+        int steps = Integer.getInteger("learning.steps", 200);
+        double[][][] l = new double[PEOPLE.length][][];
+        for (int b = 0; b < PEOPLE.length; b++) {
+            String name = NAMES[b];
+            Files.write(train.resolve(TrainingDataset.MANIFEST), trainLines.stream().filter(x -> x.contains(name)).toList());
+            TrainingOptions options = new TrainingOptions(train, base, SD, TWIN, work.resolve("bundle-" + b),
+                    work.resolve("checkpoints-" + b), steps, 4, LR,
+                    steps / 10, 0.01, 1.0, 3, steps, 0, null, 50);
+            try (Trainer trainer = Trainer.prepare(options, System.out)) {
+                trainer.train();
+                EncoderBundleWriter.write(trainer, options.out());
+            }
+            l[b] = ownVsOther(heldOut, options.out(), work.resolve("eval-" + b));
+        }
+        for (int p = 0; p < PEOPLE.length; p++) {
+            int q = 1 - p;
+            System.out.printf(Locale.ROOT, "target of %s: words of %s alone %.6f, words of %s alone %.6f%n",
+                    PEOPLE[p], PEOPLE[p], l[p][p][0], PEOPLE[q], l[q][q][1]);
+        }
+    }
+
+    /**
      * Mean held-out loss per person against its own targets ([p][0]) and the other's ([p][1]), through the encoder
      * bundle {@code encoder}, on the same fixed draws for every pair.
      */
     static double[][] ownVsOther(Path heldOut, Path encoder, Path work) {
-        TrainingOptions options = new TrainingOptions(heldOut, encoder, TestModels.sdBundle(), TestModels.torchscript(),
+        TrainingOptions options = new TrainingOptions(heldOut, encoder, SD, TWIN,
                 work.resolve("bundle"), work.resolve("checkpoints"), 1, 1, 1e-3, 0, 0, 1, 0, 1, 0, null, 1);
         double[] losses;
         try (Trainer evaluator = Trainer.prepare(options, System.out)) {
@@ -148,7 +194,7 @@ public final class TwoPeopleLearning {
      * differ by the name only.
      */
     private static void writeTargets(Path... dirs) throws IOException {
-        try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(SdBundle.open(TestModels.sdBundle()),
+        try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(SdBundle.open(SD),
                 RuntimeOptions.CPU_DEFAULTS)) {
             for (int p = 0; p < PEOPLE.length; p++) {
                 for (int k = 0; k < PROMPTS.length; k++) {

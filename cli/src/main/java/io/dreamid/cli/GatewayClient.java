@@ -86,11 +86,11 @@ final class GatewayClient {
     }
 
     /**
-     * Submits a dataset build; returns the accepted build's JSON. Sent once: a build has no idempotency key yet, so
-     * a 503 is reported rather than retried (a retry could start a second build).
+     * Submits a dataset build with a key of its own, sent again while the gateway answers 503 (as jobs are); returns
+     * the accepted build's JSON.
      */
     JsonNode submitDataset(Map<String, Object> spec) {
-        return expectJson(send(jsonPost(request("/v1/datasets"), spec)), 202);
+        return expectJson(submit(jsonPost(submission("/v1/datasets"), spec)), 202);
     }
 
     JsonNode dataset(String datasetId) {
@@ -185,7 +185,11 @@ final class GatewayClient {
      * names the same job, so the gateway answers with that job instead of starting a second one.
      */
     private HttpRequest.Builder submission() {
-        return request("/v1/jobs").header("Idempotency-Key", UUID.randomUUID().toString());
+        return submission("/v1/jobs");
+    }
+
+    private HttpRequest.Builder submission(String path) {
+        return request(path).header("Idempotency-Key", UUID.randomUUID().toString());
     }
 
     private HttpRequest.Builder request(String path) {

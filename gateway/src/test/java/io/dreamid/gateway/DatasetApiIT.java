@@ -9,6 +9,7 @@ import io.dreamid.common.messages.DatasetMessage;
 import io.dreamid.common.messages.JobEvent;
 import io.dreamid.common.messages.JobStatus;
 import io.dreamid.common.messages.Stage;
+import io.dreamid.gateway.idempotency.IdempotencyKeyFilter;
 import io.dreamid.testsupport.EmbeddedS3;
 import io.dreamid.testsupport.KafkaResource;
 import io.dreamid.testsupport.S3Resource;
@@ -22,6 +23,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static io.dreamid.gateway.GatewayTestResource.KEY_A;
@@ -119,5 +121,41 @@ class DatasetApiIT {
                 .post("/v1/datasets");
         assertThat(typo.statusCode()).isEqualTo(400);
         assertThat(typo.jsonPath().getString("message")).contains("unknown field(s) [name]");
+    }
+
+    /**
+     * A client that sends a build again with its Idempotency-Key (it lost the answer) gets the first build and no
+     * second one is published; the key with another spec is refused.
+     */
+    @Test
+    void aRepeatedKeyedBuildReturnsTheFirstAndPublishesNothing() {
+        String unknown = DatasetMessage.ID_PREFIX + UUID.randomUUID();
+        Await.until("the job state to be loaded", Duration.ofSeconds(60),
+                () -> Api.as(KEY_A).get("/v1/datasets/" + unknown).statusCode() == 404);
+        String key = UUID.randomUUID().toString();
+        Response first = Api.as(KEY_A).header(IdempotencyKeyFilter.HEADER, key).contentType("application/json")
+                .body(SPEC).post("/v1/datasets");
+        assertThat(first.statusCode()).as(first.asString()).isEqualTo(202);
+        String id = first.jsonPath().getString("datasetId");
+        assertThat(first.header(IdempotencyKeyFilter.REPLAYED_HEADER)).isNull();
+        Await.until("the build is readable", TIMEOUT, () -> Api.as(KEY_A).get("/v1/datasets/" + id).statusCode() == 200);
+
+        Response again = Api.as(KEY_A).header(IdempotencyKeyFilter.HEADER, key).contentType("application/json")
+                .body(SPEC).post("/v1/datasets");
+        assertThat(again.statusCode()).isEqualTo(202);
+        assertThat(again.jsonPath().getString("datasetId")).isEqualTo(id);
+        assertThat(again.header("Location")).endsWith("/v1/datasets/" + id);
+        assertThat(again.header(IdempotencyKeyFilter.REPLAYED_HEADER)).isEqualTo("true");
+        DatasetMessage build = JobSubmissionIT.only(Topics.DATASETS, id, DatasetMessage.class);
+        assertThat(build.spec().seed()).as("a seed is derived from the key").isNotNull();
+
+        Response other = Api.as(KEY_A).header(IdempotencyKeyFilter.HEADER, key).contentType("application/json")
+                .body(SPEC.replace("a chef", "a pilot")).post("/v1/datasets");
+        assertThat(other.statusCode()).isEqualTo(422);
+        assertThat(other.jsonPath().getString("code")).isEqualTo("IDEMPOTENCY_KEY_REUSED");
+        Response otherTenant = Api.as(KEY_B).header(IdempotencyKeyFilter.HEADER, key)
+                .contentType("application/json").body(SPEC).post("/v1/datasets");
+        assertThat(otherTenant.statusCode()).isEqualTo(202);
+        assertThat(otherTenant.jsonPath().getString("datasetId")).isNotEqualTo(id);
     }
 }

@@ -1,6 +1,8 @@
 package io.dreamid.gateway.idempotency;
 
 import io.dreamid.common.DerivedIds;
+import io.dreamid.common.messages.DatasetMessage;
+import io.dreamid.common.messages.DatasetSpec;
 import io.dreamid.common.messages.JobSpec;
 import io.dreamid.gateway.rest.ApiException;
 import io.dreamid.gateway.state.JobStates;
@@ -11,6 +13,7 @@ import jakarta.ws.rs.core.Response;
 
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * Submissions with an {@code Idempotency-Key}: the key names its job. The job id is derived from the tenant and
@@ -80,9 +83,39 @@ public class Idempotency {
         boolean sameRequest = tenant.equals(job.tenant())
                 && (job.spec() == null || job.spec().equals(spec))
                 && (identityId == null || identityId.equals(job.identityId()));
+        return replayed(first, sameRequest, "job " + jobId);
+    }
+
+    /**
+     * The dataset id this build submission must have when it carries a key (the job id of the key, with the
+     * datasets' prefix); empty when it has none.
+     */
+    public Optional<String> keyedDatasetId(String tenant) {
+        return keyedJobId(tenant).map(id -> DatasetMessage.ID_PREFIX + id);
+    }
+
+    /**
+     * The build a previous submission of this key started, if the job state has it; a key used for another spec is
+     * refused with 422 as for jobs.
+     *
+     * @param spec       the spec as it would be published (defaults and seed filled in)
+     * @param firstSpec  reads the spec the first build was accepted with (null when storage no longer has it)
+     */
+    public Optional<JobView> firstBuild(String tenant, String datasetId, DatasetSpec spec,
+            Function<String, DatasetSpec> firstSpec) {
+        Optional<JobView> first = states.find(datasetId);
+        if (first.isEmpty()) {
+            return Optional.empty();
+        }
+        DatasetSpec accepted = firstSpec.apply(datasetId);
+        boolean sameRequest = tenant.equals(first.get().tenant()) && (accepted == null || accepted.equals(spec));
+        return replayed(first, sameRequest, "dataset " + datasetId);
+    }
+
+    private Optional<JobView> replayed(Optional<JobView> first, boolean sameRequest, String what) {
         if (!sameRequest) {
             throw new ApiException(UNPROCESSABLE, KEY_REUSED, "this "
-                    + IdempotencyKeyFilter.HEADER + " was already used for a different submission (job " + jobId
+                    + IdempotencyKeyFilter.HEADER + " was already used for a different submission (" + what
                     + "); send a new key with each new submission");
         }
         submissionKey.markReplayed();

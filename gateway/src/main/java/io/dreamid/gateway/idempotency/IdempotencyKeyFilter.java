@@ -12,7 +12,8 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 import java.util.Optional;
 
 /**
- * Reads the {@code Idempotency-Key} header of a submission ({@code POST /v1/jobs}, {@code POST /v1/identities})
+ * Reads the {@code Idempotency-Key} header of a submission ({@code POST /v1/jobs}, {@code POST /v1/identities},
+ * {@code POST /v1/datasets})
  * into {@link SubmissionKey}; a key that is not 1-255 visible ASCII characters is refused with 400. An answer
  * that is the first job of its key carries {@code Idempotent-Replayed: true}.
  */
@@ -51,7 +52,7 @@ public class IdempotencyKeyFilter {
 
     static boolean isSubmission(String path) {
         String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-        return p.equals("/v1/jobs") || p.equals("/v1/identities");
+        return p.equals("/v1/jobs") || p.equals("/v1/identities") || p.equals("/v1/datasets");
     }
 
     static boolean isValid(String key) {

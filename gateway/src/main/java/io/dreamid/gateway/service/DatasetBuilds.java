@@ -11,6 +11,7 @@ import io.dreamid.common.messages.JobStatus;
 import io.dreamid.common.messages.Stage;
 import io.dreamid.common.storage.ObjectNotFoundException;
 import io.dreamid.common.storage.ObjectStore;
+import io.dreamid.gateway.idempotency.Idempotency;
 import io.dreamid.gateway.messaging.JobPublisher;
 import io.dreamid.gateway.rest.ApiException;
 import io.dreamid.gateway.state.JobStates;
@@ -23,6 +24,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -45,6 +47,9 @@ public class DatasetBuilds {
     @Inject
     JobStates states;
 
+    @Inject
+    Idempotency idempotency;
+
     Clock clock = Clock.systemUTC();
 
     public JobView submit(String tenant, DatasetSpec requested) {
@@ -53,10 +58,24 @@ public class DatasetBuilds {
             throw new ApiException(Response.Status.BAD_REQUEST, ErrorCodes.BAD_SPEC,
                     "the dataset spec is not valid: " + String.join("; ", problems), problems);
         }
-        String id = DatasetMessage.ID_PREFIX + UUID.randomUUID();
+        // With an Idempotency-Key the key names the build, and a seed left out is derived from it, so that a
+        // repeat (published again if it races the first, see Idempotency) asks for the same dataset.
+        Optional<String> keyed = idempotency.keyedDatasetId(tenant);
+        String id = keyed.orElseGet(() -> DatasetMessage.ID_PREFIX + UUID.randomUUID());
         long seed = requested.seed() != null ? requested.seed()
+                : keyed.isPresent()
+                ? Idempotency.seedFor(id.substring(DatasetMessage.ID_PREFIX.length()), JobSubmissions.SEED_BOUND)
                 : ThreadLocalRandom.current().nextLong(JobSubmissions.SEED_BOUND);
         DatasetSpec spec = requested.withDefaults().withSeed(seed);
+        if (keyed.isPresent()) {
+            Optional<JobView> first = idempotency.firstBuild(tenant, id, spec, firstId -> {
+                DatasetMessage request = request(firstId);
+                return request == null ? null : request.spec();
+            });
+            if (first.isPresent()) {
+                return first.get();
+            }
+        }
         Instant now = clock.instant();
         DatasetMessage build = DatasetMessage.of(id, tenant, now, spec);
         store.put(ObjectKeys.datasetFile(id, REQUEST), Json.toBytes(build), "application/json");

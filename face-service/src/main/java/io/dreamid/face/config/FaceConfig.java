@@ -9,8 +9,8 @@ import io.smallrye.config.WithDefault;
 public interface FaceConfig {
     /**
      * Folder holding {@code face_detection_front_128x128_barracuda.onnx} and
-     * {@code face_detection_back_256x256_barracuda.onnx}, and the face recognition weights
-     * ({@code face_recognition_model.bin} and its {@code -weights_manifest.json}). The default suits the local runner, which starts the
+     * {@code face_detection_back_256x256_barracuda.onnx} (the face recognition weights are in the face-recognition
+     * module's jar). The default suits the local runner, which starts the
      * service from the repository root; the build extracts the models there.
      */
     @WithDefault("face-service/target/models")

@@ -43,9 +43,9 @@ public class FaceEngine {
                 config.faceScore());
         this.pipeline = new FacePipeline(detector, new ImageLimits(config.maxPhotoBytes(), 8192, 8192,
                 config.maxPhotoPixels()), config.maxDecodedPixels());
-        this.recognizer = new FaceRecognizer(dir, config.intraOpThreads());
+        this.recognizer = new FaceRecognizer(config.intraOpThreads());
         this.comparer = new FaceComparer(pipeline, recognizer);
-        LOG.infof("BlazeFace models and the face recognition network loaded from %s; %d workers, policy %s, crop %d px", dir.toAbsolutePath(),
+        LOG.infof("BlazeFace models loaded from %s, the face recognition network from the classpath; %d workers, policy %s, crop %d px", dir.toAbsolutePath(),
                 config.workers(), config.detector(), cropSize);
     }
 

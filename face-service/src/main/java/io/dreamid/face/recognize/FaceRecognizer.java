@@ -2,14 +2,12 @@ package io.dreamid.face.recognize;
 
 import io.dreamid.facerec.DlibWeights;
 import io.dreamid.facerec.FaceRecognitionGraph;
-import io.dreamid.facerec.TfjsWeights;
 import ai.djl.engine.Engine;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.dreamid.common.image.RgbImage;
-import io.dreamid.face.detect.ModelFiles;
 
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
@@ -18,9 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * dlib's face recognition ResNet under ONNX Runtime: the build fetches its tfjs weights (face-api.js's npm package,
- * checked by SHA-256), this converts them with {@link FaceRecognitionGraph} at load time and runs the graph. An
- * ONNX Runtime session may be run from several threads at once.
+ * dlib's face recognition ResNet under ONNX Runtime: its tfjs weights come from the face-recognition module's jar
+ * ({@link DlibWeights}: face-api.js's npm package, fetched at build time and checked by SHA-256 when read), this
+ * converts them with {@link FaceRecognitionGraph} at load time and runs the graph. An ONNX Runtime session may be
+ * run from several threads at once.
  */
 public final class FaceRecognizer implements AutoCloseable {
     public static final String WEIGHTS_FILE = DlibWeights.WEIGHTS_FILE;
@@ -31,12 +30,9 @@ public final class FaceRecognizer implements AutoCloseable {
 
     private final OrtSession session;
 
-    /**
-     * @param dir            the folder the build extracts the two files into (the BlazeFace models' folder)
-     * @param intraOpThreads ONNX Runtime threads per run
-     */
-    public FaceRecognizer(Path dir, int intraOpThreads) {
-        byte[] model = convert(dir);
+    /** @param intraOpThreads ONNX Runtime threads per run */
+    public FaceRecognizer(int intraOpThreads) {
+        byte[] model = convert();
         try {
             Engine.getEngine("OnnxRuntime");
             OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -51,10 +47,8 @@ public final class FaceRecognizer implements AutoCloseable {
     }
 
     /** The converted graph, serialised, for writing it to a file (see {@link #main}). */
-    public static byte[] convert(Path dir) {
-        Path manifest = verified(dir.resolve(MANIFEST_FILE), DlibWeights.MANIFEST_SHA256);
-        verified(dir.resolve(WEIGHTS_FILE), DlibWeights.WEIGHTS_SHA256);
-        return FaceRecognitionGraph.build(TfjsWeights.read(manifest));
+    public static byte[] convert() {
+        return FaceRecognitionGraph.build(DlibWeights.fromClasspath());
     }
 
     /**
@@ -111,23 +105,8 @@ public final class FaceRecognizer implements AutoCloseable {
         }
     }
 
-    private static Path verified(Path file, String sha256) {
-        String how = "run `./mvnw -pl face-service generate-resources` from the repository root (it fetches"
-                + " @vladmandic/face-api@1.7.15 with npm and checks it)";
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalStateException("face recognition weights are missing: no file " + file.toAbsolutePath()
-                    + "; " + how);
-        }
-        String digest = ModelFiles.sha256(file);
-        if (!digest.equals(sha256)) {
-            throw new IllegalStateException(file.toAbsolutePath() + " is not the published file: SHA-256 " + digest
-                    + ", expected " + sha256 + "; delete it and " + how);
-        }
-        return file;
-    }
-
-    /** Writes the converted graph: {@code FaceRecognizer <model dir> <out.onnx>}. */
+    /** Writes the converted graph: {@code FaceRecognizer <out.onnx>}. */
     public static void main(String[] args) throws java.io.IOException {
-        Files.write(Path.of(args[1]), convert(Path.of(args[0])));
+        Files.write(Path.of(args[0]), convert());
     }
 }

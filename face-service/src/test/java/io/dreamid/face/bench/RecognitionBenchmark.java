@@ -14,7 +14,6 @@ import io.dreamid.face.recognize.FaceComparer;
 import io.dreamid.face.recognize.FaceEmbedding;
 import io.dreamid.face.recognize.FaceRecognizer;
 
-import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -30,8 +29,7 @@ public final class RecognitionBenchmark {
     }
 
     public static void main(String[] args) {
-        Path dir = args.length > 0 ? Path.of(args[0]) : TestModels.dir();
-        try (FaceRecognizer recognizer = new FaceRecognizer(dir, 1)) {
+        try (FaceRecognizer recognizer = new FaceRecognizer(1)) {
             RgbImage chip = SafeImageDecoder.decode(TestImages.bytes("/face-recognition/chips/astronaut.png"),
                     ImageLimits.DEFAULT);
             int runs = 100;

@@ -1,8 +1,6 @@
 package io.dreamid.face.recognize;
 
-import java.nio.file.Path;
-
-/** One face recognition network for all unit tests of a JVM (the build put its weights in target/models). */
+/** One face recognition network for all unit tests of a JVM (its weights are the face-recognition module's). */
 public final class TestRecognizer {
     private static FaceRecognizer recognizer;
 
@@ -11,7 +9,7 @@ public final class TestRecognizer {
 
     public static synchronized FaceRecognizer get() {
         if (recognizer == null) {
-            recognizer = new FaceRecognizer(Path.of("target/models"), 1);
+            recognizer = new FaceRecognizer(1);
         }
         return recognizer;
     }

@@ -1,13 +1,14 @@
 package io.dreamid.trainer;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.Device;
 import io.dreamid.common.image.ImageLimits;
 import io.dreamid.common.image.Png;
 import io.dreamid.common.image.RgbImage;
 import io.dreamid.common.image.SafeImageDecoder;
+import io.dreamid.common.models.BundleManifest;
 import io.dreamid.diffusion.bundle.SdBundle;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -26,8 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The VAE latents of a dataset's images are computed once and kept in {@code latents/}: a second preparation of the
- * same dataset and twin reads every one from there (files untouched, latents equal), and an image changed since is
- * computed again rather than served from the stale entry.
+ * same dataset and twin reads every one from there (files untouched, latents equal), an image changed since is
+ * computed again rather than served from the stale entry, and a damaged entry is computed again and replaced.
  */
 class LatentCacheTest {
 
@@ -81,6 +83,25 @@ class LatentCacheTest {
             assertThat(now.subList(1, 4)).usingRecursiveComparison().isEqualTo(first.subList(1, 4));
         }
         assertThat(mtimes(cache)).hasSize(5).containsAllEntriesOf(written);
+
+        // A damaged entry (e.g. cut short by a full disk) is computed again and replaced, not read.
+        String eulerHash = sha256(dataset, "images/euler.png");
+        Path entry = new LatentCache(dataset, vaeHash(), System.out).file(eulerHash);
+        byte[] whole = Files.readAllBytes(entry);
+        Files.write(entry, Arrays.copyOf(whole, whole.length / 2));
+        try (Trainer trainer = Trainer.prepare(options, System.out)) {
+            assertThat(trainer.preparation().latentsComputed()).isEqualTo(1);
+            assertThat(latents(trainer).get(1)).containsExactly(first.get(1));
+        }
+        assertThat(Files.readAllBytes(entry)).isEqualTo(whole);
+    }
+
+    private static String sha256(Path dataset, String file) {
+        return BundleManifest.sha256(dataset.resolve(file));
+    }
+
+    private static String vaeHash() {
+        return BundleManifest.sha256(TestModels.torchscript().resolve("vae_encoder.pt"));
     }
 
     /** The scaled latents of the changed image computed straight through the VAE encoder, no cache involved. */

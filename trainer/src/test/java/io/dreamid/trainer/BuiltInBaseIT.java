@@ -4,17 +4,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dreamid.common.image.ImageLimits;
 import io.dreamid.common.image.SafeImageDecoder;
+import io.dreamid.common.models.ModelsImport;
 import io.dreamid.encoder.bundle.BuiltInBundle;
 import io.dreamid.encoder.bundle.EncoderBundle;
 import io.dreamid.encoder.bundle.EncoderConfig;
 import io.dreamid.encoder.model.M2Encoder;
+import io.dreamid.testsupport.EmbeddedS3;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -22,10 +28,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * Without {@code --encoder} the trainer starts from the built-in bundle the encoder-service serves (dlib's ResNet,
  * which reads the 150x150 dlib chip): on a dataset with chips it trains through the tiny SD models and writes a
- * bundle that loads like any other, names the built-in version as its base and still reads chips; a dataset
- * without chips is refused naming the line and the field.
+ * bundle that loads like any other, names the built-in version as its base, still reads chips and passes
+ * {@code ./dreamid models import --encoder} (real S3 server); a dataset without chips is refused naming the line and
+ * the field.
  */
-class BuiltInBaseTest {
+class BuiltInBaseIT {
 
     @Test
     void trainsFromTheBuiltInBundleOnChips(@TempDir Path work) throws IOException {
@@ -53,6 +60,21 @@ class BuiltInBaseTest {
             assertThat(words).hasSize(Trainer.BUILT_IN_WORDS * 32);
             assertThat(Arrays.equals(words, base.encode(image).embedding())).as("trained words differ").isFalse();
         }
+
+        // what `./dreamid models import --encoder` runs accepts it and points the encoder-service at it
+        Path servicesEnv = work.resolve("services.env");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream print = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        Map<String, String> env = Map.of("DREAMID_STORAGE_ENDPOINT", EmbeddedS3.start(), "DREAMID_STORAGE_ACCESS_KEY",
+                EmbeddedS3.ACCESS_KEY, "DREAMID_STORAGE_SECRET_KEY", EmbeddedS3.SECRET_KEY, "DREAMID_STORAGE_BUCKET",
+                EmbeddedS3.BUCKET, "DREAMID_STORAGE_REGION", EmbeddedS3.REGION);
+        int exit = ModelsImport.run(new String[] {"--encoder", out.toString(), "--name", "trained-built-in",
+                "--version", "1", "--services-env", servicesEnv.toString()}, env::get, print, print);
+        String output = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(exit).as(output).isZero();
+        assertThat(output).contains("encoder-service loads it").doesNotContain("untrained");
+        assertThat(EmbeddedS3.store().exists("models/trained-built-in/1/backbone.onnx")).isTrue();
+        assertThat(servicesEnv).content().isEqualTo("DREAMID_ENCODER_BUNDLE_REF=models/trained-built-in/1/\n");
     }
 
     @Test

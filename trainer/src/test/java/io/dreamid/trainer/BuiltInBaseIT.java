@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dreamid.common.image.ImageLimits;
 import io.dreamid.common.image.SafeImageDecoder;
-import io.dreamid.common.models.ModelsImport;
 import io.dreamid.encoder.bundle.BuiltInBundle;
 import io.dreamid.encoder.bundle.EncoderBundle;
 import io.dreamid.encoder.bundle.EncoderConfig;
@@ -13,14 +12,10 @@ import io.dreamid.testsupport.EmbeddedS3;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -63,16 +58,9 @@ class BuiltInBaseIT {
 
         // what `./dreamid models import --encoder` runs accepts it and points the encoder-service at it
         Path servicesEnv = work.resolve("services.env");
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        PrintStream print = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-        Map<String, String> env = Map.of("DREAMID_STORAGE_ENDPOINT", EmbeddedS3.start(), "DREAMID_STORAGE_ACCESS_KEY",
-                EmbeddedS3.ACCESS_KEY, "DREAMID_STORAGE_SECRET_KEY", EmbeddedS3.SECRET_KEY, "DREAMID_STORAGE_BUCKET",
-                EmbeddedS3.BUCKET, "DREAMID_STORAGE_REGION", EmbeddedS3.REGION);
-        int exit = ModelsImport.run(new String[] {"--encoder", out.toString(), "--name", "trained-built-in",
-                "--version", "1", "--services-env", servicesEnv.toString()}, env::get, print, print);
-        String output = bytes.toString(StandardCharsets.UTF_8);
-        assertThat(exit).as(output).isZero();
-        assertThat(output).contains("encoder-service loads it").doesNotContain("untrained");
+        EncoderImport.Result imported = EncoderImport.run(out, "trained-built-in", servicesEnv);
+        assertThat(imported.exit()).as(imported.output()).isZero();
+        assertThat(imported.output()).contains("encoder-service loads it").doesNotContain("untrained");
         assertThat(EmbeddedS3.store().exists("models/trained-built-in/1/backbone.onnx")).isTrue();
         assertThat(servicesEnv).content().isEqualTo("DREAMID_ENCODER_BUNDLE_REF=models/trained-built-in/1/\n");
     }

@@ -146,18 +146,20 @@ public final class Trainer implements AutoCloseable {
                 ClipTokenizer tokenizer = ClipTokenizer.fromDirectory(sd.tokenizer());
                 PromptEmbedder embedder = new PromptEmbedder(tokenizer, frozen.tokenTable(), frozen.vocabSize(),
                         frozen.width());
+                Preprocessor preprocessor = new Preprocessor(config);
+                IdentityEmbedding blank = new IdentityEmbedding(new float[config.words() * config.width()],
+                        config.words(), config.width());
                 LatentCache cache = new LatentCache(options.dataset(),
                         frozen.fileHashes().get(FrozenModels.VAE_ENCODER + ".pt"), log);
                 List<PreparedExample> examples = new ArrayList<>();
                 int[] latentShape = null;
                 long latentNanos = 0;
                 for (TrainingDataset.Example ex : dataset.examples()) {
-                    float[] features = features(encoder, config, projector, ex);
+                    float[] features = features(encoder, preprocessor, projector, ex);
                     float[] embeds;
                     int identityStart;
                     try {
-                        PromptEmbedder.Embedded embedded = embedder.embed(ex.prompt(), new IdentityEmbedding(
-                                new float[config.words() * config.width()], config.words(), config.width()));
+                        PromptEmbedder.Embedded embedded = embedder.embed(ex.prompt(), blank);
                         embeds = embedded.embeds();
                         identityStart = embedded.identityStart();
                     } catch (GenerationException e) {
@@ -224,9 +226,9 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** The face's pooled backbone features [L * D], tap order. */
-    private static float[] features(M2Encoder encoder, EncoderConfig config, TrainableProjector projector,
+    private static float[] features(M2Encoder encoder, Preprocessor preprocessor, TrainableProjector projector,
             TrainingDataset.Example ex) {
-        float[][] pooled = encoder.backbone().run(new Preprocessor(config).apply(ex.face()));
+        float[][] pooled = encoder.backbone().run(preprocessor.apply(ex.face()));
         float[] features = new float[pooled.length * projector.featureWidth()];
         for (int l = 0; l < pooled.length; l++) {
             System.arraycopy(pooled[l], 0, features, l * pooled[l].length, pooled[l].length);

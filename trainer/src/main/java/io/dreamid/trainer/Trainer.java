@@ -220,8 +220,8 @@ public final class Trainer implements AutoCloseable {
         } catch (BundleException e) {
             throw new TrainerException(e.getMessage(), e);
         }
-        log.println("base encoder: the built-in bundle " + BuiltInBundle.version(BUILT_IN_WORDS, width) + " (written to "
-                + dir + ")");
+        log.println("base encoder: the built-in bundle " + BuiltInBundle.version(BUILT_IN_WORDS, width)
+                + " (written to " + dir + ")");
         return dir;
     }
 

@@ -22,14 +22,15 @@ import java.util.List;
 /**
  * A self-augmented editability dataset on disk: {@code manifest.jsonl}, one JSON object per line,
  * <pre>
- * {"name": "...", "portrait": "crops/0001.png", "prompt": "a photo of {id} as a chef", "image": "images/0001.png", "seed": 7}
+ * {"name": "...", "portrait": "crops/0001.png", "chip": "chips/0001.png", "prompt": "a photo of {id} as a chef",
+ *  "image": "images/0001.png", "seed": 7}
  * </pre>
  * {@code portrait} is the aligned face crop, {@code chip} (optional; the dataset builder writes it) the 150x150 dlib
  * chip of the same face, {@code image} the edited image the T2I model made for the prompt with the person's name
  * where {@code {id}} is; paths are relative to the folder. Which face image the encoder reads is the base encoder
- * bundle's {@code crop}: {@code aligned} reads {@code portrait}, {@code dlib-chip} reads {@code chip}. A reconstruction pair
- * is a line whose {@code image} is the portrait itself (the prompt then describes a plain portrait). {@code seed} is
- * the generation's seed, kept for provenance. Blank lines are skipped.
+ * bundle's {@code crop}: {@code aligned} reads {@code portrait}, {@code dlib-chip} reads {@code chip}. A
+ * reconstruction pair is a line whose {@code image} is the portrait itself (the prompt then describes a plain
+ * portrait). {@code seed} is the generation's seed, kept for provenance. Blank lines are skipped.
  */
 public record TrainingDataset(Path dir, String id, String hash, List<Example> examples) {
     public static final String MANIFEST = "manifest.jsonl";

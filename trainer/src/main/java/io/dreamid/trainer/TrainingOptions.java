@@ -75,8 +75,8 @@ public record TrainingOptions(Path dataset, Path baseEncoder, Path sdBundle, Pat
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "dataset %s%nbase encoder %s%nSD bundle %s (TorchScript twin %s)%n"
                 + "out %s, checkpoints %s every %d steps%n", dataset,
-                baseEncoder != null ? baseEncoder : "the built-in bundle (dlib ResNet, untrained projector)", sdBundle, torchscript, out,
-                checkpoints, checkpointEvery));
+                baseEncoder != null ? baseEncoder : "the built-in bundle (dlib ResNet, untrained projector)", sdBundle,
+                torchscript, out, checkpoints, checkpointEvery));
         hyperParameters().forEach((k, v) -> s.append("  ").append(k).append(" = ").append(v).append('\n'));
         return s.toString();
     }

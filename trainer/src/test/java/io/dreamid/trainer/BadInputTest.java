@@ -27,6 +27,8 @@ class BadInputTest {
                 "line 1: \"image\" images/missing.png does not exist");
         assertRefused(dir, good.replace("crops/a.png\", \"prompt", "../a.png\", \"prompt"),
                 "\"portrait\" ../a.png points outside the dataset folder");
+        assertRefused(dir, good.replace("\"seed\": 1", "\"seed\": 1, \"chip\": \"chips/missing.png\""),
+                "line 1: \"chip\" chips/missing.png does not exist");
         assertRefused(dir, "\n\n", "has no examples");
         Files.writeString(dir.resolve("crops/bad.png"), "not an image");
         assertRefused(dir, good.replace("\"image\": \"crops/a.png\"", "\"image\": \"crops/bad.png\""),

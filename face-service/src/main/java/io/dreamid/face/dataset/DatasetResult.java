@@ -162,7 +162,8 @@ final class DatasetResult {
     }
 
     /**
-     * Writes the crops, chips and copies of the portraits with one face, the kept edited images and the manifest; returns
+     * Writes the crops, chips and copies of the portraits with one face, the kept edited images and the manifest;
+     * returns
      * the manifest's key. Keys are derived from indices, so a second run overwrites the same objects.
      */
     String write(ObjectStore store, StageRetry retry, StageJob work) {

@@ -94,8 +94,11 @@ final class DatasetCommand {
                     continue;
                 }
                 JsonNode pair = JSON.readTree(line);
-                for (String field : List.of("portrait", "portraitImage", "image")) {
-                    named.add(pair.path(field).asText());
+                for (String field : List.of("portrait", "chip", "portraitImage", "image")) {
+                    // "chip" (the portrait's dlib chip) is missing from manifests built before chips were stored.
+                    if (pair.has(field) || !field.equals("chip")) {
+                        named.add(pair.path(field).asText());
+                    }
                 }
             }
         } catch (IOException e) {

@@ -22,8 +22,8 @@ final class Usage {
 
             A dataset build generates portraits and edited images of the names (one per line in FILE) with the
             edit templates (one per line, each with {name}), keeps the pairs that show the same face, and prints
-            the dataset id; export writes manifest.jsonl, summary.json, crops/, portraits/ and images/ to DIR,
-            the layout `dreamid train --dataset DIR` reads.
+            the dataset id; export writes manifest.jsonl, summary.json, crops/, chips/, portraits/ and images/
+            to DIR, the layout `dreamid train --dataset DIR` reads.
 
             Every prompt names the person once with the placeholder {id}.
             --best-of N generates each image N times; the image whose face is nearest the person's is kept.

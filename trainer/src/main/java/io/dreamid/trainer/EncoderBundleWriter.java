@@ -39,10 +39,10 @@ public final class EncoderBundleWriter {
                 : "trained-" + sha256(projector.toSafetensors(Map.of())).substring(0, 12);
         try {
             Files.createDirectories(out);
-            Files.copy(options.baseEncoder().resolve(Backbone.FILE), out.resolve(Backbone.FILE),
+            Files.copy(trainer.baseEncoder().resolve(Backbone.FILE), out.resolve(Backbone.FILE),
                     StandardCopyOption.REPLACE_EXISTING);
             ObjectNode config = (ObjectNode) JSON.readTree(
-                    Files.readAllBytes(options.baseEncoder().resolve(EncoderConfig.FILE)));
+                    Files.readAllBytes(trainer.baseEncoder().resolve(EncoderConfig.FILE)));
             String baseVersion = config.path("version").asText();
             config.put("version", version);
             Files.write(out.resolve(EncoderConfig.FILE), JSON.writeValueAsBytes(config));
@@ -69,7 +69,7 @@ public final class EncoderBundleWriter {
         card.put("method", "self-augmented editability learning (DreamIdentity): the portrait's words replace {id} in"
                 + " the edit prompt; MSE of the frozen UNet's prediction against the scheduler's target on the edited"
                 + " image's noised latents; only the projector trains");
-        card.put("baseEncoder", Map.of("path", trainer.options().baseEncoder().toString(), "version", baseVersion));
+        card.put("baseEncoder", Map.of("path", trainer.baseEncoder().toString(), "version", baseVersion));
         card.put("dataset", Map.of("id", trainer.dataset().id(), "hash", trainer.dataset().hash(),
                 "pairs", trainer.dataset().examples().size()));
         card.put("steps", losses.length);

@@ -18,6 +18,8 @@ import io.dreamid.diffusion.pipeline.PromptEmbedder;
 import io.dreamid.diffusion.scheduler.SchedulerConfig;
 import io.dreamid.diffusion.scheduler.TrainSchedule;
 import io.dreamid.common.tokenizer.ClipTokenizer;
+import io.dreamid.encoder.bundle.BuiltInBundle;
+import io.dreamid.encoder.bundle.BundleException;
 import io.dreamid.encoder.bundle.EncoderBundle;
 import io.dreamid.encoder.bundle.EncoderConfig;
 import io.dreamid.encoder.model.M2Encoder;
@@ -51,7 +53,12 @@ public final class Trainer implements AutoCloseable {
     static final AdamW ADAM = new AdamW(0.9, 0.999, 1e-8, 0.0);
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;
 
+    /** K of the built-in starting bundle: the encoder-service's default ({@code dreamid.encoder.built-in-words}). */
+    static final int BUILT_IN_WORDS = 2;
+
     private final TrainingOptions options;
+    private final Path baseEncoder;
+    private final Preparation preparation;
     private final FrozenModels frozen;
     private final TrainingBundle pair;
     private final TrainingDataset dataset;
@@ -72,10 +79,13 @@ public final class Trainer implements AutoCloseable {
     private int step;
     private CheckpointMirror mirror;
 
-    private Trainer(TrainingOptions options, FrozenModels frozen, TrainingBundle pair, TrainingDataset dataset,
-            EncoderConfig encoderConfig, List<PreparedExample> examples, TrainableProjector projector,
-            SchedulerConfig scheduler, int[] latentShape, int sequence, PrintStream log) {
+    private Trainer(TrainingOptions options, Path baseEncoder, FrozenModels frozen, TrainingBundle pair,
+            TrainingDataset dataset, EncoderConfig encoderConfig, List<PreparedExample> examples,
+            TrainableProjector projector, SchedulerConfig scheduler, int[] latentShape, int sequence,
+            Preparation preparation, PrintStream log) {
         this.options = options;
+        this.baseEncoder = baseEncoder;
+        this.preparation = preparation;
         this.frozen = frozen;
         this.pair = pair;
         this.dataset = dataset;
@@ -102,10 +112,11 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * Checks the inputs and precomputes the frozen parts: the backbone features of every portrait, the prompt
-     * embeddings and the VAE latents of every edited image.
+     * Checks the inputs and precomputes the frozen parts: the backbone features of every face, the prompt
+     * embeddings and the VAE latents of every edited image (kept in the dataset's latent cache).
      */
     public static Trainer prepare(TrainingOptions options, PrintStream log) {
+        long t0 = System.nanoTime();
         TrainingBundle pair = TrainingBundle.check(options.sdBundle(), options.torchscript());
         SdBundle sd;
         try {
@@ -118,66 +129,131 @@ public final class Trainer implements AutoCloseable {
             throw new TrainerException("the scheduler's prediction_type is " + scheduler.predictionType()
                     + "; the trainer supports epsilon and v_prediction");
         }
-        TrainingDataset dataset = TrainingDataset.read(options.dataset());
         FrozenModels frozen = FrozenModels.load(options.torchscript(), Device.cpu());
-        try (M2Encoder encoder = EncoderBundle.load(options.baseEncoder(), 1)) {
-            EncoderConfig config = encoder.config();
-            if (config.width() != frozen.width()) {
-                throw new TrainerException("the encoder bundle makes words " + config.width() + " wide but the text"
-                        + " encoder's embeddings are " + frozen.width() + " wide: they are for different models");
-            }
-            TrainableProjector projector = TrainableProjector.from(
-                    Safetensors.read(options.baseEncoder().resolve(Projector.FILE)), config);
-            ClipTokenizer tokenizer = ClipTokenizer.fromDirectory(sd.tokenizer());
-            PromptEmbedder embedder = new PromptEmbedder(tokenizer, frozen.tokenTable(), frozen.vocabSize(),
-                    frozen.width());
-            Preprocessor preprocessor = new Preprocessor(config);
-            IdentityEmbedding blank = new IdentityEmbedding(new float[config.words() * config.width()],
-                    config.words(), config.width());
-            List<PreparedExample> examples = new ArrayList<>();
-            int[] latentShape = null;
-            try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+        try {
+            Path base = options.baseEncoder() != null ? options.baseEncoder()
+                    : builtInBase(options, frozen.width(), log);
+            try (M2Encoder encoder = EncoderBundle.load(base, 1)) {
+                EncoderConfig config = encoder.config();
+                if (config.width() != frozen.width()) {
+                    throw new TrainerException("the encoder bundle makes words " + config.width() + " wide but the"
+                            + " text encoder's embeddings are " + frozen.width() + " wide: they are for different"
+                            + " models");
+                }
+                TrainingDataset dataset = TrainingDataset.read(options.dataset(), config.crop());
+                TrainableProjector projector = TrainableProjector.from(Safetensors.read(base.resolve(Projector.FILE)),
+                        config);
+                ClipTokenizer tokenizer = ClipTokenizer.fromDirectory(sd.tokenizer());
+                PromptEmbedder embedder = new PromptEmbedder(tokenizer, frozen.tokenTable(), frozen.vocabSize(),
+                        frozen.width());
+                Preprocessor preprocessor = new Preprocessor(config);
+                IdentityEmbedding blank = new IdentityEmbedding(new float[config.words() * config.width()],
+                        config.words(), config.width());
+                LatentCache cache = new LatentCache(options.dataset(),
+                        frozen.fileHashes().get(FrozenModels.VAE_ENCODER + ".pt"), log);
+                List<PreparedExample> examples = new ArrayList<>();
+                int[] latentShape = null;
+                long latentNanos = 0;
                 for (TrainingDataset.Example ex : dataset.examples()) {
-                    float[][] pooled = encoder.backbone().run(preprocessor.apply(ex.portrait()));
-                    float[] features = new float[pooled.length * projector.featureWidth()];
-                    for (int l = 0; l < pooled.length; l++) {
-                        System.arraycopy(pooled[l], 0, features, l * pooled[l].length, pooled[l].length);
-                    }
-                    PromptEmbedder.Embedded embedded;
+                    float[] features = features(encoder, preprocessor, projector, ex);
+                    float[] embeds;
+                    int identityStart;
                     try {
-                        embedded = embedder.embed(ex.prompt(), blank);
+                        PromptEmbedder.Embedded embedded = embedder.embed(ex.prompt(), blank);
+                        embeds = embedded.embeds();
+                        identityStart = embedded.identityStart();
                     } catch (GenerationException e) {
                         throw new TrainerException(TrainingDataset.MANIFEST + " line " + ex.line() + ": "
                                 + e.getMessage(), e);
                     }
-                    RgbImage image = ex.image();
-                    if (image.width() % 16 != 0 || image.height() % 16 != 0) {
-                        throw new TrainerException(TrainingDataset.MANIFEST + " line " + ex.line() + ": the image is "
-                                + image.width() + "x" + image.height() + "; sides must be multiples of 16 (the VAE's"
-                                + " factor 8 times the tiny UNet's 2; 64 for real SD)");
-                    }
-                    NDArray latent = frozen.encodeImage(m.create(toCenteredChw(image),
-                            new Shape(1, 3, image.height(), image.width())));
-                    // SD's latents are the VAE mean times the scaling factor (0.18215 for SD 1.x/2.x).
-                    float[] latents = latent.mul(sd.vaeScalingFactor()).toFloatArray();
-                    int[] shape = {(int) latent.getShape().get(1), (int) latent.getShape().get(2),
-                            (int) latent.getShape().get(3)};
+                    long l0 = System.nanoTime();
+                    FloatTensor latent = latent(frozen, cache, ex);
+                    latentNanos += System.nanoTime() - l0;
+                    int[] shape = {(int) latent.shape()[1], (int) latent.shape()[2], (int) latent.shape()[3]};
                     if (latentShape == null) {
                         latentShape = shape;
                     } else if (!Arrays.equals(latentShape, shape)) {
                         throw new TrainerException(TrainingDataset.MANIFEST + " line " + ex.line() + ": the image is "
-                                + image.width() + "x" + image.height() + " but earlier images are "
-                                + latentShape[2] * 8 + "x" + latentShape[1] * 8 + "; all images of a dataset must have"
-                                + " one size");
+                                + ex.image().width() + "x" + ex.image().height() + " but earlier images are "
+                                + latentShape[2] * 8 + "x" + latentShape[1] * 8 + "; all images of a dataset must"
+                                + " have one size");
                     }
-                    examples.add(new PreparedExample(features, embedded.embeds(), embedded.identityStart(), latents));
+                    // SD's latents are the VAE mean times the scaling factor (0.18215 for SD 1.x/2.x).
+                    float[] scaled = latent.data().clone();
+                    for (int i = 0; i < scaled.length; i++) {
+                        scaled[i] *= sd.vaeScalingFactor();
+                    }
+                    examples.add(new PreparedExample(features, embeds, identityStart, scaled));
                 }
+                Preparation preparation = new Preparation(examples.size(), cache.hits(), cache.misses(),
+                        latentNanos / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
+                log.printf(Locale.ROOT, "prepared %d pairs in %d ms (models, faces, prompts, latents); VAE latents:"
+                        + " %d read from %s, %d computed (%d ms)%n", preparation.pairs(), preparation.totalMillis(),
+                        preparation.latentsFromCache(), cache.dir(), preparation.latentsComputed(),
+                        preparation.latentMillis());
+                return new Trainer(options, base, frozen, pair, dataset, config, examples, projector, scheduler,
+                        latentShape, tokenizer.maxLength(), preparation, log);
             }
-            return new Trainer(options, frozen, pair, dataset, config, examples, projector, scheduler, latentShape,
-                    tokenizer.maxLength(), log);
         } catch (RuntimeException e) {
             frozen.close();
             throw e;
+        }
+    }
+
+    /**
+     * How preparation went: pairs, VAE latents read from the dataset's cache and computed, the time the latents took
+     * and the whole preparation (models loaded, faces through the backbone, prompts, latents).
+     */
+    public record Preparation(int pairs, int latentsFromCache, int latentsComputed, long latentMillis,
+            long totalMillis) {
+    }
+
+    /**
+     * The default starting bundle: the built-in one the encoder-service serves ({@link BuiltInBundle}: dlib's
+     * ResNet, untrained projector), written for {@value #BUILT_IN_WORDS} words as wide as the text encoder's
+     * embeddings into {@code <checkpoints>/built-in/<version>/}.
+     */
+    static Path builtInBase(TrainingOptions options, int width, PrintStream log) {
+        Path dir;
+        try {
+            dir = BuiltInBundle.write(options.checkpoints().resolve("built-in"), BUILT_IN_WORDS, width);
+        } catch (BundleException e) {
+            throw new TrainerException(e.getMessage(), e);
+        }
+        log.println("base encoder: the built-in bundle " + BuiltInBundle.version(BUILT_IN_WORDS, width)
+                + " (written to " + dir + ")");
+        return dir;
+    }
+
+    /** The face's pooled backbone features [L * D], tap order. */
+    private static float[] features(M2Encoder encoder, Preprocessor preprocessor, TrainableProjector projector,
+            TrainingDataset.Example ex) {
+        float[][] pooled = encoder.backbone().run(preprocessor.apply(ex.face()));
+        float[] features = new float[pooled.length * projector.featureWidth()];
+        for (int l = 0; l < pooled.length; l++) {
+            System.arraycopy(pooled[l], 0, features, l * pooled[l].length, pooled[l].length);
+        }
+        return features;
+    }
+
+    /** The VAE encoder's mean [1, 4, h, w] of the pair's edited image, from the cache or computed and cached. */
+    private static FloatTensor latent(FrozenModels frozen, LatentCache cache, TrainingDataset.Example ex) {
+        FloatTensor cached = cache.get(ex.imageHash());
+        if (cached != null) {
+            return cached;
+        }
+        RgbImage image = ex.image();
+        if (image.width() % 16 != 0 || image.height() % 16 != 0) {
+            throw new TrainerException(TrainingDataset.MANIFEST + " line " + ex.line() + ": the image is "
+                    + image.width() + "x" + image.height() + "; sides must be multiples of 16 (the VAE's"
+                    + " factor 8 times the tiny UNet's 2; 64 for real SD)");
+        }
+        try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+            NDArray latent = frozen.encodeImage(m.create(toCenteredChw(image),
+                    new Shape(1, 3, image.height(), image.width())));
+            FloatTensor computed = new FloatTensor(latent.getShape().getShape(), latent.toFloatArray());
+            cache.put(ex.imageHash(), computed);
+            return computed;
         }
     }
 
@@ -503,6 +579,15 @@ public final class Trainer implements AutoCloseable {
 
     public TrainingOptions options() {
         return options;
+    }
+
+    /** The encoder bundle training started from: {@code --encoder}, or the built-in bundle written for this run. */
+    public Path baseEncoder() {
+        return baseEncoder;
+    }
+
+    public Preparation preparation() {
+        return preparation;
     }
 
     @Override

@@ -20,7 +20,9 @@ public final class TrainerMain {
               --dataset DIR           folder with manifest.jsonl (trainer/README.md: the layout)
               --steps N               optimiser steps
               --out DIR               where the trained encoder bundle is written
-              --encoder DIR           encoder bundle to start from (backbone + initial projector)
+              --encoder DIR           encoder bundle to start from (backbone + initial projector); default: the
+                                      built-in bundle the encoder-service serves (dlib ResNet, reads the
+                                      manifest's "chip"), written for the text encoder's width
               --sd DIR                Stable Diffusion ONNX bundle (tokenizer, scheduler)
               --torchscript DIR       its TorchScript twin (twin.json + text_encoder_embeds.pt, unet.pt, vae_encoder.pt)
               --checkpoints DIR       checkpoint folder (default: OUT-checkpoints); a run resumes from its latest
@@ -66,8 +68,6 @@ public final class TrainerMain {
                 trainer.mirrorCheckpoints(mirror);
                 System.out.println("checkpoints also in object storage under " + mirror.prefix());
             }
-            System.out.printf("prepared %d pairs (backbone features, prompt embeddings, VAE latents)%n",
-                    trainer.examples().size());
             trainer.resume();
             trainer.train();
             if (!trainer.finished()) {
@@ -96,7 +96,7 @@ public final class TrainerMain {
             }
             values.put(key, args[++i]);
         }
-        for (String required : List.of("--dataset", "--steps", "--out", "--encoder", "--sd", "--torchscript")) {
+        for (String required : List.of("--dataset", "--steps", "--out", "--sd", "--torchscript")) {
             if (!values.containsKey(required)) {
                 throw new TrainerException("missing " + required + "\n" + USAGE);
             }
@@ -105,7 +105,8 @@ public final class TrainerMain {
         Path out = Path.of(values.get("--out"));
         Path checkpoints = values.containsKey("--checkpoints") ? Path.of(values.get("--checkpoints"))
                 : out.resolveSibling(out.getFileName() + "-checkpoints");
-        return new TrainingOptions(Path.of(values.get("--dataset")), Path.of(values.get("--encoder")),
+        Path encoder = values.containsKey("--encoder") ? Path.of(values.get("--encoder")) : null;
+        return new TrainingOptions(Path.of(values.get("--dataset")), encoder,
                 Path.of(values.get("--sd")), Path.of(values.get("--torchscript")), out, checkpoints, steps,
                 integer(values, "--batch", 2), number(values, "--lr", 1e-4),
                 integer(values, "--warmup", Math.max(1, steps / 10)), number(values, "--weight-decay", 0.01),

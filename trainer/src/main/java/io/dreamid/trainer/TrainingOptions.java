@@ -10,7 +10,8 @@ import java.util.Map;
  * into the training card).
  *
  * @param dataset         folder with {@code manifest.jsonl}
- * @param baseEncoder     encoder bundle to start from: its backbone (frozen) and its projector (the initial weights)
+ * @param baseEncoder     encoder bundle to start from: its backbone (frozen) and its projector (the initial weights);
+ *                        null: the built-in bundle (encoder-service's {@code BuiltInBundle}), written for the run
  * @param sdBundle        the ONNX serving bundle of the Stable Diffusion model
  * @param torchscript     its TorchScript twin ({@code twin.json}, three {@code .pt} files)
  * @param out             where the trained encoder bundle is written
@@ -73,8 +74,9 @@ public record TrainingOptions(Path dataset, Path baseEncoder, Path sdBundle, Pat
     String describe() {
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "dataset %s%nbase encoder %s%nSD bundle %s (TorchScript twin %s)%n"
-                + "out %s, checkpoints %s every %d steps%n", dataset, baseEncoder, sdBundle, torchscript, out,
-                checkpoints, checkpointEvery));
+                + "out %s, checkpoints %s every %d steps%n", dataset,
+                baseEncoder != null ? baseEncoder : "the built-in bundle (dlib ResNet, untrained projector)", sdBundle,
+                torchscript, out, checkpoints, checkpointEvery));
         hyperParameters().forEach((k, v) -> s.append("  ").append(k).append(" = ").append(v).append('\n'));
         return s.toString();
     }

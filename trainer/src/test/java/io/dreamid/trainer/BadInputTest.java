@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Bad datasets, a TorchScript twin of another model and bad options are refused with a message naming the problem. */
@@ -26,6 +27,8 @@ class BadInputTest {
                 "line 1: \"image\" images/missing.png does not exist");
         assertRefused(dir, good.replace("crops/a.png\", \"prompt", "../a.png\", \"prompt"),
                 "\"portrait\" ../a.png points outside the dataset folder");
+        assertRefused(dir, good.replace("\"seed\": 1", "\"seed\": 1, \"chip\": \"chips/missing.png\""),
+                "line 1: \"chip\" chips/missing.png does not exist");
         assertRefused(dir, "\n\n", "has no examples");
         Files.writeString(dir.resolve("crops/bad.png"), "not an image");
         assertRefused(dir, good.replace("\"image\": \"crops/a.png\"", "\"image\": \"crops/bad.png\""),
@@ -51,7 +54,9 @@ class BadInputTest {
         assertThatThrownBy(() -> TrainerMain.parse(new String[] {"--datasett", "d"}))
                 .hasMessageContaining("unknown option --datasett");
         assertThatThrownBy(() -> TrainerMain.parse(new String[] {"--dataset", "d", "--steps", "10", "--out", "o"}))
-                .hasMessageContaining("missing --encoder");
+                .hasMessageContaining("missing --sd");
+        assertThat(TrainerMain.parse(new String[] {"--dataset", "d", "--steps", "10", "--out", "o", "--sd", "s",
+                "--torchscript", "t"}).baseEncoder()).as("no --encoder: the built-in bundle").isNull();
         assertThatThrownBy(() -> TrainerMain.parse(new String[] {"--dataset", "d", "--steps", "10", "--out", "o",
                 "--encoder", "e", "--sd", "s", "--torchscript", "t", "--stop-at", "11"}))
                 .hasMessageContaining("--stop-at must be between 0 and --steps");

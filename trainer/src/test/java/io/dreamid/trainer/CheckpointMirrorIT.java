@@ -1,18 +1,13 @@
 package io.dreamid.trainer;
 
 import io.dreamid.common.models.BundleManifest;
-import io.dreamid.common.models.ModelsImport;
 import io.dreamid.common.storage.ObjectStore;
 import io.dreamid.testsupport.EmbeddedS3;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -58,16 +53,9 @@ class CheckpointMirrorIT {
 
         // what `./dreamid models import --encoder` runs accepts the trained bundle and points the service at it
         Path servicesEnv = work.resolve("services.env");
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        PrintStream print = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-        Map<String, String> env = Map.of("DREAMID_STORAGE_ENDPOINT", EmbeddedS3.start(), "DREAMID_STORAGE_ACCESS_KEY",
-                EmbeddedS3.ACCESS_KEY, "DREAMID_STORAGE_SECRET_KEY", EmbeddedS3.SECRET_KEY, "DREAMID_STORAGE_BUCKET",
-                EmbeddedS3.BUCKET, "DREAMID_STORAGE_REGION", EmbeddedS3.REGION);
-        int exit = ModelsImport.run(new String[] {"--encoder", resumed.out().toString(), "--name", "trained",
-                "--version", "1", "--services-env", servicesEnv.toString()}, env::get, print, print);
-        String output = bytes.toString(StandardCharsets.UTF_8);
-        assertThat(exit).as(output).isZero();
-        assertThat(output).contains("encoder-service loads it").doesNotContain("untrained");
+        EncoderImport.Result imported = EncoderImport.run(resumed.out(), "trained", servicesEnv);
+        assertThat(imported.exit()).as(imported.output()).isZero();
+        assertThat(imported.output()).contains("encoder-service loads it").doesNotContain("untrained");
         assertThat(BundleManifest.parse(store.get("models/trained/1/manifest.json")).files())
                 .containsKeys("projection.safetensors", "training-card.json");
         assertThat(servicesEnv).content().isEqualTo("DREAMID_ENCODER_BUNDLE_REF=models/trained/1/\n");

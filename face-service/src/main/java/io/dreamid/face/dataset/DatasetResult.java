@@ -35,8 +35,11 @@ final class DatasetResult {
     static final String MANIFEST = "manifest.jsonl";
     static final String SUMMARY = "summary.json";
 
-    /** A screened portrait: {@code drop} null when it has exactly one face. */
-    private record Portrait(String drop, byte[] crop, FaceEmbedding face) {
+    /**
+     * A screened portrait: {@code drop} null when it has exactly one face, which has its aligned crop, its dlib chip
+     * (PNG) and its descriptor.
+     */
+    private record Portrait(String drop, byte[] crop, byte[] chip, FaceEmbedding face) {
     }
 
     /** A screened edited image: {@code drop} null when it has a face. */
@@ -67,8 +70,8 @@ final class DatasetResult {
         if (g.portrait()) {
             String drop = found.count() == 0 ? NO_FACE : found.count() > 1 ? SEVERAL_FACES : null;
             portraits.put(key(g, image), drop == null
-                    ? new Portrait(null, found.analysis().cropPng(), found.embedding())
-                    : new Portrait(drop, null, null));
+                    ? new Portrait(null, found.analysis().cropPng(), found.analysis().chipPng(), found.embedding())
+                    : new Portrait(drop, null, null, null));
         } else {
             edits.put(key(g, image), found.count() == 0 ? new Edit(NO_FACE, null) : new Edit(null, found.embedding()));
         }
@@ -84,7 +87,7 @@ final class DatasetResult {
     void failed(Generation g, int image, String code) {
         jobFailures.merge(code, 1, Integer::sum);
         if (g.portrait()) {
-            portraits.put(key(g, image), new Portrait(FAILED, null, null));
+            portraits.put(key(g, image), new Portrait(FAILED, null, null, null));
         } else {
             edits.put(key(g, image), new Edit(FAILED, null));
         }
@@ -159,7 +162,8 @@ final class DatasetResult {
     }
 
     /**
-     * Writes the crops and copies of the portraits with one face, the kept edited images and the manifest; returns
+     * Writes the crops, chips and copies of the portraits with one face, the kept edited images and the manifest;
+     * returns
      * the manifest's key. Keys are derived from indices, so a second run overwrites the same objects.
      */
     String write(ObjectStore store, StageRetry retry, StageJob work) {
@@ -174,6 +178,8 @@ final class DatasetResult {
                     work.checkpoint();
                     String crop = ObjectKeys.datasetFile(id, cropPath(g, i));
                     retry.run("write " + crop, () -> store.put(crop, p.crop(), "image/png"));
+                    String chip = ObjectKeys.datasetFile(id, chipPath(g, i));
+                    retry.run("write " + chip, () -> store.put(chip, p.chip(), "image/png"));
                     copy(store, retry, g.outputs().get(i), ObjectKeys.datasetFile(id, portraitPath(g, i)));
                 }
             }
@@ -190,6 +196,7 @@ final class DatasetResult {
             Map<String, Object> line = new LinkedHashMap<>();
             line.put("name", name);
             line.put("portrait", cropPath(pair.portraitJob(), pair.portrait()));
+            line.put("chip", chipPath(pair.portraitJob(), pair.portrait()));
             line.put("portraitImage", portraitPath(pair.portraitJob(), pair.portrait()));
             line.put("prompt", pair.editJob().template().replace(DatasetSpec.NAME, JobSpec.PLACEHOLDER));
             line.put("image", image);
@@ -236,6 +243,10 @@ final class DatasetResult {
 
     static String cropPath(Generation g, int image) {
         return "crops/" + g.name() + "-" + image + ".png";
+    }
+
+    static String chipPath(Generation g, int image) {
+        return "chips/" + g.name() + "-" + image + ".png";
     }
 
     static String portraitPath(Generation g, int image) {

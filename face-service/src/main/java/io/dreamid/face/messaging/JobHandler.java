@@ -2,7 +2,6 @@ package io.dreamid.face.messaging;
 
 import io.dreamid.common.models.RunGuard;
 import io.dreamid.common.ObjectKeys;
-import io.dreamid.common.image.Png;
 import io.dreamid.common.json.Json;
 import io.dreamid.common.messages.ErrorCodes;
 import io.dreamid.common.messages.FaceChoice;
@@ -166,7 +165,7 @@ public class JobHandler implements JobsHandler {
 
     private void store(FaceAnalysis analysis, String cropKey, String chipKey, String recordKey) {
         byte[] record = Json.toBytes(analysis.record());
-        byte[] chip = Png.encode(analysis.recognitionChip().crop(), Map.of("dreamid:face", "dlib-chip-150"));
+        byte[] chip = analysis.chipPng();
         retry.run("write " + cropKey + ", " + chipKey + " and " + recordKey, () -> store.putAll(List.of(
                 new ObjectStore.Write(cropKey, analysis.cropPng(), "image/png"),
                 new ObjectStore.Write(chipKey, chip, "image/png"),

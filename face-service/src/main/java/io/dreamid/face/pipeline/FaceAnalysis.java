@@ -1,5 +1,6 @@
 package io.dreamid.face.pipeline;
 
+import io.dreamid.common.image.Png;
 import io.dreamid.face.align.FaceAligner;
 import io.dreamid.face.detect.Detection;
 import io.dreamid.face.detect.DetectionResult;
@@ -24,4 +25,13 @@ public record FaceAnalysis(
         byte[] cropPng,
         FaceRecord record,
         Map<String, Long> timings) {
+
+    /**
+     * The chosen face's 150x150 recognition chip as PNG (text chunk {@code dreamid:face = dlib-chip-150}): what the
+     * face stage stores beside an input's aligned crop and a dataset build beside a portrait's, the image an encoder
+     * bundle with {@code crop: dlib-chip} reads.
+     */
+    public byte[] chipPng() {
+        return Png.encode(recognitionChip.crop(), Map.of("dreamid:face", "dlib-chip-150"));
+    }
 }

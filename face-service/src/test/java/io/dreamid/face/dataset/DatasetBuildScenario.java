@@ -128,6 +128,7 @@ public final class DatasetBuildScenario {
         assertThat(eileen.get("prompt").asText()).isEqualTo("{id} as a chef");
         assertThat(eileen.get("portrait").asText()).isEqualTo("crops/0-0.png");
         assertThat(eileen.get("portraitImage").asText()).isEqualTo("portraits/0-0.png");
+        assertThat(eileen.get("chip").asText()).isEqualTo("chips/0-0.png");
         assertThat(eileen.get("image").asText()).isEqualTo("images/0-0-0.png");
         assertThat(eileen.get("seed").asLong()).isEqualTo(plan.generations().get(1).job().spec().seed());
         assertThat(eileen.get("distance").asDouble()).isBetween(0.0, 0.6);
@@ -139,6 +140,11 @@ public final class DatasetBuildScenario {
             RgbImage crop = SafeImageDecoder.decode(store.get(ObjectKeys.datasetFile(id, line.get("portrait")
                     .asText())), ImageLimits.DEFAULT);
             assertThat(crop.width()).isEqualTo(112);
+            // The dlib chip of the portrait's face: what an encoder bundle with crop: dlib-chip (the built-in) reads.
+            RgbImage chip = SafeImageDecoder.decode(store.get(ObjectKeys.datasetFile(id, line.get("chip").asText())),
+                    ImageLimits.DEFAULT);
+            assertThat(chip.width()).isEqualTo(150);
+            assertThat(chip.height()).isEqualTo(150);
             assertThat(store.exists(ObjectKeys.datasetFile(id, line.get("image").asText()))).isTrue();
             assertThat(store.exists(ObjectKeys.datasetFile(id, line.get("portraitImage").asText()))).isTrue();
         }
@@ -154,6 +160,9 @@ public final class DatasetBuildScenario {
         assertThat(pairs.at("/dropped/failed").asInt()).as("Nobody's failed edit job").isEqualTo(2);
         assertThat(pairs.at("/dropped/severalFaces").asInt()).as("the two-people portrait").isEqualTo(2);
         assertThat(summary.at("/portraits/kept").asInt()).isEqualTo(2);
+        assertThat(store.list(ObjectKeys.dataset(id) + "chips/")).as("a chip per kept portrait")
+                .containsExactlyInAnyOrder(ObjectKeys.datasetFile(id, "chips/0-0.png"),
+                        ObjectKeys.datasetFile(id, "chips/1-0.png"));
         assertThat(summary.at("/portraits/noFace").asInt()).isEqualTo(1);
         assertThat(summary.at("/portraits/severalFaces").asInt()).isEqualTo(1);
         assertThat(summary.at("/failedImagesByCode/INTERNAL").asInt()).isEqualTo(2);

@@ -225,7 +225,8 @@ public final class TwoPeopleLearning {
     }
 
     private static String line(String name, String crop, String prompt, String image, long seed) {
-        return String.format(Locale.ROOT, "{\"name\": \"%s\", \"portrait\": \"%s\", \"prompt\": \"%s\", \"image\":"
-                + " \"%s\", \"seed\": %d}", name, crop, prompt, image, seed);
+        // The variants are dlib chips (augmented): the portrait for an aligned-crop encoder and the chip for dlib's.
+        return String.format(Locale.ROOT, "{\"name\": \"%s\", \"portrait\": \"%s\", \"chip\": \"%s\", \"prompt\":"
+                + " \"%s\", \"image\": \"%s\", \"seed\": %d}", name, crop, crop, prompt, image, seed);
     }
 }

@@ -57,6 +57,11 @@ import java.util.TreeSet;
 final class DatasetBuild {
     private static final Logger LOG = Logger.getLogger(DatasetBuild.class);
 
+    /** What every build of the stage uses: the face models, storage, the broker's settings and the configuration. */
+    record Services(FaceEngine engine, ObjectStore store, StageRetry retry, KafkaSettings kafka,
+            StageConfig stageConfig, DatasetConfig config) {
+    }
+
     private final DatasetPlan plan;
     private final StageJob work;
     private final FaceEngine engine;
@@ -70,16 +75,15 @@ final class DatasetBuild {
     private final DatasetResult result;
     private long screenNanos;
 
-    DatasetBuild(DatasetPlan plan, StageJob work, FaceEngine engine, ObjectStore store, StageRetry retry,
-            KafkaSettings kafka, StageConfig stageConfig, DatasetConfig config) {
+    DatasetBuild(DatasetPlan plan, StageJob work, Services services) {
         this.plan = plan;
         this.work = work;
-        this.engine = engine;
-        this.store = store;
-        this.retry = retry;
-        this.kafka = kafka;
-        this.stageConfig = stageConfig;
-        this.config = config;
+        this.engine = services.engine();
+        this.store = services.store();
+        this.retry = services.retry();
+        this.kafka = services.kafka();
+        this.stageConfig = services.stageConfig();
+        this.config = services.config();
         this.result = new DatasetResult(plan);
         for (Generation g : plan.generations()) {
             byJob.put(g.jobId(), g);

@@ -25,21 +25,11 @@ import java.nio.charset.StandardCharsets;
 @ApplicationScoped
 @StageInput(stage = Stage.DATASET, name = "datasets", message = DatasetMessage.class)
 public class DatasetHandler implements StageHandler<DatasetMessage> {
-    private final FaceEngine engine;
-    private final ObjectStore store;
-    private final StageRetry retry;
-    private final KafkaSettings kafka;
-    private final StageConfig stageConfig;
-    private final DatasetConfig config;
+    private final DatasetBuild.Services services;
 
     DatasetHandler(FaceEngine engine, ObjectStore store, StageRetry retry, KafkaSettings kafka,
             StageConfig stageConfig, DatasetConfig config) {
-        this.engine = engine;
-        this.store = store;
-        this.retry = retry;
-        this.kafka = kafka;
-        this.stageConfig = stageConfig;
-        this.config = config;
+        this.services = new DatasetBuild.Services(engine, store, retry, kafka, stageConfig, config);
     }
 
     /** Build messages have their own reader: it checks the build's id, tenant, creation time, seed and spec. */
@@ -55,6 +45,6 @@ public class DatasetHandler implements StageHandler<DatasetMessage> {
 
     @Override
     public Outcome handle(DatasetMessage message, StageJob work) {
-        return new DatasetBuild(DatasetPlan.of(message), work, engine, store, retry, kafka, stageConfig, config).run();
+        return new DatasetBuild(DatasetPlan.of(message), work, services).run();
     }
 }

@@ -112,11 +112,13 @@ public final class DenoiseBatcher implements AutoCloseable {
      * each is denoised or cancelled ({@link ImageRun#cancelled()}). The time the images waited for their first batch
      * goes to {@link Timings#QUEUE} of their timings.
      *
+     * @return the most jobs that shared a UNet run with these images, theirs included (1: denoised alone; 0: none
+     *         started)
      * @throws GenerationException the UNet failed on a batch holding these images
      */
-    public void denoise(List<ImageRun> runs) {
+    public int denoise(List<ImageRun> runs) {
         if (runs.isEmpty()) {
-            return;
+            return 0;
         }
         Request request = new Request(runs.size());
         long now = System.nanoTime();
@@ -155,6 +157,7 @@ public final class DenoiseBatcher implements AutoCloseable {
         if (request.failure != null) {
             throw request.failure;
         }
+        return request.mostJobs;
     }
 
     /** A cancelled job's images still in the queue leave it now; those in a running batch leave at its next step. */
@@ -266,11 +269,16 @@ public final class DenoiseBatcher implements AutoCloseable {
     private List<Slot> take(Slot head) {
         List<Slot> batch = take(head, true);
         long now = System.nanoTime();
+        Set<Request> jobsInBatch = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Slot slot : batch) {
+            jobsInBatch.add(slot.request);
+        }
         for (Slot slot : batch) {
             if (!slot.request.started) {
                 slot.request.started = true;
                 slot.request.startedAt = now;
             }
+            slot.request.mostJobs = Math.max(slot.request.mostJobs, jobsInBatch.size());
         }
         return batch;
     }
@@ -319,6 +327,8 @@ public final class DenoiseBatcher implements AutoCloseable {
         int remaining;
         boolean started;
         long startedAt;
+        /** The most requests (jobs) any batch holding this request's images held. */
+        int mostJobs;
         RuntimeException failure;
 
         Request(int images) {

@@ -61,6 +61,11 @@ public class GenerationService {
      * already stored and this one kept.
      */
     public static final String IMAGES_REUSED = "diffusion.images_reused";
+    /**
+     * A count among the timings, as {@link #IMAGES_REUSED}: the most jobs that shared one UNet run with this job's
+     * images (1: this job's images ran alone or only with each other); absent when nothing was generated.
+     */
+    public static final String JOBS_PER_RUN = "diffusion.jobs_per_run";
     /** A stored output larger than this is not one of ours: it is regenerated, not read. */
     private static final long MAX_STORED_IMAGE_BYTES = 64L << 20;
     private static final Logger LOG = Logger.getLogger(GenerationService.class);
@@ -116,6 +121,7 @@ public class GenerationService {
             progress = new Progress(work, spec.prompts().size() * spec.imagesPerPrompt() * spec.bestOf() * perImage);
             List<String> outputs = new ArrayList<>();
             int reused = 0;
+            int jobsPerRun = 0;
             for (int p = 0; p < spec.prompts().size(); p++) {
                 String prompt = spec.prompts().get(p);
                 List<Pending> missing = new ArrayList<>();
@@ -149,7 +155,7 @@ public class GenerationService {
                         for (Pending image : batch) {
                             runs.add(pipeline.prepare(text, params, image.noiseIndex(), progress, timings));
                         }
-                        holder.batcher().denoise(runs);
+                        jobsPerRun = Math.max(jobsPerRun, holder.batcher().denoise(runs));
                         for (ImageRun run : runs) {
                             if (run.cancelled()) {
                                 throw run.cancellation();
@@ -166,6 +172,9 @@ public class GenerationService {
                     pipeline.bundle().tiny() ? " (tiny random-weight bundle: the images are noise by design)" : "");
             work.timings().putAll(timings.millis());
             work.timings().put(IMAGES_REUSED, (long) reused);
+            if (jobsPerRun > 0) {
+                work.timings().put(JOBS_PER_RUN, (long) jobsPerRun);
+            }
             return Outcome.event(work.succeeded(outputs).withIdentity(job.identityId())
                     .withNotices(pipeline.bundle().tiny() ? List.of(TINY_MODEL_NOTICE) : List.of()));
         } catch (GenerationCancelledException e) {

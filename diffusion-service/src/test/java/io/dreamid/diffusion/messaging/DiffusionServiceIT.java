@@ -15,8 +15,6 @@ import io.dreamid.common.messages.JobStatus;
 import io.dreamid.common.messages.SchemaVersions;
 import io.dreamid.common.messages.Stage;
 import io.dreamid.common.storage.ObjectStore;
-import io.dreamid.common.tensors.FloatTensor;
-import io.dreamid.common.tensors.Safetensors;
 import io.dreamid.diffusion.service.GenerationService;
 import io.dreamid.testsupport.PngText;
 import io.dreamid.testsupport.TopicRecorder;
@@ -54,7 +52,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTestResource(value = TinyBundleInStorage.class, restrictToAnnotatedClass = true)
 class DiffusionServiceIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
-    private static final String IDENTITY_ID = "it-identity";
+    private static final String IDENTITY_ID = IdentityJobs.IDENTITY_ID;
 
     private static KafkaProducer<String, String> producer;
     private static TopicRecorder topics;
@@ -65,13 +63,7 @@ class DiffusionServiceIT {
         producer = TopicRecorder.producer();
         topics = new TopicRecorder(TIMEOUT, Topics.JOB_EVENTS, Topics.deadLetter(Topics.IDENTITIES));
         store = EmbeddedS3.store();
-        float[] embedding = new float[2 * 32];
-        for (int i = 0; i < embedding.length; i++) {
-            embedding[i] = (float) Math.sin(0.3 * i);
-        }
-        store.put(ObjectKeys.identity(IDENTITY_ID), Safetensors.write(
-                Map.of(GenerationService.IDENTITY_TENSOR, new FloatTensor(new long[] {2, 32}, embedding)),
-                Map.of("format", "dreamid-identity/1", "words", "2", "width", "32")), "application/octet-stream");
+        IdentityJobs.storeIdentity(store);
     }
 
     @AfterAll
@@ -229,10 +221,7 @@ class DiffusionServiceIT {
     }
 
     private static void send(String jobId, JobSpec spec) {
-        producer.send(new ProducerRecord<>(Topics.IDENTITIES, jobId, Json.toString(new IdentityMessage(
-                SchemaVersions.CURRENT, jobId, "acme", Instant.now(), spec, IDENTITY_ID,
-                ObjectKeys.identity(IDENTITY_ID), "tiny-random-1", 2, 32, false))));
-        producer.flush();
+        IdentityJobs.send(producer, jobId, spec);
     }
 
     private static JobEvent eventOf(String jobId, Predicate<JobEvent> match) {

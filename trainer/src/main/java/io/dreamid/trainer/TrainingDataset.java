@@ -75,7 +75,9 @@ public record TrainingDataset(Path dir, String id, String hash, List<Example> ex
             byte[] bytes = Files.readAllBytes(manifest);
             digest = MessageDigest.getInstance("SHA-256");
             digest.update(bytes);
-            lines = new String(bytes, StandardCharsets.UTF_8).lines().toList();
+            String text = new String(bytes, StandardCharsets.UTF_8);
+            // A manifest saved by an editor that writes a byte order mark (or CRLF line ends) reads like any other.
+            lines = (text.startsWith("\uFEFF") ? text.substring(1) : text).lines().toList();
         } catch (IOException e) {
             throw new TrainerException("cannot read " + manifest + ": " + e.getMessage(), e);
         } catch (NoSuchAlgorithmException e) {

@@ -30,6 +30,10 @@ class BadInputTest {
         assertRefused(dir, good.replace("\"seed\": 1", "\"seed\": 1, \"chip\": \"chips/missing.png\""),
                 "line 1: \"chip\" chips/missing.png does not exist");
         assertRefused(dir, "\n\n", "has no examples");
+        // An editor's byte order mark and CRLF line ends are not problems: two examples, the line numbers kept.
+        Files.writeString(dir.resolve(TrainingDataset.MANIFEST), "\uFEFF" + good + "\r\n\r\n" + good + "\r\n");
+        assertThat(TrainingDataset.read(dir).examples()).extracting(TrainingDataset.Example::line)
+                .containsExactly(1, 3);
         Files.writeString(dir.resolve("crops/bad.png"), "not an image");
         assertRefused(dir, good.replace("\"image\": \"crops/a.png\"", "\"image\": \"crops/bad.png\""),
                 "line 1: the image bad.png is not a readable image");

@@ -42,14 +42,17 @@ final class ManifestChecks {
         return problems;
     }
 
-    /** Every container of a Deployment or StatefulSet: the three probes on a named port, requests and a memory limit. */
+    /**
+     * Every container of a Deployment or StatefulSet: the three probes on a named port, requests and a memory limit;
+     * a Job's containers (batch work, nothing to probe) the requests and memory limit.
+     */
     static List<String> probesAndResources(List<? extends JsonNode> rendered) {
         List<String> problems = new ArrayList<>();
         for (JsonNode workload : workloads(rendered)) {
             for (JsonNode container : workload.at("/spec/template/spec/containers")) {
                 String where = name(workload) + "/" + container.path("name").asText() + ": ";
                 for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
-                    if (!container.at("/" + probe + "/httpGet/port").isTextual()) {
+                    if (!workload.path("kind").asText().equals("Job") && !container.at("/" + probe + "/httpGet/port").isTextual()) {
                         problems.add(where + "no " + probe + " on a named port");
                     }
                 }
@@ -209,6 +212,14 @@ final class ManifestChecks {
                             problems.add(where + variable.path("name").asText() + " uses undefined $(" + m.group(1) + ")");
                         }
                     }
+                    JsonNode mapKey = variable.at("/valueFrom/configMapKeyRef");
+                    if (!mapKey.isMissingNode()) {
+                        JsonNode map = find(rendered, "ConfigMap", mapKey.path("name").asText());
+                        if (map == null || !map.path("data").has(mapKey.path("key").asText())) {
+                            problems.add(where + variable.path("name").asText() + " reads missing ConfigMap key "
+                                    + mapKey.path("name").asText() + "/" + mapKey.path("key").asText());
+                        }
+                    }
                     JsonNode secretKey = variable.at("/valueFrom/secretKeyRef");
                     if (!secretKey.isMissingNode()) {
                         String ref = secretKey.path("name").asText();
@@ -280,6 +291,20 @@ final class ManifestChecks {
                 problems.add(service + ": no src/main/docker/" + dockerfile + " builds " + image);
             }
         }
+        for (JsonNode job : ofKind(rendered, "Job")) {
+            String image = job.at("/spec/template/spec/containers/0/image").asText();
+            Matcher m = IMAGE.matcher(image);
+            if (!m.matches() || !m.group(2).startsWith("dreamid-trainer")) {
+                problems.add(name(job) + ": image " + image + " is not REGISTRY/dreamid-trainer[-gpu]:VERSION");
+                continue;
+            }
+            registries.add(m.group(1));
+            versions.add(m.group(3));
+            String dockerfile = m.group(2).endsWith("-gpu") ? "Dockerfile.gpu" : "Dockerfile.jvm";
+            if (!Files.isRegularFile(root.resolve("trainer/src/main/docker").resolve(dockerfile))) {
+                problems.add(name(job) + ": no trainer/src/main/docker/" + dockerfile + " builds " + image);
+            }
+        }
         if (registries.size() > 1 || versions.size() > 1) {
             problems.add("images differ in registry " + registries + " or version " + versions);
         }
@@ -331,6 +356,7 @@ final class ManifestChecks {
     static List<JsonNode> workloads(List<? extends JsonNode> rendered) {
         List<JsonNode> out = new ArrayList<>(ofKind(rendered, "Deployment"));
         out.addAll(ofKind(rendered, "StatefulSet"));
+        out.addAll(ofKind(rendered, "Job"));
         return out;
     }
 

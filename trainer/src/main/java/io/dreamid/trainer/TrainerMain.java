@@ -183,7 +183,7 @@ public final class TrainerMain {
     }
 
     /** The platform's storage, from the variables the services and the runner read (runner defaults). */
-    private static ObjectStore storeFromEnvironment(Function<String, String> env) {
+    static ObjectStore storeFromEnvironment(Function<String, String> env) {
         String endpoint = env.apply("DREAMID_STORAGE_ENDPOINT");
         if (endpoint == null || endpoint.isBlank()) {
             throw new TrainerException("--run-id keeps checkpoints in object storage: set DREAMID_STORAGE_ENDPOINT"

@@ -30,14 +30,15 @@ class JobCommandIT {
         ObjectStore store = EmbeddedS3.store();
         upload(store, TestModels.resource("datasets/tiny"), "datasets/tiny-build/");
         for (Map.Entry<String, Path> bundle : Map.of("models/base-encoder/1/", TestModels.baseEncoder(),
-                "models/sd-tiny/1/", TestModels.sdBundle(), "models/sd-tiny-twin/1/", TestModels.torchscript())
-                .entrySet()) {
+                "models/sd-tiny/1/", TestModels.sdBundle()).entrySet()) {
             BundleFetcher.toStorage(bundle.getValue(), BundleManifest.compute(bundle.getValue()), store,
                     bundle.getKey());
         }
         Map<String, String> env = Map.of("DREAMID_STORAGE_ENDPOINT", EmbeddedS3.start(), "DREAMID_STORAGE_ACCESS_KEY",
                 EmbeddedS3.ACCESS_KEY, "DREAMID_STORAGE_SECRET_KEY", EmbeddedS3.SECRET_KEY, "DREAMID_STORAGE_BUCKET",
                 EmbeddedS3.BUCKET, "DREAMID_STORAGE_REGION", EmbeddedS3.REGION);
+        assertThat(TwinUpload.run(new String[] {TestModels.torchscript().toString(), TestModels.sdBundle().toString(),
+                "sd-tiny-twin", "1"}, env::get)).isZero();
 
         // the first pod is stopped after step 2 (what a lost node leaves: the checkpoints it uploaded)
         assertThat(TrainerMain.run(job(work.resolve("pod-1"), "--stop-at", "2"), env::get)).isZero();

@@ -15,6 +15,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Checks of a rendered deployment that return what is wrong (empty when all is well), so that the manifests test
@@ -309,6 +311,89 @@ final class ManifestChecks {
             problems.add("images differ in registry " + registries + " or version " + versions);
         }
         return problems;
+    }
+
+    /**
+     * Every Job is a training run the trainer can do: one pod whose retries are fresh pods that resume
+     * ({@code restartPolicy: Never}, a {@code backoffLimit}, a {@code podFailurePolicy} that fails on exit 2 and ignores
+     * disruptions), the GPUs it asks for requested and limited alike and all of them devices of the run, arguments the
+     * trainer's own parser accepts with inputs from object storage and checkpoints kept there, and only variables that
+     * the trainer (or common's storage code) reads, or the JVM's {@code JAVA_TOOL_OPTIONS}.
+     */
+    List<String> training(List<? extends JsonNode> rendered) {
+        List<String> problems = new ArrayList<>();
+        String sources = sources(root.resolve("trainer/src/main")) + sources(root.resolve("common/src/main"));
+        for (JsonNode job : ofKind(rendered, "Job")) {
+            String where = name(job) + ": ";
+            JsonNode pod = job.at("/spec/template/spec");
+            require(pod.path("restartPolicy").asText().equals("Never"), problems,
+                    where + "restartPolicy is not Never (a retry must be a new pod that resumes from storage)");
+            require(job.at("/spec/parallelism").asInt(1) == 1, problems, where + "more than one pod at a time");
+            int backoff = job.at("/spec/backoffLimit").asInt(-1);
+            require(backoff >= 1 && backoff <= 10, problems, where + "backoffLimit " + backoff + " is not 1-10");
+            String rules = job.at("/spec/podFailurePolicy/rules").toString();
+            require(rules.contains("\"FailJob\"") && rules.contains("[2]"), problems,
+                    where + "no podFailurePolicy failing the Job on exit 2 (bad options or inputs)");
+            require(rules.contains("\"Ignore\"") && rules.contains("DisruptionTarget"), problems,
+                    where + "no podFailurePolicy ignoring disruptions (a lost node is not the run's fault)");
+            JsonNode container = pod.at("/containers/0");
+            int gpus = container.at("/resources/limits/nvidia.com~1gpu").asInt(0);
+            require(gpus >= 1, problems, where + "no nvidia.com/gpu limit");
+            require(container.at("/resources/requests/nvidia.com~1gpu").asInt(0) == gpus, problems,
+                    where + "nvidia.com/gpu request differs from its limit");
+            List<String> args = new ArrayList<>();
+            container.path("args").forEach(a -> args.add(a.asText()));
+            Map<String, String> byOption = new LinkedHashMap<>();
+            for (int i = 0; i + 1 < args.size(); i += 2) {
+                byOption.put(args.get(i), args.get(i + 1));
+            }
+            try {
+                io.dreamid.trainer.TrainingOptions options = io.dreamid.trainer.TrainerMain.parse(
+                        args.toArray(String[]::new));
+                int devices = io.dreamid.trainer.TrainingDevices.parse(byOption.getOrDefault("--devices", "cpu"),
+                        gpus).size();
+                require(devices == gpus, problems, where + "--devices gives " + devices + " devices for " + gpus
+                        + " GPUs");
+                require(options.batch() >= gpus, problems, where + "--batch " + options.batch()
+                        + " leaves a GPU without a pair");
+                require(options.out().startsWith("/work") && options.checkpoints().startsWith("/work"), problems,
+                        where + "--out and --checkpoints must be on the writable /work volume");
+            } catch (RuntimeException e) {
+                problems.add(where + "the trainer refuses its arguments: " + e.getMessage().lines().findFirst()
+                        .orElse(""));
+            }
+            for (String option : List.of("--dataset-id", "--run-id", "--publish")) {
+                require(byOption.containsKey(option), problems, where + "no " + option);
+            }
+            for (String model : List.of("--encoder", "--sd", "--torchscript")) {
+                require(byOption.getOrDefault(model, "").startsWith("storage:"), problems,
+                        where + model + " is not a bundle in object storage (storage:PREFIX)");
+            }
+            for (JsonNode variable : container.path("env")) {
+                String name = variable.path("name").asText();
+                require(name.equals("JAVA_TOOL_OPTIONS") || sources.contains("\"" + name + "\""), problems,
+                        where + name + " is read by neither the trainer nor the JVM");
+            }
+        }
+        return problems;
+    }
+
+    /** The text of every .java and .properties file under {@code dir}. */
+    static String sources(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile)
+                    .filter(p -> p.toString().endsWith(".java") || p.toString().endsWith(".properties"))
+                    .map(p -> {
+                        try {
+                            return Files.readString(p);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    })
+                    .collect(Collectors.joining("\n"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     // --------------------------------------------------------------------------------------------------------

@@ -88,7 +88,7 @@ public final class Trainer implements AutoCloseable {
     private CheckpointMirror mirror;
 
     /** One device's copy of the frozen modules, and the manager its step tensors live under. */
-    private record Replica(Device device, FrozenModels frozen, NDManager manager) {
+    private record Replica(FrozenModels frozen, NDManager manager) {
     }
 
     private Trainer(TrainingOptions options, List<Replica> replicas, TrainingBundle pair, TrainingDataset dataset,
@@ -223,7 +223,7 @@ public final class Trainer implements AutoCloseable {
         try {
             for (Device device : devices) {
                 FrozenModels models = FrozenModels.load(torchscript, device);
-                replicas.add(new Replica(device, models, NDManager.newBaseManager(device, "PyTorch")));
+                replicas.add(new Replica(models, NDManager.newBaseManager(device, "PyTorch")));
             }
             return replicas;
         } catch (RuntimeException e) {

@@ -124,7 +124,7 @@ public final class TrainerMain {
      * The options of a {@code ./dreamid train} command line (what the Kubernetes Job's arguments are checked with);
      * throws {@link TrainerException} naming the first option that is unknown, missing or malformed.
      */
-    public static TrainingOptions parse(String[] args) {
+    static TrainingOptions parse(String[] args) {
         Map<String, String> values = new LinkedHashMap<>();
         List<String> known = new ArrayList<>(List.of("--dataset", "--steps", "--out", "--encoder", "--sd",
                 "--torchscript", "--checkpoints", "--batch", "--lr", "--warmup", "--weight-decay", "--clip", "--seed",

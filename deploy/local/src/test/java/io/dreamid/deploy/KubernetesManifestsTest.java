@@ -238,8 +238,9 @@ class KubernetesManifestsTest {
 
     /**
      * The training Job (components/training in overlays/gpu-training): the platform's checks hold for it too, and
-     * {@link ManifestChecks#training}: one node with all the GPUs it asks for, options the trainer's own parser
-     * accepts, inputs and checkpoints in object storage, settings the trainer reads, retries that resume.
+     * {@link ManifestChecks#training}: one node with all the GPUs it asks for, options the trainer knows (its own
+     * parser reads them in trainer's TrainingJobManifestTest), inputs and checkpoints in object storage, settings the
+     * trainer reads, retries that resume.
      */
     @Test
     void trainingJobRunsTheTrainerOnOneGpuNodeWithOptionsItAccepts() {

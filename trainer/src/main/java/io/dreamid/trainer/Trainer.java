@@ -37,6 +37,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Self-augmented editability learning of the M² projector (DreamIdentity, Chen et al. 2024): for each pair, the
@@ -48,6 +52,14 @@ import java.util.SplittableRandom;
  * <p>Every random draw of step s (which pairs, timesteps, noise) comes from a generator seeded with (seed, s), and
  * the optimiser state is plain float arrays saved whole, so a run stopped at step k and resumed from its checkpoint
  * computes the same steps as one that never stopped.
+ *
+ * <p>Data parallel over {@code --devices} (one node, several GPUs): each step's batch is split into contiguous
+ * shards, one per device; each device holds its own copy of the frozen modules and gets its own copy of the projector's
+ * weights (uploaded from the one set of host arrays, so every copy starts the step equal); each shard's forward and
+ * backward runs on its own thread, as DJL's {@code EasyTrain.trainBatch} runs its splits under one gradient collector.
+ * A shard's loss is weighted by its share of the batch, so the shards' losses and gradients add up to the mean over
+ * the whole batch that one device computes; the gradients are summed in device order on the host, clipped once, and
+ * AdamW steps once on the host arrays, which every device uploads at the next step.
  */
 public final class Trainer implements AutoCloseable {
     static final AdamW ADAM = new AdamW(0.9, 0.999, 1e-8, 0.0);
@@ -59,6 +71,9 @@ public final class Trainer implements AutoCloseable {
     private final TrainingOptions options;
     private final Path baseEncoder;
     private final Preparation preparation;
+    private final List<Replica> replicas;
+    private final int[] shardSizes;
+    private final ExecutorService shardThreads;
     private final FrozenModels frozen;
     private final TrainingBundle pair;
     private final TrainingDataset dataset;
@@ -79,14 +94,25 @@ public final class Trainer implements AutoCloseable {
     private int step;
     private CheckpointMirror mirror;
 
-    private Trainer(TrainingOptions options, Path baseEncoder, FrozenModels frozen, TrainingBundle pair,
+    /** One device's copy of the frozen modules, and the manager its step tensors live under. */
+    private record Replica(FrozenModels frozen, NDManager manager) {
+    }
+
+    private Trainer(TrainingOptions options, Path baseEncoder, List<Replica> replicas, TrainingBundle pair,
             TrainingDataset dataset, EncoderConfig encoderConfig, List<PreparedExample> examples,
             TrainableProjector projector, SchedulerConfig scheduler, int[] latentShape, int sequence,
             Preparation preparation, PrintStream log) {
         this.options = options;
         this.baseEncoder = baseEncoder;
         this.preparation = preparation;
-        this.frozen = frozen;
+        this.replicas = replicas;
+        this.shardSizes = TrainingDevices.shardSizes(options.batch(), replicas.size());
+        this.shardThreads = replicas.size() == 1 ? null : Executors.newFixedThreadPool(replicas.size(), r -> {
+            Thread t = new Thread(r, "trainer-shard");
+            t.setDaemon(true);
+            return t;
+        });
+        this.frozen = replicas.get(0).frozen();
         this.pair = pair;
         this.dataset = dataset;
         this.encoderConfig = encoderConfig;
@@ -98,7 +124,7 @@ public final class Trainer implements AutoCloseable {
         this.latentH = latentShape[1];
         this.latentW = latentShape[2];
         this.sequence = sequence;
-        this.manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
+        this.manager = replicas.get(0).manager();
         this.log = log;
         int n = projector.parameters().size();
         this.adamM = new float[n][];
@@ -116,7 +142,16 @@ public final class Trainer implements AutoCloseable {
      * embeddings and the VAE latents of every edited image (kept in the dataset's latent cache).
      */
     public static Trainer prepare(TrainingOptions options, PrintStream log) {
+        return prepare(options, List.of(Device.cpu()), log);
+    }
+
+    /**
+     * {@link #prepare(TrainingOptions, PrintStream)} with each batch split across {@code devices} (see
+     * {@link TrainingDevices}); the first device also computes the preparation.
+     */
+    public static Trainer prepare(TrainingOptions options, List<Device> devices, PrintStream log) {
         long t0 = System.nanoTime();
+        TrainingDevices.shardSizes(options.batch(), devices.size());
         TrainingBundle pair = TrainingBundle.check(options.sdBundle(), options.torchscript());
         SdBundle sd;
         try {
@@ -129,7 +164,8 @@ public final class Trainer implements AutoCloseable {
             throw new TrainerException("the scheduler's prediction_type is " + scheduler.predictionType()
                     + "; the trainer supports epsilon and v_prediction");
         }
-        FrozenModels frozen = FrozenModels.load(options.torchscript(), Device.cpu());
+        List<Replica> replicas = loadReplicas(options.torchscript(), devices);
+        FrozenModels frozen = replicas.get(0).frozen();
         try {
             Path base = options.baseEncoder() != null ? options.baseEncoder()
                     : builtInBase(options, frozen.width(), log);
@@ -167,7 +203,7 @@ public final class Trainer implements AutoCloseable {
                                 + e.getMessage(), e);
                     }
                     long l0 = System.nanoTime();
-                    FloatTensor latent = latent(frozen, cache, ex);
+                    FloatTensor latent = latent(frozen, devices.get(0), cache, ex);
                     latentNanos += System.nanoTime() - l0;
                     int[] shape = {(int) latent.shape()[1], (int) latent.shape()[2], (int) latent.shape()[3]};
                     if (latentShape == null) {
@@ -191,11 +227,11 @@ public final class Trainer implements AutoCloseable {
                         + " %d read from %s, %d computed (%d ms)%n", preparation.pairs(), preparation.totalMillis(),
                         preparation.latentsFromCache(), cache.dir(), preparation.latentsComputed(),
                         preparation.latentMillis());
-                return new Trainer(options, base, frozen, pair, dataset, config, examples, projector, scheduler,
+                return new Trainer(options, base, replicas, pair, dataset, config, examples, projector, scheduler,
                         latentShape, tokenizer.maxLength(), preparation, log);
             }
         } catch (RuntimeException e) {
-            frozen.close();
+            closeAll(replicas);
             throw e;
         }
     }
@@ -237,7 +273,8 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** The VAE encoder's mean [1, 4, h, w] of the pair's edited image, from the cache or computed and cached. */
-    private static FloatTensor latent(FrozenModels frozen, LatentCache cache, TrainingDataset.Example ex) {
+    private static FloatTensor latent(FrozenModels frozen, Device device, LatentCache cache,
+            TrainingDataset.Example ex) {
         FloatTensor cached = cache.get(ex.imageHash());
         if (cached != null) {
             return cached;
@@ -248,12 +285,34 @@ public final class Trainer implements AutoCloseable {
                     + image.width() + "x" + image.height() + "; sides must be multiples of 16 (the VAE's"
                     + " factor 8 times the tiny UNet's 2; 64 for real SD)");
         }
-        try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+        try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
             NDArray latent = frozen.encodeImage(m.create(toCenteredChw(image),
                     new Shape(1, 3, image.height(), image.width())));
             FloatTensor computed = new FloatTensor(latent.getShape().getShape(), latent.toFloatArray());
             cache.put(ex.imageHash(), computed);
             return computed;
+        }
+    }
+
+    /** A copy of the frozen modules per device entry (a device listed twice gets two copies). */
+    private static List<Replica> loadReplicas(Path torchscript, List<Device> devices) {
+        List<Replica> replicas = new ArrayList<>();
+        try {
+            for (Device device : devices) {
+                FrozenModels models = FrozenModels.load(torchscript, device);
+                replicas.add(new Replica(models, NDManager.newBaseManager(device, "PyTorch")));
+            }
+            return replicas;
+        } catch (RuntimeException e) {
+            closeAll(replicas);
+            throw e;
+        }
+    }
+
+    private static void closeAll(List<Replica> replicas) {
+        for (Replica r : replicas) {
+            r.manager().close();
+            r.frozen().close();
         }
     }
 
@@ -349,16 +408,84 @@ public final class Trainer implements AutoCloseable {
         return new StepResult(loss, norm);
     }
 
-    /** The loss of {@code b} at the current weights; the projector's gradients go into {@code grads}. */
+    /**
+     * The loss of {@code b} at the current weights; the projector's gradients go into {@code grads}. With several
+     * devices, the sum over the shards of each shard's loss and gradients weighted by its share of the batch.
+     */
     float gradients(Batch b, float[][] grads) {
-        try (NDManager m = manager.newSubManager()) {
-            NDList params = projector.upload(m);
-            float loss;
+        if (replicas.size() == 1) {
             try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                NDArray lossArray = loss(m, params, b);
-                gc.backward(lossArray);
-                loss = lossArray.getFloat();
+                return shardGradients(replicas.get(0), b, 1f, gc, grads);
             }
+        }
+        int n = b.indices().length;
+        float[][][] shardGrads = new float[replicas.size()][grads.length][];
+        float[] shardLoss = new float[replicas.size()];
+        // DJL allows one gradient collector at a time; the shards' graphs are disjoint, so their backward passes
+        // run concurrently under it (as EasyTrain.trainBatch runs its splits).
+        try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+            List<Future<?>> running = new ArrayList<>();
+            int from = 0;
+            for (int k = 0; k < replicas.size(); k++) {
+                int shard = k;
+                Batch part = b.slice(from, from + shardSizes[k]);
+                float weight = (float) shardSizes[k] / n;
+                running.add(shardThreads.submit(() -> {
+                    shardLoss[shard] = shardGradients(replicas.get(shard), part, weight, gc, shardGrads[shard]);
+                }));
+                from += shardSizes[k];
+            }
+            for (Future<?> f : running) {
+                await(f);
+            }
+        }
+        // the all-reduce: the shards' gradients summed in device order, onto the host copy the optimiser updates
+        float loss = 0;
+        for (int k = 0; k < replicas.size(); k++) {
+            loss += shardLoss[k];
+            for (int i = 0; i < grads.length; i++) {
+                if (k == 0) {
+                    grads[i] = shardGrads[0][i];
+                } else {
+                    float[] sum = grads[i];
+                    float[] add = shardGrads[k][i];
+                    for (int j = 0; j < sum.length; j++) {
+                        sum[j] += add[j];
+                    }
+                }
+            }
+        }
+        return loss;
+    }
+
+    private static void await(Future<?> f) {
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TrainerException("interrupted while the shards of a step ran", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new TrainerException("a shard of the step failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /**
+     * Forward and backward of {@code b} on one device: the projector's weights uploaded to it, its loss times
+     * {@code weight} (the shard's share of the batch; exactly 1 on one device) back-propagated; returns the weighted
+     * loss and puts the projector's gradients into {@code grads}.
+     */
+    private float shardGradients(Replica r, Batch b, float weight, GradientCollector gc, float[][] grads) {
+        try (NDManager m = r.manager().newSubManager()) {
+            NDList params = projector.upload(m);
+            NDArray lossArray = loss(r.frozen(), m, params, b);
+            if (weight != 1f) {
+                lossArray = lossArray.mul(weight);
+            }
+            gc.backward(lossArray);
+            float loss = lossArray.getFloat();
             for (int i = 0; i < params.size(); i++) {
                 grads[i] = params.get(i).getGradient().toFloatArray();
             }
@@ -396,8 +523,13 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    /** The loss of a batch: the method's chain, with autograd recording from the projector's parameters on. */
+    /** The loss of a batch on the first device (evaluation). */
     NDArray loss(NDManager m, NDList params, Batch b) {
+        return loss(frozen, m, params, b);
+    }
+
+    /** The loss of a batch: the method's chain, with autograd recording from the projector's parameters on. */
+    private NDArray loss(FrozenModels frozen, NDManager m, NDList params, Batch b) {
         int n = b.indices().length;
         int layers = projector.layers();
         int k = encoderConfig.words();
@@ -423,6 +555,19 @@ public final class Trainer implements AutoCloseable {
     /** Inputs of one step, all drawn from (seed, step). */
     record Batch(int[] indices, float[] features, float[] embeds, int[] starts, float[] noisy, float[] timesteps,
             float[] target) {
+
+        /** Pairs {@code from} (inclusive) to {@code to} (exclusive): a shard. */
+        Batch slice(int from, int to) {
+            int n = indices.length;
+            return new Batch(Arrays.copyOfRange(indices, from, to), part(features, n, from, to),
+                    part(embeds, n, from, to), Arrays.copyOfRange(starts, from, to), part(noisy, n, from, to),
+                    Arrays.copyOfRange(timesteps, from, to), part(target, n, from, to));
+        }
+
+        private static float[] part(float[] all, int n, int from, int to) {
+            int each = all.length / n;
+            return Arrays.copyOfRange(all, from * each, to * each);
+        }
     }
 
     Batch batch(int s) {
@@ -561,6 +706,11 @@ public final class Trainer implements AutoCloseable {
         return frozen;
     }
 
+    /** The frozen modules of every device entry, in {@code --devices} order. */
+    public List<FrozenModels> frozenCopies() {
+        return replicas.stream().map(Replica::frozen).toList();
+    }
+
     public TrainingDataset dataset() {
         return dataset;
     }
@@ -592,7 +742,9 @@ public final class Trainer implements AutoCloseable {
 
     @Override
     public void close() {
-        manager.close();
-        frozen.close();
+        if (shardThreads != null) {
+            shardThreads.shutdownNow();
+        }
+        closeAll(replicas);
     }
 }

@@ -1,5 +1,7 @@
 package io.dreamid.trainer;
 
+import ai.djl.Device;
+import io.dreamid.common.models.ModelsImport;
 import io.dreamid.common.storage.ObjectStore;
 
 import java.nio.file.Path;
@@ -8,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * {@code ./dreamid train}: trains the M² projector on a dataset folder and writes an encoder bundle. Exit 0 when the
@@ -18,6 +21,8 @@ public final class TrainerMain {
     private static final String USAGE = """
             Usage: ./dreamid train --dataset DIR --steps N --out DIR [options]
               --dataset DIR           folder with manifest.jsonl (trainer/README.md: the layout)
+              --dataset-id ID         instead of (or into) --dataset: the dataset build datasets/ID/ from object
+                                      storage, copied to --dataset (default: datasets/ID beside --out)
               --steps N               optimiser steps
               --out DIR               where the trained encoder bundle is written
               --encoder DIR           encoder bundle to start from (backbone + initial projector); default: the
@@ -25,6 +30,8 @@ public final class TrainerMain {
                                       manifest's "chip"), written for the text encoder's width
               --sd DIR                Stable Diffusion ONNX bundle (tokenizer, scheduler)
               --torchscript DIR       its TorchScript twin (twin.json + text_encoder_embeds.pt, unet.pt, vae_encoder.pt)
+                                      (--encoder, --sd, --torchscript also take storage:PREFIX, e.g.
+                                      storage:models/sd15/1/: a bundle in object storage, fetched beside --out)
               --checkpoints DIR       checkpoint folder (default: OUT-checkpoints); a run resumes from its latest
               --batch N               pairs per step (default 2)
               --lr X                  peak learning rate (default 1e-4)
@@ -36,8 +43,12 @@ public final class TrainerMain {
               --stop-at K             stop after step K with a checkpoint (resume later with the same options)
               --version V             version of the trained bundle (default trained-<projector hash>)
               --log-every N           steps between progress lines (default 10)
+              --devices LIST          where each batch runs, split across the entries: cpu (default), gpu0,gpu1,...,
+                                      or gpu:all (every GPU of the node); an entry may repeat (cpu,cpu)
               --run-id ID             also keep checkpoints in object storage under training/ID/ (and resume from
                                       there): DREAMID_STORAGE_ENDPOINT, _ACCESS_KEY, _SECRET_KEY, _BUCKET
+              --publish NAME/VERSION  then import the trained bundle as `models import --encoder` does: checked by
+                                      encoder-service's loader, uploaded to models/NAME/VERSION/
             """;
 
     private TrainerMain() {
@@ -46,7 +57,7 @@ public final class TrainerMain {
     public static void main(String[] args) {
         int code;
         try {
-            code = run(args);
+            code = run(args, System::getenv);
         } catch (TrainerException e) {
             System.err.println("train: " + e.getMessage());
             code = 2;
@@ -54,17 +65,33 @@ public final class TrainerMain {
         System.exit(code);
     }
 
-    static int run(String[] args) {
+    /** Runs a command line with {@code env} as the environment (the storage settings); returns the exit status. */
+    static int run(String[] args, Function<String, String> env) {
         if (args.length == 0 || List.of(args).contains("--help")) {
             System.out.print(USAGE);
             return args.length == 0 ? 2 : 0;
         }
-        TrainingOptions options = parse(args);
         String runId = option(args, "--run-id");
+        // checked first: a device that does not exist is refused before anything is downloaded or prepared
+        List<Device> devices = devices(args);
+        ObjectStore[] store = new ObjectStore[1];
+        Supplier<ObjectStore> storage = () -> store[0] == null ? store[0] = storeFromEnvironment(env) : store[0];
+        if (StorageInputs.any(args)) {
+            Path out = parse(args).out();
+            args = StorageInputs.fetchModels(args, storage, out.toAbsolutePath().resolveSibling("storage"));
+        }
+        TrainingOptions options = parse(args);
+        String datasetId = option(args, "--dataset-id");
+        if (datasetId != null) {
+            StorageInputs.fetchDataset(storage.get(), datasetId, options.dataset());
+            System.out.println("dataset " + datasetId + " copied from object storage to " + options.dataset());
+        }
+        String publish = option(args, "--publish");
         System.out.print(options.describe());
-        try (Trainer trainer = Trainer.prepare(options, System.out)) {
+        System.out.print(TrainingDevices.describe(devices, options.batch()));
+        try (Trainer trainer = Trainer.prepare(options, devices, System.out)) {
             if (runId != null) {
-                CheckpointMirror mirror = new CheckpointMirror(storeFromEnvironment(), runId);
+                CheckpointMirror mirror = new CheckpointMirror(storage.get(), runId);
                 trainer.mirrorCheckpoints(mirror);
                 System.out.println("checkpoints also in object storage under " + mirror.prefix());
             }
@@ -77,15 +104,32 @@ public final class TrainerMain {
             }
             String version = EncoderBundleWriter.write(trainer, options.out());
             System.out.println("wrote encoder bundle " + options.out() + " (version " + version + ")");
-            return 0;
+            return publish == null ? 0 : publish(options.out(), publish, env);
         }
     }
 
+    /** {@code models import --encoder OUT --name NAME --version VERSION}, with the trainer's storage settings. */
+    private static int publish(Path bundle, String nameAndVersion, Function<String, String> env) {
+        String[] parts = nameAndVersion.split("/", -1);
+        int exit = ModelsImport.run(new String[] {"--encoder", bundle.toString(), "--name", parts[0], "--version",
+                parts[1]}, env, System.out, System.err);
+        if (exit != 0) {
+            System.err.println("train: the bundle is written to " + bundle + " but was not imported (models import"
+                    + " exit " + exit + "); import it by hand with ./dreamid models import --encoder " + bundle);
+        }
+        return exit;
+    }
+
+    /**
+     * The options of a {@code ./dreamid train} command line (what the Kubernetes Job's arguments are checked with);
+     * throws {@link TrainerException} naming the first option that is unknown, missing or malformed.
+     */
     static TrainingOptions parse(String[] args) {
         Map<String, String> values = new LinkedHashMap<>();
         List<String> known = new ArrayList<>(List.of("--dataset", "--steps", "--out", "--encoder", "--sd",
                 "--torchscript", "--checkpoints", "--batch", "--lr", "--warmup", "--weight-decay", "--clip", "--seed",
-                "--checkpoint-every", "--stop-at", "--version", "--log-every", "--run-id"));
+                "--checkpoint-every", "--stop-at", "--version", "--log-every", "--run-id", "--devices",
+                "--dataset-id", "--publish"));
         for (int i = 0; i < args.length; i++) {
             String key = args[i];
             if (!known.contains(key)) {
@@ -96,13 +140,22 @@ public final class TrainerMain {
             }
             values.put(key, args[++i]);
         }
+        if (values.containsKey("--publish") && !values.get("--publish").matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}"
+                + "/[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
+            throw new TrainerException("--publish must be NAME/VERSION (letters, digits, . _ -), got \""
+                    + values.get("--publish") + "\"");
+        }
+        Path out = Path.of(values.getOrDefault("--out", "."));
+        if (!values.containsKey("--dataset") && values.containsKey("--dataset-id")) {
+            values.put("--dataset", out.toAbsolutePath().resolveSibling("datasets").resolve(values.get("--dataset-id"))
+                    .toString());
+        }
         for (String required : List.of("--dataset", "--steps", "--out", "--sd", "--torchscript")) {
             if (!values.containsKey(required)) {
                 throw new TrainerException("missing " + required + "\n" + USAGE);
             }
         }
         int steps = integer(values, "--steps", 0);
-        Path out = Path.of(values.get("--out"));
         Path checkpoints = values.containsKey("--checkpoints") ? Path.of(values.get("--checkpoints"))
                 : out.resolveSibling(out.getFileName() + "-checkpoints");
         Path encoder = values.containsKey("--encoder") ? Path.of(values.get("--encoder")) : null;
@@ -115,6 +168,12 @@ public final class TrainerMain {
                 values.get("--version"), integer(values, "--log-every", 10));
     }
 
+    /** The devices of {@code --devices} (default: the CPU), checked against the GPUs libtorch sees. */
+    static List<Device> devices(String[] args) {
+        String spec = option(args, "--devices");
+        return TrainingDevices.resolve(spec == null ? "cpu" : spec);
+    }
+
     private static String option(String[] args, String key) {
         for (int i = 0; i + 1 < args.length; i++) {
             if (args[i].equals(key)) {
@@ -125,21 +184,21 @@ public final class TrainerMain {
     }
 
     /** The platform's storage, from the variables the services and the runner read (runner defaults). */
-    private static ObjectStore storeFromEnvironment() {
-        String endpoint = System.getenv("DREAMID_STORAGE_ENDPOINT");
+    static ObjectStore storeFromEnvironment(Function<String, String> env) {
+        String endpoint = env.apply("DREAMID_STORAGE_ENDPOINT");
         if (endpoint == null || endpoint.isBlank()) {
             throw new TrainerException("--run-id keeps checkpoints in object storage: set DREAMID_STORAGE_ENDPOINT"
                     + " (e.g. http://127.0.0.1:19000 for ./dreamid up's S3 server)");
         }
-        ObjectStore store = new ObjectStore(endpoint, endpoint, env("DREAMID_STORAGE_ACCESS_KEY", "dreamid"),
-                env("DREAMID_STORAGE_SECRET_KEY", "dreamid-secret"), env("DREAMID_STORAGE_BUCKET", "dreamid"),
-                env("DREAMID_STORAGE_REGION", "us-east-1"));
+        ObjectStore store = new ObjectStore(endpoint, endpoint, env(env, "DREAMID_STORAGE_ACCESS_KEY", "dreamid"),
+                env(env, "DREAMID_STORAGE_SECRET_KEY", "dreamid-secret"), env(env, "DREAMID_STORAGE_BUCKET", "dreamid"),
+                env(env, "DREAMID_STORAGE_REGION", "us-east-1"));
         store.ensureBucket();
         return store;
     }
 
-    private static String env(String name, String fallback) {
-        String v = System.getenv(name);
+    private static String env(Function<String, String> env, String name, String fallback) {
+        String v = env.apply(name);
         return v == null || v.isBlank() ? fallback : v;
     }
 

@@ -31,7 +31,7 @@ public final class TestModels {
         return sibling("encoder-service/src/test/resources/bundles/tiny");
     }
 
-    private static Path sibling(String path) {
+    static Path sibling(String path) {
         Path dir = Path.of("").toAbsolutePath();
         while (dir != null && !Files.isDirectory(dir.resolve(path))) {
             dir = dir.getParent();

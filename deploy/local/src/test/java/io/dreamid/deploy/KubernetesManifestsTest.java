@@ -6,11 +6,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -48,6 +44,7 @@ class KubernetesManifestsTest {
     private static Path root;
     private static List<JsonNode> base;
     private static List<JsonNode> gpu;
+    private static List<JsonNode> training;
     private static ManifestChecks checks;
 
     @BeforeAll
@@ -55,6 +52,7 @@ class KubernetesManifestsTest {
         root = RepoRoot.find();
         base = kustomize(root.resolve("deploy/k8s/overlays/cpu"));
         gpu = kustomize(root.resolve("deploy/k8s/overlays/gpu"));
+        training = kustomize(root.resolve("deploy/k8s/overlays/gpu-training"));
         checks = new ManifestChecks(root);
     }
 
@@ -238,6 +236,42 @@ class KubernetesManifestsTest {
         assertThat(find(base, "ScaledObject", "diffusion-service").at("/spec/minReplicaCount").asInt()).isEqualTo(1);
     }
 
+    /**
+     * The training Job (components/training in overlays/gpu-training): the platform's checks hold for it too, and
+     * {@link ManifestChecks#training}: one node with all the GPUs it asks for, options the trainer knows (its own
+     * parser reads them in trainer's TrainingJobManifestTest), inputs and checkpoints in object storage, settings the
+     * trainer reads, retries that resume.
+     */
+    @Test
+    void trainingJobRunsTheTrainerOnOneGpuNodeWithOptionsItAccepts() {
+        for (var check : List.<java.util.function.Function<List<JsonNode>, List<String>>>of(ManifestChecks::schema,
+                ManifestChecks::probesAndResources, ManifestChecks::references, ManifestChecks::restricted,
+                checks::images, checks::topics, checks::training)) {
+            assertThat(check.apply(training)).as("gpu-training overlay").isEmpty();
+        }
+        assertThat(ManifestChecks.ofKind(base, "Job")).as("the platform overlays run no training").isEmpty();
+        assertThat(ManifestChecks.ofKind(gpu, "Job")).as("the platform overlays run no training").isEmpty();
+        JsonNode job = find(training, "Job", "dreamid-train");
+        JsonNode container = container(job);
+        assertThat(container.at("/resources/limits/nvidia.com~1gpu").asInt()).isEqualTo(8);
+        assertThat(container.get("image").asText()).contains("/dreamid-trainer-gpu:");
+        assertThat(container.has("command")).as("the image's entry point is the trainer").isFalse();
+        assertThat(container.path("args").toString()).contains("\"--devices\",\"gpu:all\"");
+        assertThat(job.at("/spec/template/spec/tolerations/0/key").asText()).isEqualTo("nvidia.com/gpu");
+        Set<String> names = new HashSet<>();
+        container.path("env").forEach(v -> names.add(v.path("name").asText()));
+        assertThat(names).contains("DREAMID_STORAGE_ENDPOINT", "DREAMID_STORAGE_ACCESS_KEY",
+                "DREAMID_STORAGE_SECRET_KEY", "DREAMID_STORAGE_BUCKET");
+        assertThat(container.path("envFrom").isMissingNode()).as("explicit settings only").isTrue();
+        Set<String> mounts = new HashSet<>();
+        container.path("volumeMounts").forEach(m -> mounts.add(m.path("mountPath").asText()));
+        assertThat(mounts).contains("/work", "/tmp");
+        // the trainer may reach MinIO, and MinIO admits it
+        assertThat(find(training, "NetworkPolicy", "minio-from-trainer").at("/spec/ingress/0/from/0/podSelector"
+                + "/matchLabels/app.kubernetes.io~1name").asText()).isEqualTo(job.at(
+                "/spec/template/metadata/labels/app.kubernetes.io~1name").asText());
+    }
+
     // ---------------------------------------------------------------------------------------------------------
 
     private static List<JsonNode> kustomize(Path dir) {
@@ -277,20 +311,7 @@ class KubernetesManifestsTest {
     }
 
     private static String mainSources(String service) {
-        try (Stream<Path> files = Files.walk(root.resolve(service).resolve("src/main"))) {
-            return files.filter(Files::isRegularFile)
-                    .filter(p -> p.toString().endsWith(".java") || p.toString().endsWith(".properties"))
-                    .map(p -> {
-                        try {
-                            return Files.readString(p);
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(e);
-                        }
-                    })
-                    .collect(Collectors.joining("\n"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ManifestChecks.sources(root.resolve(service).resolve("src/main"));
     }
 
     private static String envName(String property) {

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class KustomizeTest {
     static final List<String> KUSTOMIZATIONS = List.of("deploy/k8s/base", "deploy/k8s/overlays/cpu",
-            "deploy/k8s/overlays/gpu");
+            "deploy/k8s/overlays/gpu", "deploy/k8s/overlays/gpu-training");
 
     @Test
     void rendersWhatKubectlKustomizeRenders() throws Exception {

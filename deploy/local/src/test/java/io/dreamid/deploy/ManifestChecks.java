@@ -15,6 +15,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Checks of a rendered deployment that return what is wrong (empty when all is well), so that the manifests test
@@ -42,14 +44,17 @@ final class ManifestChecks {
         return problems;
     }
 
-    /** Every container of a Deployment or StatefulSet: the three probes on a named port, requests and a memory limit. */
+    /**
+     * Every container of a Deployment or StatefulSet: the three probes on a named port, requests and a memory limit;
+     * a Job's containers (batch work, nothing to probe) the requests and memory limit.
+     */
     static List<String> probesAndResources(List<? extends JsonNode> rendered) {
         List<String> problems = new ArrayList<>();
         for (JsonNode workload : workloads(rendered)) {
             for (JsonNode container : workload.at("/spec/template/spec/containers")) {
                 String where = name(workload) + "/" + container.path("name").asText() + ": ";
                 for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
-                    if (!container.at("/" + probe + "/httpGet/port").isTextual()) {
+                    if (!workload.path("kind").asText().equals("Job") && !container.at("/" + probe + "/httpGet/port").isTextual()) {
                         problems.add(where + "no " + probe + " on a named port");
                     }
                 }
@@ -209,6 +214,14 @@ final class ManifestChecks {
                             problems.add(where + variable.path("name").asText() + " uses undefined $(" + m.group(1) + ")");
                         }
                     }
+                    JsonNode mapKey = variable.at("/valueFrom/configMapKeyRef");
+                    if (!mapKey.isMissingNode()) {
+                        JsonNode map = find(rendered, "ConfigMap", mapKey.path("name").asText());
+                        if (map == null || !map.path("data").has(mapKey.path("key").asText())) {
+                            problems.add(where + variable.path("name").asText() + " reads missing ConfigMap key "
+                                    + mapKey.path("name").asText() + "/" + mapKey.path("key").asText());
+                        }
+                    }
                     JsonNode secretKey = variable.at("/valueFrom/secretKeyRef");
                     if (!secretKey.isMissingNode()) {
                         String ref = secretKey.path("name").asText();
@@ -280,10 +293,109 @@ final class ManifestChecks {
                 problems.add(service + ": no src/main/docker/" + dockerfile + " builds " + image);
             }
         }
+        for (JsonNode job : ofKind(rendered, "Job")) {
+            String image = job.at("/spec/template/spec/containers/0/image").asText();
+            Matcher m = IMAGE.matcher(image);
+            if (!m.matches() || !m.group(2).startsWith("dreamid-trainer")) {
+                problems.add(name(job) + ": image " + image + " is not REGISTRY/dreamid-trainer[-gpu]:VERSION");
+                continue;
+            }
+            registries.add(m.group(1));
+            versions.add(m.group(3));
+            String dockerfile = m.group(2).endsWith("-gpu") ? "Dockerfile.gpu" : "Dockerfile.jvm";
+            if (!Files.isRegularFile(root.resolve("trainer/src/main/docker").resolve(dockerfile))) {
+                problems.add(name(job) + ": no trainer/src/main/docker/" + dockerfile + " builds " + image);
+            }
+        }
         if (registries.size() > 1 || versions.size() > 1) {
             problems.add("images differ in registry " + registries + " or version " + versions);
         }
         return problems;
+    }
+
+    /**
+     * Every Job is a training run the trainer can do: one pod whose retries are fresh pods that resume
+     * ({@code restartPolicy: Never}, a {@code backoffLimit}, a {@code podFailurePolicy} that fails on exit 2 and ignores
+     * disruptions), the GPUs it asks for requested and limited alike and all of them devices of the run, options the
+     * trainer knows with inputs from object storage and checkpoints kept there, and only variables that the trainer
+     * (or common's storage code) reads, or the JVM's {@code JAVA_TOOL_OPTIONS}.
+     */
+    List<String> training(List<? extends JsonNode> rendered) {
+        List<String> problems = new ArrayList<>();
+        String sources = sources(root.resolve("trainer/src/main")) + sources(root.resolve("common/src/main"));
+        for (JsonNode job : ofKind(rendered, "Job")) {
+            String where = name(job) + ": ";
+            JsonNode pod = job.at("/spec/template/spec");
+            require(pod.path("restartPolicy").asText().equals("Never"), problems,
+                    where + "restartPolicy is not Never (a retry must be a new pod that resumes from storage)");
+            require(job.at("/spec/parallelism").asInt(1) == 1, problems, where + "more than one pod at a time");
+            int backoff = job.at("/spec/backoffLimit").asInt(-1);
+            require(backoff >= 1 && backoff <= 10, problems, where + "backoffLimit " + backoff + " is not 1-10");
+            String rules = job.at("/spec/podFailurePolicy/rules").toString();
+            require(rules.contains("\"FailJob\"") && rules.contains("[2]"), problems,
+                    where + "no podFailurePolicy failing the Job on exit 2 (bad options or inputs)");
+            require(rules.contains("\"Ignore\"") && rules.contains("DisruptionTarget"), problems,
+                    where + "no podFailurePolicy ignoring disruptions (a lost node is not the run's fault)");
+            JsonNode container = pod.at("/containers/0");
+            int gpus = container.at("/resources/limits/nvidia.com~1gpu").asInt(0);
+            require(gpus >= 1, problems, where + "no nvidia.com/gpu limit");
+            require(container.at("/resources/requests/nvidia.com~1gpu").asInt(0) == gpus, problems,
+                    where + "nvidia.com/gpu request differs from its limit");
+            List<String> args = new ArrayList<>();
+            container.path("args").forEach(a -> args.add(a.asText()));
+            Map<String, String> byOption = new LinkedHashMap<>();
+            for (int i = 0; i + 1 < args.size(); i += 2) {
+                byOption.put(args.get(i), args.get(i + 1));
+            }
+            // the trainer's own parser reads these arguments in its TrainingJobManifestTest; here, without the
+            // trainer on the classpath (the runner resolves this module's classpath alone), each option must be one
+            // the trainer knows and the devices must be the GPUs
+            String trainerMain = sources(root.resolve("trainer/src/main/java/io/dreamid/trainer"));
+            for (String option : byOption.keySet()) {
+                require(option.startsWith("--") && trainerMain.contains("\"" + option + "\""), problems,
+                        where + option + " is not an option of the trainer");
+            }
+            String devices = byOption.getOrDefault("--devices", "cpu");
+            require(devices.equals("gpu:all") || devices.split(",").length == gpus && devices.matches("(gpu\\d+,?)+"),
+                    problems, where + "--devices " + devices + " is not the pod's " + gpus + " GPUs");
+            require(byOption.getOrDefault("--batch", "").matches("\\d+")
+                    && Integer.parseInt(byOption.get("--batch")) >= gpus, problems,
+                    where + "--batch " + byOption.get("--batch") + " leaves a GPU without a pair");
+            require(byOption.getOrDefault("--out", "").startsWith("/work/")
+                    && byOption.getOrDefault("--checkpoints", "").startsWith("/work/"), problems,
+                    where + "--out and --checkpoints must be on the writable /work volume");
+            for (String option : List.of("--dataset-id", "--run-id", "--publish")) {
+                require(byOption.containsKey(option), problems, where + "no " + option);
+            }
+            for (String model : List.of("--encoder", "--sd", "--torchscript")) {
+                require(byOption.getOrDefault(model, "").startsWith("storage:"), problems,
+                        where + model + " is not a bundle in object storage (storage:PREFIX)");
+            }
+            for (JsonNode variable : container.path("env")) {
+                String name = variable.path("name").asText();
+                require(name.equals("JAVA_TOOL_OPTIONS") || sources.contains("\"" + name + "\""), problems,
+                        where + name + " is read by neither the trainer nor the JVM");
+            }
+        }
+        return problems;
+    }
+
+    /** The text of every .java and .properties file under {@code dir}. */
+    static String sources(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile)
+                    .filter(p -> p.toString().endsWith(".java") || p.toString().endsWith(".properties"))
+                    .map(p -> {
+                        try {
+                            return Files.readString(p);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    })
+                    .collect(Collectors.joining("\n"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     // --------------------------------------------------------------------------------------------------------
@@ -331,6 +443,7 @@ final class ManifestChecks {
     static List<JsonNode> workloads(List<? extends JsonNode> rendered) {
         List<JsonNode> out = new ArrayList<>(ofKind(rendered, "Deployment"));
         out.addAll(ofKind(rendered, "StatefulSet"));
+        out.addAll(ofKind(rendered, "Job"));
         return out;
     }
 

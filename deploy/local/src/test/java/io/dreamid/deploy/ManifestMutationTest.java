@@ -148,10 +148,42 @@ class ManifestMutationTest {
 
     // --------------------------------------------------------------------------------------------------------
 
+    @Test
+    void aTrainingJobTheTrainerCannotRunFails() {
+        List<ObjectNode> training = Kustomize.build(RepoRoot.find().resolve("deploy/k8s/overlays/gpu-training"));
+        assertThat(checks.training(training)).isEmpty();
+        assertThat(checks.training(mutated(training, "Job", "dreamid-train",
+                j -> ((ArrayNode) podSpec(j).at("/containers/0/args")).set(0, "--dataset-name"))))
+                .anySatisfy(p -> assertThat(p).contains("--dataset-name is not an option of the trainer"));
+        assertThat(checks.training(mutated(training, "Job", "dreamid-train",
+                j -> ((ArrayNode) podSpec(j).at("/containers/0/args")).set(8, "--output"))))
+                .anySatisfy(p -> assertThat(p).contains("--output is not an option of the trainer"));
+        assertThat(checks.training(mutated(training, "Job", "dreamid-train",
+                j -> ((ObjectNode) podSpec(j).at("/containers/0/env/0")).put("name", "DREAMID_S3_ENDPOINT"))))
+                .anySatisfy(p -> assertThat(p).contains("DREAMID_S3_ENDPOINT is read by neither"));
+        assertThat(checks.training(mutated(training, "Job", "dreamid-train",
+                j -> ((ObjectNode) podSpec(j).at("/containers/0/resources/limits")).remove("nvidia.com/gpu"))))
+                .anySatisfy(p -> assertThat(p).contains("no nvidia.com/gpu limit"));
+        assertThat(checks.training(mutated(training, "Job", "dreamid-train",
+                j -> ((ObjectNode) podSpec(j).at("/containers/0/resources/limits")).put("nvidia.com/gpu", 128))))
+                .anySatisfy(p -> assertThat(p).contains("leaves a GPU without a pair"));
+        assertThat(checks.training(mutated(training, "Job", "dreamid-train",
+                j -> podSpec(j).put("restartPolicy", "OnFailure"))))
+                .anySatisfy(p -> assertThat(p).contains("restartPolicy is not Never"));
+        assertThat(checks.training(mutated(training, "Job", "dreamid-train",
+                j -> ((ObjectNode) j.get("spec")).remove("podFailurePolicy"))))
+                .anySatisfy(p -> assertThat(p).contains("exit 2"));
+    }
+
     private static List<ObjectNode> mutated(String kind, String name, Consumer<ObjectNode> mutation) {
+        return mutated(gpu, kind, name, mutation);
+    }
+
+    private static List<ObjectNode> mutated(List<ObjectNode> rendered, String kind, String name,
+            Consumer<ObjectNode> mutation) {
         List<ObjectNode> copy = new ArrayList<>();
         boolean found = false;
-        for (ObjectNode object : gpu) {
+        for (ObjectNode object : rendered) {
             ObjectNode c = object.deepCopy();
             if (kind.equals(c.path("kind").asText()) && name.equals(c.at("/metadata/name").asText())) {
                 mutation.accept(c);

@@ -12,8 +12,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Locale;
 
-/** A PNG of the loss per step and its moving average, for the training card and the README. */
-final class LossCurve {
+/**
+ * PNGs of the loss: per step with its moving average (the training card's), and on fixed draws at some steps (the
+ * README's, from {@code bench/FixedDrawCurve}).
+ */
+public final class LossCurve {
     private static final int W = 720;
     private static final int H = 400;
     private static final int MARGIN = 60;
@@ -22,6 +25,21 @@ final class LossCurve {
     }
 
     static void write(float[] losses, Path file) {
+        draw(losses, "step 1", "step " + losses.length,
+                "training loss (MSE against the scheduler's target); red: moving average of 10", file, true);
+    }
+
+    /**
+     * The mean loss on fixed draws (the same timesteps and noise at every point, {@code Trainer.evaluateEach}) after
+     * {@code steps[i]} optimiser steps: the curve of what training changes, without the noise of each step's draws.
+     */
+    public static void writeFixedDraws(int[] steps, float[] losses, int draws, Path file) {
+        draw(losses, "step " + steps[0], "step " + steps[steps.length - 1], "mean loss over every pair on "
+                + draws + " fixed (timestep, noise) draws, after each of " + steps.length + " points of training",
+                file, false);
+    }
+
+    private static void draw(float[] values, String first, String last, String caption, Path file, boolean average) {
         System.setProperty("java.awt.headless", "true");
         BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
@@ -30,7 +48,7 @@ final class LossCurve {
         g.fillRect(0, 0, W, H);
         double min = Double.MAX_VALUE;
         double max = -Double.MAX_VALUE;
-        for (float v : losses) {
+        for (float v : values) {
             min = Math.min(min, v);
             max = Math.max(max, v);
         }
@@ -42,11 +60,13 @@ final class LossCurve {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         g.drawString(String.format(Locale.ROOT, "%.4f", max), 4, MARGIN / 2 + 10);
         g.drawString(String.format(Locale.ROOT, "%.4f", min), 4, H - MARGIN + 4);
-        g.drawString("step 1", MARGIN, H - MARGIN + 20);
-        g.drawString("step " + losses.length, W - MARGIN * 3 / 2, H - MARGIN + 20);
-        g.drawString("training loss (MSE against the scheduler's target); red: moving average of 10", MARGIN, H - 12);
-        plot(g, losses, min, max, new Color(150, 150, 220), 1f);
-        plot(g, movingAverage(losses, 10), min, max, Color.RED, 2f);
+        g.drawString(first, MARGIN, H - MARGIN + 20);
+        g.drawString(last, W - MARGIN * 3 / 2, H - MARGIN + 20);
+        g.drawString(caption, MARGIN, H - 12);
+        plot(g, values, min, max, average ? new Color(150, 150, 220) : Color.RED, average ? 1f : 2f);
+        if (average) {
+            plot(g, movingAverage(values, 10), min, max, Color.RED, 2f);
+        }
         g.dispose();
         try {
             ImageIO.write(img, "png", file.toFile());

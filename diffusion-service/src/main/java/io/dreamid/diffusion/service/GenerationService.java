@@ -166,7 +166,9 @@ public class GenerationService {
                     pipeline.bundle().tiny() ? " (tiny random-weight bundle: the images are noise by design)" : "");
             work.timings().putAll(timings.millis());
             work.timings().put(IMAGES_REUSED, (long) reused);
-            return Outcome.event(work.succeeded(outputs).withIdentity(job.identityId())
+            // The spec rides along so that the identity judge knows a job's people (spec.people), as it knows a
+            // job's one identity from identityId.
+            return Outcome.event(work.succeeded(outputs).withIdentity(job.identityId()).withSpec(job.spec())
                     .withNotices(pipeline.bundle().tiny() ? List.of(TINY_MODEL_NOTICE) : List.of()));
         } catch (GenerationCancelledException e) {
             work.checkpoint();

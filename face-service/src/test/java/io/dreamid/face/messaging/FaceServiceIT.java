@@ -460,6 +460,8 @@ class FaceServiceIT {
         assertThat(adaToRight).isGreaterThanOrEqualTo(0.6).isGreaterThan(ada.distance());
         assertThat(graceToLeft).isGreaterThanOrEqualTo(0.6).isGreaterThan(graceScore.distance());
         assertThat(adaToRight + graceToLeft).isGreaterThan(ada.distance() + graceScore.distance());
+        System.out.printf(java.util.Locale.ROOT, "several people: ada %.4f, grace %.4f; swapped: ada %.4f, grace %.4f%n",
+                ada.distance(), graceScore.distance(), adaToRight, graceToLeft);
 
         // ada alone: grace is left without a face, so the image has faceFound=false while ada's score stands.
         IdentityScore alone = scores.get(adaAlone);

@@ -299,9 +299,17 @@ function parameters(s) {
     + (s.people ? ', people ' + Object.entries(s.people).map(([n, v]) => n + '=' + v).join(' ') : '');
 }
 
-/** The identity judge's score of an image (absent until it has judged, and for jobs with no input face). */
+/**
+ * The identity judge's score of an image (absent until it has judged, and for jobs with no input face); for a job of
+ * several people each person's score (the face the judge matched to that person).
+ */
 function identityText(score) {
   if (!score) return '';
+  if (score.people && Object.keys(score.people).length) {
+    return 'identity: ' + Object.entries(score.people).map(([name, p]) => name + ' '
+      + (p.faceFound ? 'distance ' + Number(p.distance).toFixed(3)
+        + (p.samePerson ? ' (same person)' : ' (not the same person)') : 'no face')).join(', ');
+  }
   if (!score.faceFound) return 'identity: no face found in the image';
   return 'identity: distance ' + Number(score.distance).toFixed(3) + ', similarity '
     + Number(score.similarity).toFixed(3) + (score.samePerson ? ', same person' : ', not the same person');

@@ -112,6 +112,15 @@ class JobKindsE2EIT {
         assertThat(PngText.read(png).get("identity")).isEqualTo("ada=" + adaId + ", grace=" + graceId);
         assertThat(PngText.read(api.bytes(job.path("images").get(1).path("url").asText())).get("prompt"))
                 .isEqualTo("{id:grace} alone");
+
+        // The identity judge scores each person (the tiny bundle's images have no face: nobody is found).
+        JsonNode judged = api.await(jobId, JOB_TIMEOUT, MainJobE2EIT::everyImageJudged);
+        for (JsonNode image : judged.path("images")) {
+            JsonNode identity = image.path("identity");
+            assertThat(identity.path("faceFound").asBoolean(true)).as(image.toString()).isFalse();
+            assertThat(identity.path("people").path("ada").path("faceFound").isBoolean()).as(image.toString()).isTrue();
+            assertThat(identity.path("people").path("grace").path("faceFound").asBoolean(true)).isFalse();
+        }
     }
 
     private static String encode(byte[] photo) {

@@ -109,7 +109,7 @@ class MainJobE2EIT {
         }
     }
 
-    private static boolean everyImageJudged(JsonNode job) {
+    static boolean everyImageJudged(JsonNode job) {
         if (job.path("images").isEmpty()) {
             return false;
         }

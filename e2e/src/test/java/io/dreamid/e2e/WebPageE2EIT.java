@@ -165,6 +165,11 @@ class WebPageE2EIT {
             byte[] png = api().bytes(job.path("images").get(0).path("url").asText());
             assertThat(io.dreamid.testsupport.PngText.read(png).get("identity")).startsWith("ada=")
                     .endsWith(", grace=" + grace);
+            // The identity judge scores each person a moment after SUCCEEDED (the tiny bundle's noise has no face).
+            new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> d.findElement(
+                    By.cssSelector("#gallery .score")).getText().startsWith("identity:"));
+            assertThat(browser.findElement(By.cssSelector("#gallery .score")).getText())
+                    .isEqualTo("identity: ada no face, grace no face");
         } finally {
             browser.quit();
         }

@@ -71,6 +71,10 @@ class MessageSchemasTest {
                         Stage.DIFFUSION, JobStatus.SUCCEEDED, 1.0, Map.of("diffusion.denoise", 5120L),
                         null, List.of("outputs/" + JOB + "/0-0.png", "outputs/" + JOB + "/1-0.png"), "c0ffee12",
                         FULL_SPEC, AT)),
+                Arguments.of("job-event.schema.json", JobEvent.succeeded(JOB, "local", Stage.JUDGE,
+                        List.of("outputs/" + JOB + "/0-0.png")).withIdentityScores(Map.of("outputs/" + JOB + "/0-0.png",
+                        IdentityScore.worstOf(Map.of("ada", new IdentityScore(true, 0.31, 0.74, true),
+                                "grace", IdentityScore.noFace()))))),
                 Arguments.of("cancel.schema.json", CancelRequest.of(JOB, "local", AT)),
                 Arguments.of("dataset.schema.json", DatasetMessage.of("ds-" + JOB, "local", AT, new DatasetSpec(
                         List.of("Ada Lovelace", "Alan Turing"), List.of("{name} as a chef"), null, 2, 1, 64, 64, 2,

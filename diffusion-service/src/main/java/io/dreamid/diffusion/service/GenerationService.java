@@ -175,7 +175,9 @@ public class GenerationService {
             if (jobsPerRun > 0) {
                 work.timings().put(JOBS_PER_RUN, (long) jobsPerRun);
             }
-            return Outcome.event(work.succeeded(outputs).withIdentity(job.identityId())
+            // The spec rides along so that the identity judge knows a job's people (spec.people), as it knows a
+            // job's one identity from identityId.
+            return Outcome.event(work.succeeded(outputs).withIdentity(job.identityId()).withSpec(job.spec())
                     .withNotices(pipeline.bundle().tiny() ? List.of(TINY_MODEL_NOTICE) : List.of()));
         } catch (GenerationCancelledException e) {
             work.checkpoint();

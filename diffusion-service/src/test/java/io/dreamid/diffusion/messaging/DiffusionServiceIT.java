@@ -86,6 +86,8 @@ class DiffusionServiceIT {
         assertThat(succeeded.progress()).isEqualTo(1.0);
         assertThat(succeeded.outputs()).containsExactlyElementsOf(expected);
         assertThat(succeeded.identityId()).isEqualTo(IDENTITY_ID);
+        assertThat(succeeded.spec().prompts()).as("the spec rides along for the identity judge")
+                .isEqualTo(spec.prompts());
         assertThat(succeeded.timings()).containsKeys("diffusion.tokenize", "diffusion.text_encode",
                 "diffusion.denoise", "diffusion.decode", "diffusion.png", "diffusion.store");
         assertThat(succeeded.timings().keySet()).as("timings are durations only").noneMatch(k -> k.contains("tiny"));

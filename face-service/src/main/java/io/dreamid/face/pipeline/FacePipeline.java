@@ -65,12 +65,7 @@ public final class FacePipeline {
             Map<String, Long> timings) {
         FaceAligner.requireSupported(cropSize);
         long t0 = System.nanoTime();
-        SampledImage sampled;
-        try {
-            sampled = SafeImageDecoder.decodeAtMost(photo, limits, maxDecodedPixels);
-        } catch (BadImageException e) {
-            throw new FaceFailure(ErrorCodes.BAD_IMAGE, e.getMessage(), e);
-        }
+        SampledImage sampled = decode(photo);
         RgbImage image = sampled.image();
         long t1 = System.nanoTime();
         timings.put("face.decode", millis(t1 - t0));
@@ -97,6 +92,37 @@ public final class FacePipeline {
         timings.put("face.encode", millis(System.nanoTime() - t3));
         return new FaceAnalysis(sampled.header().width(), sampled.header().height(), found, chosenIndex, chosen,
                 aligned, chip, png, record, Map.copyOf(timings));
+    }
+
+    /**
+     * Every face of a photo on dlib's recognition chip, no face chosen: what the identity judge compares with the
+     * people of a job of several people.
+     *
+     * @param detections the faces, left to right
+     * @param chips      each face's chip, in the order of {@code detections}
+     */
+    public record FaceChips(DetectionResult detections, List<RgbImage> chips) {
+    }
+
+    /**
+     * Detects every face and aligns each (its refined keypoints) onto dlib's chip; no face gives no chips.
+     *
+     * @throws FaceFailure {@code BAD_IMAGE}
+     */
+    public FaceChips chips(byte[] photo, DetectorPolicy policy) {
+        Warp warp = new Warp(decode(photo).image());
+        DetectionResult found = detector.detect(warp, policy);
+        List<RgbImage> chips = new ArrayList<>();
+        found.refined().forEach(face -> chips.add(DlibChip.align(warp, face).crop()));
+        return new FaceChips(found, List.copyOf(chips));
+    }
+
+    private SampledImage decode(byte[] photo) {
+        try {
+            return SafeImageDecoder.decodeAtMost(photo, limits, maxDecodedPixels);
+        } catch (BadImageException e) {
+            throw new FaceFailure(ErrorCodes.BAD_IMAGE, e.getMessage(), e);
+        }
     }
 
     /** The record in the photo's own pixels, whatever step the photo was decoded with. */

@@ -1,14 +1,18 @@
 package io.dreamid.face.recognize;
 
+import io.dreamid.common.image.RgbImage;
 import io.dreamid.common.messages.ErrorCodes;
 import io.dreamid.common.messages.FaceChoice;
 import io.dreamid.common.models.RunGuard;
 import io.dreamid.face.pipeline.FaceAnalysis;
 import io.dreamid.face.pipeline.FaceEngine;
 import io.dreamid.face.pipeline.FaceFailure;
+import io.dreamid.face.pipeline.FacePipeline;
 import org.jboss.logging.Logger;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 
 /**
  * The faces of a generated image as the identity judge counts them: only faces that passed the detector's
@@ -29,6 +33,28 @@ public final class GeneratedFaces {
     }
 
     private GeneratedFaces() {
+    }
+
+    /**
+     * The descriptor (chip and mirror image) of every verified face of {@code png}, left to right; empty when it has
+     * none. {@code what} names the image in logs.
+     */
+    public static List<FaceEmbedding> describeAll(FaceEngine engine, byte[] png, String what) {
+        try (RunGuard.Run run = engine.enter()) {
+            FacePipeline.FaceChips found = engine.pipeline().chips(png, engine.policy());
+            if (!found.detections().verified()) {
+                LOG.debugf("%s has only unverified face candidates", what);
+                return List.of();
+            }
+            List<FaceEmbedding> faces = new ArrayList<>();
+            for (RgbImage chip : found.chips()) {
+                faces.add(FaceComparer.describeWithMirror(engine.recognizer(), chip));
+            }
+            return faces;
+        } catch (FaceFailure e) {
+            LOG.warnf("%s could not be judged (%s): %s", what, e.code(), e.getMessage());
+            return List.of();
+        }
     }
 
     /** The verified faces of {@code png} and the largest one's descriptor; {@code what} names it in logs. */

@@ -37,6 +37,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -399,6 +400,91 @@ class FaceServiceIT {
         assertThat(byIdentityScores.get(same).samePerson()).isTrue();
         assertThat(byIdentityScores.get(same).chosen()).isNull();
         assertThat(byIdentityScores.get(other).samePerson()).isFalse();
+    }
+
+    @Test
+    void theJudgeMatchesEachPersonOfASeveralPeopleJobToTheirOwnFace() {
+        // ada is a photo part of the job (the face stage stores her chip as for any such job); grace an identity made
+        // by another job, judged against the chip beside its source crop.
+        String graceJob = "job-judge-grace-" + UUID.randomUUID();
+        sendJob(graceJob, TestImages.bytes(TestImages.HOPPER), "jpg", SPEC);
+        faceOf(graceJob);
+        String grace = "id-judge-grace-" + UUID.randomUUID();
+        store.put(ObjectKeys.identity(grace), Safetensors.write(Map.of("embedding",
+                new FloatTensor(new long[] {1, 4}, new float[4])), Map.of("format", "dreamid-identity/1",
+                "identityId", grace, "sourceCrop", ObjectKeys.faceCrop(graceJob))), "application/octet-stream");
+        String job = "job-judge-people-" + UUID.randomUUID();
+        JobSpec spec = new JobSpec(List.of("{id:ada} and {id:grace} playing chess"), null, 1, 20, 7.5, 42L, 512, 512,
+                null, null, null, Map.of("ada", "photo:ada", "grace", grace));
+        String adaPhoto = ObjectKeys.personInput(job, "ada", "png");
+        store.put(adaPhoto, TestImages.bytes(TestImages.ASTRONAUT), "application/octet-stream");
+        producer.send(new ProducerRecord<>(Topics.JOBS, job, Json.toString(
+                JobMessage.of(job, "acme", Instant.now(), null, null, spec, Map.of("ada", adaPhoto)))));
+        faceOf(job);
+        assertThat(store.exists(ObjectKeys.personFaceChip(job, "ada"))).isTrue();
+
+        // The "generated" images: both people side by side (ada left, grace right), ada alone, and noise.
+        BufferedImage astronaut = TestImages.image(TestImages.ASTRONAUT);
+        BufferedImage hopper = TestImages.image(TestImages.HOPPER);
+        BufferedImage composed = TestImages.sideBySide(astronaut, 512, hopper, 240);
+        byte[] both = TestImages.png(composed);
+        String bothKey = ObjectKeys.output(job, 0, 0);
+        String adaAlone = ObjectKeys.output(job, 0, 1);
+        String noise = ObjectKeys.output(job, 0, 2);
+        store.put(bothKey, both, "image/png");
+        store.put(adaAlone, TestImages.png(TestImages.scaled(TestImages.mirrored(astronaut), 0.8)), "image/png");
+        store.put(noise, TestImages.bytes("/judge/tiny-bundle-ddim.png"), "image/png");
+        producer.send(new ProducerRecord<>(Topics.JOB_EVENTS, job, Json.toString(JobEvent.succeeded(job, "acme",
+                Stage.DIFFUSION, List.of(bothKey, adaAlone, noise)).withSpec(spec))));
+
+        Map<String, IdentityScore> scores = eventOf(job, e -> e.stage() == Stage.JUDGE).identityScores();
+        IdentityScore two = scores.get(bothKey);
+        assertThat(two.people()).containsOnlyKeys("ada", "grace");
+        IdentityScore ada = two.people().get("ada");
+        IdentityScore graceScore = two.people().get("grace");
+        assertThat(ada.samePerson()).isTrue();
+        assertThat(ada.distance()).isLessThan(0.6);
+        assertThat(graceScore.samePerson()).isTrue();
+        assertThat(graceScore.distance()).isLessThan(0.6);
+        assertThat(two.distance()).as("the image speaks for its worst person")
+                .isEqualTo(Math.max(ada.distance(), graceScore.distance()));
+        assertThat(two.samePerson()).isTrue();
+        // The swapped assignment, measured through the compare endpoint on each half of the same canvas, is worse:
+        // each person is farther from the other's face than from their own.
+        int leftWidth = TestImages.scaled(astronaut, 512.0 / astronaut.getHeight()).getWidth();
+        byte[] left = TestImages.png(TestImages.cropped(composed, 0, 0, leftWidth, composed.getHeight()));
+        byte[] right = TestImages.png(TestImages.cropped(composed, leftWidth, 0, composed.getWidth() - leftWidth,
+                composed.getHeight()));
+        double adaToRight = compareDistance(TestImages.bytes(TestImages.ASTRONAUT), right);
+        double graceToLeft = compareDistance(TestImages.bytes(TestImages.HOPPER), left);
+        assertThat(adaToRight).isGreaterThanOrEqualTo(0.6).isGreaterThan(ada.distance());
+        assertThat(graceToLeft).isGreaterThanOrEqualTo(0.6).isGreaterThan(graceScore.distance());
+        assertThat(adaToRight + graceToLeft).isGreaterThan(ada.distance() + graceScore.distance());
+        System.out.printf(java.util.Locale.ROOT, "several people: ada %.4f, grace %.4f; swapped: ada %.4f, grace %.4f%n",
+                ada.distance(), graceScore.distance(), adaToRight, graceToLeft);
+
+        // ada alone: grace is left without a face, so the image has faceFound=false while ada's score stands.
+        IdentityScore alone = scores.get(adaAlone);
+        assertThat(alone.people().get("ada").samePerson()).isTrue();
+        assertThat(alone.people().get("grace")).isEqualTo(IdentityScore.noFace());
+        assertThat(alone.faceFound()).isFalse();
+        assertThat(scores.get(noise)).isEqualTo(IdentityScore.worstOf(Map.of("ada", IdentityScore.noFace(),
+                "grace", IdentityScore.noFace())));
+
+        assertThat(Png.text(store.get(bothKey)).get(JudgeHandler.PNG_CHUNK))
+                .matches("faceFound=true, distance=[0-9.]+, similarity=[0-9.]+, samePerson=true"
+                        + "; ada: faceFound=true, distance=[0-9.]+, similarity=[0-9.]+, samePerson=true"
+                        + "; grace: faceFound=true, distance=[0-9.]+, similarity=[0-9.]+, samePerson=true");
+        assertThat(Png.text(store.get(adaAlone)).get(JudgeHandler.PNG_CHUNK))
+                .startsWith("faceFound=false; ada: faceFound=true").endsWith("; grace: faceFound=false");
+    }
+
+    private static double compareDistance(byte[] person, byte[] image) {
+        float distance = given().urlEncodingEnabled(false).multiPart("a", "a.img", person, "application/octet-stream")
+                .multiPart("b", "b.png", image, "image/png")
+                .post("/v1/faces:compare")
+                .then().statusCode(200).extract().path("distance");
+        return distance;
     }
 
     /** The dataset builder (issue 16) on this face-service: {@link DatasetBuildScenario}. */

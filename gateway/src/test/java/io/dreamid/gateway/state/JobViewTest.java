@@ -1,5 +1,6 @@
 package io.dreamid.gateway.state;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.dreamid.common.json.Json;
 import io.dreamid.common.messages.ErrorInfo;
 import io.dreamid.common.messages.IdentityScore;
@@ -137,6 +138,28 @@ class JobViewTest {
         assertThat(response.images()).extracting(JobResponse.ImageLink::identity)
                 .containsExactly(near, IdentityScore.noFace());
         assertThat(JobResponse.of(done).images()).extracting(JobResponse.ImageLink::identity).containsOnlyNulls();
+    }
+
+    @Test
+    void aSeveralPeopleJobsPerPersonScoresReachTheJobViewAndItsJson() throws Exception {
+        String image = "outputs/job-1/0-0.png";
+        JobView done = fold(accepted(), succeeded(4, List.of(image)));
+        IdentityScore twoPeople = IdentityScore.worstOf(Map.of("ada", new IdentityScore(true, 0.3, 0.75, true),
+                "grace", IdentityScore.noFace()));
+        JobView view = done.apply(JobEvent.succeeded(JOB, "t", Stage.JUDGE, List.of(image))
+                .withIdentityScores(Map.of(image, twoPeople)));
+
+        JobView back = Json.mapper().readValue(Json.toBytes(view), JobView.class);
+        assertThat(back.identityScores().get(image).people()).isEqualTo(twoPeople.people());
+        JsonNode identity = Json.mapper().valueToTree(JobResponse.of(back)).at("/images/0/identity");
+        assertThat(identity.get("faceFound").asBoolean()).as("the image speaks for its worst person").isFalse();
+        assertThat(identity.at("/people/ada/distance").asDouble()).isEqualTo(0.3);
+        assertThat(identity.at("/people/ada/samePerson").asBoolean()).isTrue();
+        assertThat(identity.at("/people/grace/faceFound").asBoolean()).isFalse();
+        assertThat(identity.at("/people/grace").has("distance")).isFalse();
+        assertThat(Json.mapper().valueToTree(JobResponse.of(done.apply(JobEvent.succeeded(JOB, "t", Stage.JUDGE,
+                List.of(image)).withIdentityScores(Map.of(image, new IdentityScore(true, 0.3, 0.75, true))))))
+                .at("/images/0/identity").has("people")).as("a one-person job's score has no people").isFalse();
     }
 
     @Test

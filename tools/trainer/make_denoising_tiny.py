@@ -3,12 +3,13 @@
 diffusion loss on a toy text-to-image set whose images are determined by the names in the prompt, so that the UNet
 denoises and its prediction depends on the text. Text encoder, VAE, scheduler and tokenizer stay the tiny model's.
 
-    /usr/bin/python3 make_denoising_tiny.py ONNX_BUNDLE TWIN_DIR OUT_DIR [--steps 3000] [--seed 0]
+    /usr/bin/python3 make_denoising_tiny.py ONNX_BUNDLE TWIN_DIR OUT_DIR [--steps N] [--seed S] [--attention-scale 8]
 
 For example, from the project root (OMP_NUM_THREADS=1):
 
     OMP_NUM_THREADS=1 /usr/bin/python3 tools/trainer/make_denoising_tiny.py \
-        diffusion-service/src/main/resources/bundles/sd-real-arch-tiny trainer/src/test/resources/torchscript /tmp/denoising
+        diffusion-service/src/main/resources/bundles/sd-real-arch-tiny trainer/src/test/resources/torchscript /tmp/denoising \
+        --steps 1500 --batch 16 --lr 3e-3 --attention-scale 8
 
 The toy set: every prompt is a template ("a photo of {id}", ...) with a name "first last" in place of {id}, both
 words from fixed lists that include Eileen Collins and Grace Hopper (the names trainer's two-people experiment uses);
@@ -18,7 +19,10 @@ random colour per word, seeded) fills the background, the last name's colour a c
 VAE encoder twin's mean times 0.18215; the text conditioning is the frozen text encoder twin's output for the
 prompt's ids (BOS, words, EOS, padded with EOS to 77, as CLIPTokenizer does). One prompt in ten is replaced by the
 empty prompt, so that classifier-free guidance has an unconditional prediction to work from. Loss: the epsilon
-MSE at a uniform timestep of the bundle's scheduler (scaled_linear betas 0.00085-0.012, 1000 steps), AdamW.
+MSE of the bundle's scheduler (scaled_linear betas 0.00085-0.012, 1000 steps), AdamW, with --low of each batch at
+t < --low-t (the random VAE's latents are small, 0.039, so the text decides the loss only at small t) and the rest
+uniform. --attention-scale multiplies the cross-attention key and value weights first (the listening variant of
+make_listening_tiny.py), which lets the UNet learn to use the text within minutes.
 
 Which weights train: the ones that are one ONNX initializer each (the weight or its transpose, exactly one match,
 checked before training), so the trained values can be written into the original ONNX graph by name; the GroupNorm

@@ -32,19 +32,17 @@ updated) and OUT_DIR/torchscript (text encoder and VAE encoder twins copied, the
 write_twin.py). Needs Debian's python3-torch and python3-onnx.
 """
 import argparse
-import hashlib
 import json
 import math
 import os
-import shutil
-import subprocess
-import sys
 import time
 
 import numpy as np
 import onnx
 import torch
 from onnx import numpy_helper
+
+from make_listening_tiny import write_variant
 
 FIRST = ["eileen", "grace", "ada", "alan", "john", "anna", "maria", "peter", "paul", "george", "mary", "linda",
          "david", "sarah", "emma", "oliver"]
@@ -200,28 +198,9 @@ def write(args, unet, mapping, params, initializers, model):
         w = params[name].detach().numpy().astype(np.float32)
         initializers[onnx_name].CopyFrom(numpy_helper.from_array(np.ascontiguousarray(w.T if transposed else w), onnx_name))
 
-    bundle = os.path.join(args.out, "bundle")
-    twin = os.path.join(args.out, "torchscript")
-    shutil.copytree(args.bundle, bundle)
-    os.remove(os.path.join(bundle, "unet", "weights.pb"))
-    onnx.save_model(model, os.path.join(bundle, "unet", "model.onnx"), save_as_external_data=True,
-                    all_tensors_to_one_file=True, location="weights.pb", size_threshold=1024)
-    manifest = os.path.join(bundle, "manifest.json")
-    if os.path.isfile(manifest):
-        with open(manifest) as f:
-            hashes = json.load(f)
-        for name in hashes:
-            with open(os.path.join(bundle, name), "rb") as f:
-                hashes[name] = hashlib.sha256(f.read()).hexdigest()
-        with open(manifest, "w") as f:
-            f.write(json.dumps(hashes, indent=2) + "\n")
-    os.makedirs(twin)
-    for name in ("text_encoder_embeds.pt", "vae_encoder.pt"):
-        shutil.copy(os.path.join(args.twin, name), twin)
-    unet.save(os.path.join(twin, "unet.pt"))
-    subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "write_twin.py"), twin,
-                    bundle, "--description", "TorchScript twin of the denoising variant of the tiny model "
-                    "(make_denoising_tiny.py, %d steps, seed %d)" % (args.steps, args.seed)], check=True)
+    bundle, twin = write_variant(args.bundle, args.twin, args.out, model, unet,
+                                 "TorchScript twin of the denoising variant of the tiny model (make_denoising_tiny.py,"
+                                 " %d steps, seed %d)" % (args.steps, args.seed))
     print("wrote %s and %s" % (bundle, twin))
 
 

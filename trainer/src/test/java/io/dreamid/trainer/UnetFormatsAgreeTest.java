@@ -15,17 +15,27 @@ import java.util.Map;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The serving bundle's ONNX UNet (ONNX Runtime) and the twin's TorchScript UNet (DJL) predict the same noise for the
- * same inputs, so a trainer's words are trained against the UNet the service generates with. {@link #agree} also
- * checks a variant of the tiny model written in both formats by a tools/trainer script (make_denoising_tiny.py).
+ * same inputs, so a trainer's words are trained against the UNet the service generates with; also a variant of the
+ * tiny model written in both formats by a tools/trainer script (make_denoising_tiny.py), given with
+ * {@code -Dunet.variant=OUT}.
  */
 class UnetFormatsAgreeTest {
 
     @Test
     void tinyModel() throws Exception {
         agree("tiny", TestModels.sdBundle(), TestModels.torchscript());
+    }
+
+    /** A variant written by a tools/trainer script: {@code -Dunet.variant=OUT} (OUT/bundle and OUT/torchscript). */
+    @Test
+    void variantGivenOnTheCommandLine() throws Exception {
+        String out = System.getProperty("unet.variant");
+        assumeTrue(out != null, "no -Dunet.variant");
+        agree(out, Path.of(out, "bundle"), Path.of(out, "torchscript"));
     }
 
     static void agree(String model, Path bundle, Path twin) throws Exception {

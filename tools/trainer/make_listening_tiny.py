@@ -77,9 +77,18 @@ def main():
     if changed == 0:
         raise SystemExit("no cross-attention weights found in " + args.twin)
 
-    bundle = os.path.join(args.out, "bundle")
-    twin = os.path.join(args.out, "torchscript")
-    shutil.copytree(args.bundle, bundle)
+    bundle, twin = write_variant(args.bundle, args.twin, args.out, model, unet,
+                                 "TorchScript twin of the listening variant of the tiny model (make_listening_tiny.py,"
+                                 " key scale %g, value scale %g)" % (args.key_scale, args.value_scale))
+    print("wrote %s and %s (%d weights scaled)" % (bundle, twin, changed))
+
+
+def write_variant(source_bundle, source_twin, out, model, unet, description):
+    """Writes OUT/bundle (the source bundle with the UNet's ONNX graph `model` and its external data replaced,
+    manifest.json updated) and OUT/torchscript (the source twin's text and VAE encoders, `unet`, twin.json)."""
+    bundle = os.path.join(out, "bundle")
+    twin = os.path.join(out, "torchscript")
+    shutil.copytree(source_bundle, bundle)
     os.remove(os.path.join(bundle, "unet", "weights.pb"))
     onnx.save_model(model, os.path.join(bundle, "unet", "model.onnx"), save_as_external_data=True,
                     all_tensors_to_one_file=True, location="weights.pb", size_threshold=1024)
@@ -94,13 +103,11 @@ def main():
             f.write(json.dumps(hashes, indent=2) + "\n")
     os.makedirs(twin)
     for name in ("text_encoder_embeds.pt", "vae_encoder.pt"):
-        shutil.copy(os.path.join(args.twin, name), twin)
+        shutil.copy(os.path.join(source_twin, name), twin)
     unet.save(os.path.join(twin, "unet.pt"))
     subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "write_twin.py"), twin,
-                    bundle, "--description", "TorchScript twin of the listening variant of the tiny model "
-                    "(make_listening_tiny.py, key scale %g, value scale %g)" % (args.key_scale, args.value_scale)],
-                   check=True)
-    print("wrote %s and %s (%d weights scaled)" % (bundle, twin, changed))
+                    bundle, "--description", description], check=True)
+    return bundle, twin
 
 
 if __name__ == "__main__":

@@ -64,6 +64,7 @@ class JobKindsE2EIT {
 
     @Test
     void aTwoPersonJobOfTwoLibraryIdentitiesEndsSucceededAndItsPngNamesBoth() throws IOException {
+        // With bestOf 2: the judge chooses each image among its candidates by the worst person's score.
         // Two identities from the one test photo: it and its mirror image align to different crops.
         byte[] photo = FacePhotos.graceHopper();
         String ada = encode(photo);
@@ -72,14 +73,24 @@ class JobKindsE2EIT {
 
         var accepted = api.submitJson("{\"spec\": {\"prompts\": [\"{id:ada} and {id:grace} having tea\"],"
                 + " \"people\": {\"ada\": \"" + ada + "\", \"grace\": \"" + grace + "\"}, \"steps\": 2,"
-                + " \"width\": 64, \"height\": 64, \"seed\": 4}}");
+                + " \"width\": 64, \"height\": 64, \"seed\": 4, \"bestOf\": 2}}");
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
-        JsonNode job = api.awaitTerminal(GatewayApi.json(accepted.body()).path("jobId").asText(), JOB_TIMEOUT);
+        String jobId = GatewayApi.json(accepted.body()).path("jobId").asText();
+        JsonNode job = api.awaitTerminal(jobId, JOB_TIMEOUT);
 
         assertThat(job.path("status").asText()).as(job.toString()).isEqualTo("SUCCEEDED");
         byte[] png = api.bytes(job.path("images").get(0).path("url").asText());
         assertThat(PngText.read(png).get("identity")).isEqualTo("ada=" + ada + ", grace=" + grace);
         assertThat(PngText.read(png).get("prompt")).isEqualTo("{id:ada} and {id:grace} having tea");
+
+        JsonNode judged = api.await(jobId, JOB_TIMEOUT, j -> MainJobE2EIT.everyImageJudged(j)
+                && j.path("images").get(0).path("identity").path("chosen").asBoolean(false));
+        JsonNode image = judged.path("images").get(0);
+        assertThat(image.path("candidates")).as(image.toString()).hasSize(1);
+        assertThat(image.path("identity").path("people").has("ada")).as(image.toString()).isTrue();
+        assertThat(image.path("identity").path("people").has("grace")).isTrue();
+        // The tiny bundle's images show no face: neither candidate keeps anyone, so candidate 0 is the choice.
+        assertThat(image.path("candidate").asInt(-1)).isZero();
     }
 
     @Test

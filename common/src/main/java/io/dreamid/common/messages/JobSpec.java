@@ -274,9 +274,11 @@ public record JobSpec(
             problems.add("bestOf: must be between 1 and " + MAX_BEST_OF + ", got " + bestOf);
             return;
         }
-        if (bestOf > 1 && !withPerson) {
-            problems.add("bestOf: choosing the best of several candidates compares each with the person's face, and"
-                    + " this job has no photo or identity of one person; leave bestOf out");
+        // The judge compares each candidate with the person's face, or with each person's for a job of several
+        // people (then by the image's worst person): only a job that names nobody has nothing to choose by.
+        if (bestOf > 1 && !withPerson && (people == null || people.isEmpty())) {
+            problems.add("bestOf: choosing the best of several candidates compares each with the faces of the people"
+                    + " it shows, and this job names nobody (no photo, identity or people); leave bestOf out");
         }
         int images = (prompts == null ? 0 : prompts.size()) * (imagesPerPrompt == null ? 1 : imagesPerPrompt);
         if (images * bestOf > MAX_GENERATED_PER_JOB) {

@@ -172,7 +172,10 @@ class JobSpecTest {
         JobSpec textOnly = set(0, List.of("a lighthouse at dusk"));
         assertThat(bestOf(textOnly, 1).problems(false)).isEmpty();
         assertThat(bestOf(textOnly, 2).problems(false)).singleElement().asString()
-                .startsWith("bestOf: choosing the best of several candidates compares each with the person's face");
+                .startsWith("bestOf: choosing the best of several candidates compares each with the faces of the people");
+        JobSpec two = people(List.of("{id:ada} and {id:grace} having tea"), Map.of("ada", "a1", "grace", "photo:g"));
+        assertThat(bestOf(two, 3).problems(false)).as("several people: chosen by the worst person's likeness")
+                .isEmpty();
         JobSpec many = with(f -> {
             f.set(0, Collections.nCopies(4, "{id}"));
             f.set(2, 8);

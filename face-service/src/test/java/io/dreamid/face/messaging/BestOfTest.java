@@ -31,6 +31,26 @@ class BestOfTest {
         assertThat(judged.get(ObjectKeys.candidate(JOB, 0, 0, 2)).distance()).isEqualTo(0.35);
     }
 
+    /**
+     * A job of several people: a candidate is as good as its worst person (the image-level fields), so one that
+     * lost a person's face loses to one that keeps both, even when its other person is nearer.
+     */
+    @Test
+    void forSeveralPeopleTheCandidateWhoseWorstPersonIsNearestIsChosen() {
+        Map<String, IdentityScore> scores = new LinkedHashMap<>();
+        scores.put(ObjectKeys.candidate(JOB, 0, 0, 0), IdentityScore.worstOf(Map.of("ada", score(0.1), "grace",
+                IdentityScore.noFace())));
+        scores.put(ObjectKeys.candidate(JOB, 0, 0, 1), IdentityScore.worstOf(Map.of("ada", score(0.3), "grace",
+                score(0.5))));
+        scores.put(ObjectKeys.candidate(JOB, 0, 0, 2), IdentityScore.worstOf(Map.of("ada", score(0.45), "grace",
+                score(0.4))));
+
+        Map<String, IdentityScore> judged = BestOf.choose(scores);
+
+        assertThat(judged.values()).extracting(IdentityScore::chosen).containsExactly(false, false, true);
+        assertThat(judged.get(ObjectKeys.candidate(JOB, 0, 0, 2)).people()).containsOnlyKeys("ada", "grace");
+    }
+
     @Test
     void withoutAFaceTheFirstCandidateIsChosen() {
         Map<String, IdentityScore> scores = new LinkedHashMap<>();

@@ -187,8 +187,8 @@ public final class TrainerMain {
     static ObjectStore storeFromEnvironment(Function<String, String> env) {
         String endpoint = env.apply("DREAMID_STORAGE_ENDPOINT");
         if (endpoint == null || endpoint.isBlank()) {
-            throw new TrainerException("--run-id keeps checkpoints in object storage: set DREAMID_STORAGE_ENDPOINT"
-                    + " (e.g. http://127.0.0.1:19000 for ./dreamid up's S3 server)");
+            throw new TrainerException("--run-id, --dataset-id, --publish and storage: inputs use object storage: set"
+                    + " DREAMID_STORAGE_ENDPOINT (./dreamid train sets it to the local platform's S3 server)");
         }
         ObjectStore store = new ObjectStore(endpoint, endpoint, env(env, "DREAMID_STORAGE_ACCESS_KEY", "dreamid"),
                 env(env, "DREAMID_STORAGE_SECRET_KEY", "dreamid-secret"), env(env, "DREAMID_STORAGE_BUCKET", "dreamid"),

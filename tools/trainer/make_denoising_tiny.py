@@ -1,35 +1,46 @@
 #!/usr/bin/python3
 """Makes the "denoising" variant of the tiny real-architecture model: the tiny UNet fine-tuned with the standard
 diffusion loss on a toy text-to-image set whose images are determined by the names in the prompt, so that the UNet
-denoises and its prediction depends on the text. Text encoder, VAE, scheduler and tokenizer stay the tiny model's.
+denoises and its prediction depends on the text. Text encoder, scheduler and tokenizer stay the tiny model's; the VAE
+too, unless --vae-steps trains one of its own first (ToyVae), which is how the learning tiny model of the trainer's
+two-people test (trainer/src/test/resources/learning-tiny) was made.
 
     /usr/bin/python3 make_denoising_tiny.py ONNX_BUNDLE TWIN_DIR OUT_DIR [--steps N] [--seed S] [--attention-scale 8]
+        [--vae-steps N] [--low SHARE --low-t T]
 
-For example, from the project root (OMP_NUM_THREADS=1):
+For example, from the project root, the learning tiny model (about 10 minutes on 2 threads):
 
-    OMP_NUM_THREADS=1 /usr/bin/python3 tools/trainer/make_denoising_tiny.py \
-        diffusion-service/src/main/resources/bundles/sd-real-arch-tiny trainer/src/test/resources/torchscript /tmp/denoising \
-        --steps 1500 --batch 16 --lr 3e-3 --attention-scale 8
+    OMP_NUM_THREADS=2 /usr/bin/python3 tools/trainer/make_denoising_tiny.py \
+        diffusion-service/src/main/resources/bundles/sd-real-arch-tiny trainer/src/test/resources/torchscript /tmp/dt1 \
+        --steps 1500 --batch 16 --lr 3e-3 --attention-scale 8 --vae-steps 3000 --low 0
 
 The toy set: every prompt is a template ("a photo of {id}", ...) with a name "first last" in place of {id}, both
 words from fixed lists that include Eileen Collins and Grace Hopper (the names trainer's two-people experiment uses);
 every word of the lists is one CLIP token ("word</w>" in tokenizer/vocab.json, checked), so the tokenizer here is a
 lookup of lower-case words. The image (64 x 64) is determined by the name only: the first name's colour (a fixed
-random colour per word, seeded) fills the background, the last name's colour a centred disc. Its latent is the frozen
-VAE encoder twin's mean times 0.18215; the text conditioning is the frozen text encoder twin's output for the
+random colour per word, seeded) fills the background, the last name's colour a centred disc. Its latent is the VAE
+encoder's mean times the scaling factor; the text conditioning is the frozen text encoder twin's output for the
 prompt's ids (BOS, words, EOS, padded with EOS to 77, as CLIPTokenizer does). One prompt in ten is replaced by the
 empty prompt, so that classifier-free guidance has an unconditional prediction to work from. Loss: the epsilon
 MSE of the bundle's scheduler (scaled_linear betas 0.00085-0.012, 1000 steps), AdamW, with --low of each batch at
-t < --low-t (the random VAE's latents are small, 0.039, so the text decides the loss only at small t) and the rest
-uniform. --attention-scale multiplies the cross-attention key and value weights first (the listening variant of
-make_listening_tiny.py), which lets the UNet learn to use the text within minutes.
+t < --low-t and the rest uniform. --attention-scale multiplies the cross-attention key and value weights first (the
+listening variant of make_listening_tiny.py), which lets the UNet learn to use the text within minutes.
+
+The VAE: the tiny model's random VAE has small latents (standard deviation 0.039 after x0.18215, so the text decides
+the loss only at small t, hence --low 0.75 at t < 50 by default) and its decoder and encoder are not inverses (an
+image the pipeline generated does not encode back to the latents it came from). --vae-steps N trains ToyVae, a small
+convolutional autoencoder with SD's interface (4 latent channels, factor 8), on the toy images and random ones of
+their kind (reconstruction plus the latent round trip), and sets its scaling factor to 1 / the latents' standard
+deviation; it is written into both formats: `vae_decoder/model.onnx` with `vae_decoder/config.json`
+(scaling_factor, which diffusion-service and the trainer read), `vae_encoder/model.onnx` and the twin's
+`vae_encoder.pt` (the mean).
 
 Which weights train: the ones that are one ONNX initializer each (the weight or its transpose, exactly one match,
 checked before training), so the trained values can be written into the original ONNX graph by name; the GroupNorm
 scales and shifts (1024 of the 985,444 parameters), which the ONNX export folded into other constants, stay as they
-were in both formats. Writes OUT_DIR/bundle (the source bundle with `unet/weights.pb` replaced and `manifest.json`
-updated) and OUT_DIR/torchscript (text encoder and VAE encoder twins copied, the trained `unet.pt`, `twin.json` by
-write_twin.py). Needs Debian's python3-torch and python3-onnx.
+were in both formats. Writes OUT_DIR/bundle (the source bundle with `unet/weights.pb` replaced, ToyVae's files when
+trained, `manifest.json` listing every file) and OUT_DIR/torchscript (the text encoder twin copied, the VAE encoder
+twin copied or ToyVae's, the trained `unet.pt`, `twin.json` by write_twin.py). Needs Debian's python3-torch and python3-onnx.
 """
 import argparse
 import json
@@ -85,6 +96,9 @@ def main():
     parser.add_argument("--low-t", type=int, default=50)
     parser.add_argument("--attention-scale", type=float, default=1.0,
                         help="scale the cross-attention key and value weights before training")
+    parser.add_argument("--vae-steps", type=int, default=0,
+                        help="train a VAE of its own first (ToyVae) for this many steps instead of keeping the tiny"
+                             " model's random one")
     args = parser.parse_args()
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
@@ -100,19 +114,23 @@ def main():
     abar = torch.cumprod(1 - betas, 0).float()
 
     te = torch.jit.load(os.path.join(args.twin, "text_encoder_embeds.pt")).eval()
-    vae = torch.jit.load(os.path.join(args.twin, "vae_encoder.pt")).eval()
+    colours = {w: rng.uniform(-1, 1, 3).astype(np.float32) for w in FIRST + LAST}
+    names = [(f, l) for f in FIRST for l in LAST]
+    imgs = torch.from_numpy(np.stack([image(f, l, colours) for f, l in names]))
+    toy_vae = train_vae(args.vae_steps, imgs) if args.vae_steps > 0 else None
+    if toy_vae is None:
+        vae, scaling = torch.jit.load(os.path.join(args.twin, "vae_encoder.pt")).eval(), 0.18215
+    else:
+        vae, scaling = toy_vae.encoder, toy_vae.scaling_factor
     unet = torch.jit.load(os.path.join(args.twin, "unet.pt"))
     table = dict(te.named_parameters())["text_model.embeddings.token_embedding.weight"].detach()
 
-    colours = {w: rng.uniform(-1, 1, 3).astype(np.float32) for w in FIRST + LAST}
-    names = [(f, l) for f in FIRST for l in LAST]
     with torch.no_grad():
         prompts = [t.replace("{id}", f + " " + l) for f, l in names for t in TEMPLATES]
         all_ids = torch.tensor([ids(p, vocab) for p in prompts + [""]])
         hidden = torch.cat([te(table[all_ids[i:i + 64]]) for i in range(0, len(all_ids), 64)])
         cond, uncond = hidden[:-1].view(len(names), len(TEMPLATES), LENGTH, -1), hidden[-1]
-        imgs = torch.from_numpy(np.stack([image(f, l, colours) for f, l in names]))
-        z0 = vae(imgs) * 0.18215
+        z0 = vae(imgs) * scaling
     print("%d names x %d templates; latents std %.3f, between names std %.3f"
           % (len(names), len(TEMPLATES), z0.std().item(), z0.std(0).mean().item()))
 
@@ -173,7 +191,98 @@ def main():
         if step % 500 == 499 or step == args.steps - 1:
             text_check(unet, cond, uncond, z0, abar, names)
     unet.eval()
-    write(args, unet, mapping, params, initializers, model)
+    write(args, unet, mapping, params, initializers, model, toy_vae)
+
+
+class ToyVae(torch.nn.Module):
+    """A small convolutional autoencoder with SD's interface: images [B,3,H,W] in [-1,1] to latents [B,4,H/8,W/8]
+    (the encoder gives the mean; there is no sampling) and back. Replaces the tiny model's random VAE, whose
+    decoder and encoder are not inverses of each other, so that an image the pipeline generated encodes to about
+    the latents it was decoded from, as a trained SD VAE's does."""
+
+    def __init__(self):
+        super().__init__()
+        act = torch.nn.SiLU
+        self.encoder = torch.nn.Sequential(
+            torch.nn.Conv2d(3, 32, 4, stride=2, padding=1), act(),
+            torch.nn.Conv2d(32, 48, 4, stride=2, padding=1), act(),
+            torch.nn.Conv2d(48, 64, 4, stride=2, padding=1), act(),
+            torch.nn.Conv2d(64, 4, 3, padding=1))
+        layers = [torch.nn.Conv2d(4, 64, 3, padding=1), act()]
+        for width in (48, 32, 16):
+            layers += [torch.nn.Upsample(scale_factor=2.0, mode="nearest"),
+                       torch.nn.Conv2d(layers[-2].out_channels, width, 3, padding=1), act()]
+        self.decoder = torch.nn.Sequential(*layers, torch.nn.Conv2d(16, 3, 3, padding=1))
+        self.scaling_factor = 1.0
+
+    def write(self, bundle, twin):
+        """The VAE into both formats: ONNX `vae_decoder/model.onnx` (latent_sample -> sample) with `config.json`
+        (scaling_factor), `vae_encoder/model.onnx` (sample -> latent_sample, the mean) and the twin's
+        `vae_encoder.pt`, as export_torchscript.py and diffusers' ONNX conversion name them."""
+        self.eval()
+        axes = {"batch": 0, "channels": 1, "height": 2, "width": 3}
+        for part, module, inp, out, shape in (("vae_decoder", self.decoder, "latent_sample", "sample", (1, 4, 8, 8)),
+                                              ("vae_encoder", self.encoder, "sample", "latent_sample", (1, 3, 64, 64))):
+            path = os.path.join(bundle, part, "model.onnx")
+            for name in os.listdir(os.path.dirname(path)):
+                os.remove(os.path.join(os.path.dirname(path), name))
+            torch.onnx.export(module, torch.zeros(shape), path, input_names=[inp], output_names=[out], opset_version=14,
+                              dynamic_axes={inp: {v: k for k, v in axes.items()}, out: {0: "batch", 2: "height",
+                                                                                       3: "width"}})
+        with open(os.path.join(bundle, "vae_decoder", "config.json"), "w") as f:
+            json.dump({"_class_name": "ToyVae (tools/trainer/make_denoising_tiny.py)", "latent_channels": 4,
+                       "scaling_factor": self.scaling_factor}, f, indent=2)
+            f.write("\n")
+        torch.jit.trace(self.encoder, torch.zeros(1, 3, 64, 64)).save(os.path.join(twin, "vae_encoder.pt"))
+
+
+def toy_images(n, rng):
+    """Random images of the toy set's kind (a background and a disc, each one colour), with the disc moved and sized
+    at random, so that the VAE also reconstructs what a UNet that is not exact generates."""
+    y, x = np.mgrid[0:64, 0:64]
+    out = np.empty((n, 3, 64, 64), np.float32)
+    for i in range(n):
+        cy, cx, r = 31.5 + rng.uniform(-6, 6), 31.5 + rng.uniform(-6, 6), rng.uniform(12, 24)
+        disc = ((x - cx) ** 2 + (y - cy) ** 2) < r ** 2
+        bg, fg = rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 3)
+        for c in range(3):
+            out[i, c] = np.where(disc, fg[c], bg[c])
+    return torch.from_numpy(out)
+
+
+def train_vae(steps, names, batch=32, lr=2e-3):
+    """Trains a ToyVae on the names' images and random ones of their kind: reconstruction, plus the round trip
+    latents -> image -> latents on slightly moved latents (what the pipeline decodes is never exactly a latent of
+    the data), then sets the scaling factor to 1 / the standard deviation of the names' latents (as SD's 0.18215
+    was chosen), so that the UNet sees latents of unit variance."""
+    rng = np.random.default_rng(12345)
+    vae = ToyVae()
+    opt = torch.optim.AdamW(vae.parameters(), lr=lr, weight_decay=0.0)
+    start = time.time()
+    for step in range(steps):
+        for g in opt.param_groups:
+            g["lr"] = lr * 0.5 * (1 + math.cos(math.pi * step / steps))
+        x = torch.cat([toy_images(batch // 2, rng), names[torch.randint(len(names), (batch - batch // 2,))]])
+        z = vae.encoder(x)
+        recon = torch.nn.functional.mse_loss(vae.decoder(z), x)
+        moved = z.detach() + 0.1 * z.detach().std() * torch.randn_like(z)
+        cycle = torch.nn.functional.mse_loss(vae.encoder(vae.decoder(moved)), moved) / z.detach().var()
+        loss = recon + 0.1 * cycle
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if step % 200 == 0 or step == steps - 1:
+            print("vae step %d reconstruction %.5f round trip %.5f %.0f s" % (step, recon.item(), cycle.item(),
+                                                                            time.time() - start), flush=True)
+    vae.eval()
+    for p in vae.parameters():
+        p.requires_grad_(False)
+    with torch.no_grad():
+        vae.scaling_factor = float(1.0 / vae.encoder(names).std())
+        error = (vae.decoder(vae.encoder(names)) - names).abs().max().item()
+    print("vae: scaling factor %.5f, largest reconstruction error of the names' images %.4f (of 2)"
+          % (vae.scaling_factor, error))
+    return vae
 
 
 def text_check(unet, cond, uncond, z0, abar, names):
@@ -193,14 +302,16 @@ def text_check(unet, cond, uncond, z0, abar, names):
         print("fixed draws at t 5-300, epsilon loss: " + ", ".join("%s %.4f" % kv for kv in res.items()), flush=True)
 
 
-def write(args, unet, mapping, params, initializers, model):
+def write(args, unet, mapping, params, initializers, model, toy_vae):
     for name, (onnx_name, transposed) in mapping.items():
         w = params[name].detach().numpy().astype(np.float32)
         initializers[onnx_name].CopyFrom(numpy_helper.from_array(np.ascontiguousarray(w.T if transposed else w), onnx_name))
 
     bundle, twin = write_variant(args.bundle, args.twin, args.out, model, unet,
                                  "TorchScript twin of the denoising variant of the tiny model (make_denoising_tiny.py,"
-                                 " %d steps, seed %d)" % (args.steps, args.seed))
+                                 " %d steps, seed %d%s)" % (args.steps, args.seed,
+                                                          ", ToyVae %d steps" % args.vae_steps if toy_vae else ""),
+                                 toy_vae.write if toy_vae else None)
     print("wrote %s and %s" % (bundle, twin))
 
 

@@ -83,28 +83,34 @@ def main():
     print("wrote %s and %s (%d weights scaled)" % (bundle, twin, changed))
 
 
-def write_variant(source_bundle, source_twin, out, model, unet, description):
+def write_variant(source_bundle, source_twin, out, model, unet, description, vae=None):
     """Writes OUT/bundle (the source bundle with the UNet's ONNX graph `model` and its external data replaced,
-    manifest.json updated) and OUT/torchscript (the source twin's text and VAE encoders, `unet`, twin.json)."""
+    manifest.json listing every file with its SHA-256) and OUT/torchscript (the source twin's text encoder and VAE
+    encoder, `unet`, twin.json). `vae`, when given, is called with the two folders after the UNet is written and
+    before the hashes are, to write a VAE of its own into both."""
     bundle = os.path.join(out, "bundle")
     twin = os.path.join(out, "torchscript")
     shutil.copytree(source_bundle, bundle)
     os.remove(os.path.join(bundle, "unet", "weights.pb"))
     onnx.save_model(model, os.path.join(bundle, "unet", "model.onnx"), save_as_external_data=True,
                     all_tensors_to_one_file=True, location="weights.pb", size_threshold=1024)
-    manifest = os.path.join(bundle, "manifest.json")
-    if os.path.isfile(manifest):
-        with open(manifest) as f:
-            hashes = json.load(f)
-        for name in hashes:
-            with open(os.path.join(bundle, name), "rb") as f:
-                hashes[name] = hashlib.sha256(f.read()).hexdigest()
-        with open(manifest, "w") as f:
-            f.write(json.dumps(hashes, indent=2) + "\n")
     os.makedirs(twin)
     for name in ("text_encoder_embeds.pt", "vae_encoder.pt"):
         shutil.copy(os.path.join(source_twin, name), twin)
     unet.save(os.path.join(twin, "unet.pt"))
+    if vae is not None:
+        vae(bundle, twin)
+    manifest = os.path.join(bundle, "manifest.json")
+    if os.path.isfile(manifest):
+        hashes = {}
+        for root, _, files in os.walk(bundle):
+            for name in files:
+                path = os.path.join(root, name)
+                if path != manifest:
+                    with open(path, "rb") as f:
+                        hashes[os.path.relpath(path, bundle)] = hashlib.sha256(f.read()).hexdigest()
+        with open(manifest, "w") as f:
+            f.write(json.dumps(dict(sorted(hashes.items())), indent=2) + "\n")
     subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "write_twin.py"), twin,
                     bundle, "--description", description], check=True)
     return bundle, twin

@@ -19,6 +19,7 @@ import io.dreamid.trainer.TrainingDataset;
 import io.dreamid.trainer.TrainingOptions;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,17 +30,19 @@ import java.util.SplittableRandom;
 
 /**
  * The learning experiment with two real people (issue 17): trained on augmented variants (crop, flip, colour, small
- * rotation) of the two test photos, with edited images the tiny real-architecture model made from prompts naming two
- * different people, do held-out variants of each person get words that fit that person's edited images better than
- * the other person's? Prints the held-out losses (own and other targets, same fixed draws) through the base and the
- * trained encoder and whether the criterion holds; exit status 1 when it does not. An experiment, not a test: on the
- * tiny models (random weights) it does not hold (trainer/README.md, "Learning with two people").
+ * rotation) of the two test photos, with edited images a model made from prompts naming two different people, do
+ * held-out variants of each person get words that fit that person's edited images better than the other person's?
+ * {@link #run} does it and returns the held-out losses (own and other targets, same fixed draws) through the base and
+ * the trained encoder; {@code TwoPeopleLearningTest} runs it on the learning tiny model in every build. The main
+ * prints the figures for any model and exits 1 when the criterion does not hold (trainer/README.md, "Learning with
+ * two people": it holds on the learning tiny model, not on the random-weight tiny models).
  *
  * <p>Run: {@code DNNL_MAX_CPU_ISA=SSE41 ./mvnw -pl trainer -am test-compile exec:java -Dbench=trainer
  * -Dtrainer.main=io.dreamid.trainer.bench.TwoPeopleLearning -Dai.djl.pytorch.num_threads=1}, with
  * {@code -Dlearning.steps} (200), {@code -Dlearning.lr} (1e-2), {@code -Dlearning.guidance} (7.5, the targets'),
  * {@code -Dlearning.draws} (8), {@code -Dlearning.encoder=dlib} (start from the built-in dlib bundle instead of the
- * tiny test encoder), {@code -Dlearning.sd=DIR -Dlearning.torchscript=DIR} (another model and its twin),
+ * tiny test encoder), {@code -Dlearning.sd=DIR -Dlearning.torchscript=DIR} (another model and its twin than the
+ * learning tiny model, e.g. the random-weight tiny model's or a real checkpoint's),
  * {@code -Dlearning.ceiling=true} (the bound: one encoder per person, see {@link #ceiling}).
  */
 public final class TwoPeopleLearning {
@@ -50,15 +53,30 @@ public final class TwoPeopleLearning {
     private static final int TRAIN_VARIANTS = 6;
     private static final int HELD_OUT_VARIANTS = 3;
     private static final int CROP = 48;
-    private static final int DRAWS = Integer.getInteger("learning.draws", 8);
-    private static final double LR = Double.parseDouble(System.getProperty("learning.lr", "1e-2"));
+
     /**
-     * The model that makes the targets and that the words are trained through (an ONNX bundle and its twin): the
-     * tiny model, or e.g. the listening variant of tools/trainer/make_listening_tiny.py or a real checkpoint's.
+     * One run: {@code model} makes the targets and the words are trained through it; training starts from the
+     * encoder bundle {@code base}; {@code guidance} is the targets' classifier-free guidance.
      */
-    private static final Path SD = Path.of(System.getProperty("learning.sd", TestModels.sdBundle().toString()));
-    private static final Path TWIN = Path.of(System.getProperty("learning.torchscript",
-            TestModels.torchscript().toString()));
+    public record Settings(TestModels.SdModel model, Path base, int steps, double lr, int draws, double guidance) {
+    }
+
+    /**
+     * What a run measured: per prompt how much the two people's edited images differ (mean absolute difference per
+     * channel, of 255), and per person p the mean held-out loss against its own targets ({@code [p][0]}) and the
+     * other person's ({@code [p][1]}) through the base and the trained encoder.
+     */
+    public record Result(double[] targetsDiffer, double[][] before, double[][] after, double trainSeconds) {
+        /** The criterion: every person's held-out variants fit their own targets better than the other's. */
+        public static boolean holds(double[][] losses) {
+            for (double[] person : losses) {
+                if (!(person[0] < person[1])) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
 
     private TwoPeopleLearning() {
     }
@@ -66,9 +84,58 @@ public final class TwoPeopleLearning {
     public static void main(String[] args) throws IOException {
         Path work = Files.createTempDirectory("dreamid-two-people");
         System.out.println("datasets, bundles and targets in " + work);
+        TestModels.SdModel model = System.getProperty("learning.sd") == null
+                ? TestModels.learningTiny(work.resolve("model"))
+                : new TestModels.SdModel(Path.of(System.getProperty("learning.sd")),
+                        Path.of(System.getProperty("learning.torchscript", TestModels.torchscript().toString())));
+        Path base = "dlib".equals(System.getProperty("learning.encoder", "tiny"))
+                ? BuiltInBundle.write(work.resolve("base-dlib"), 2, 32) : TestModels.baseEncoder();
+        Settings settings = new Settings(model, base, Integer.getInteger("learning.steps", 200),
+                Double.parseDouble(System.getProperty("learning.lr", "1e-2")), Integer.getInteger("learning.draws", 8),
+                Double.parseDouble(System.getProperty("learning.guidance", "7.5")));
+        if (Boolean.getBoolean("learning.ceiling")) {
+            Data data = writeData(settings, work, System.out);
+            ceiling(settings, work, data);
+            return;
+        }
+        Result result = run(settings, work, System.out);
+        for (int p = 0; p < PEOPLE.length; p++) {
+            System.out.printf(Locale.ROOT, "%s held-out loss vs own / other targets: before %.6f / %.6f, after"
+                    + " %.6f / %.6f%n", PEOPLE[p], result.before()[p][0], result.before()[p][1], result.after()[p][0],
+                    result.after()[p][1]);
+        }
+        boolean met = Result.holds(result.after());
+        System.out.println("held-out variants of each person nearer their own targets than the other's: "
+                + (met ? "yes" : "no"));
+        System.exit(met ? 0 : 1);
+    }
+
+    /** Writes the data under {@code work}, trains an encoder from the base and evaluates both on the held-out set. */
+    public static Result run(Settings settings, Path work, PrintStream log) throws IOException {
+        Data data = writeData(settings, work, log);
+        long t0 = System.nanoTime();
+        TrainingOptions options = new TrainingOptions(data.train(), settings.base(), settings.model().bundle(),
+                settings.model().twin(), work.resolve("bundle"), work.resolve("checkpoints"), settings.steps(), 4,
+                settings.lr(), settings.steps() / 10, 0.01, 1.0, 3, settings.steps(), 0, null, 50);
+        try (Trainer trainer = Trainer.prepare(options, log)) {
+            trainer.train();
+            EncoderBundleWriter.write(trainer, options.out());
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        log.printf(Locale.ROOT, "trained in %.1f s%n", seconds);
+        double[][] before = ownVsOther(settings, data.heldOut(), settings.base(), work.resolve("eval-base"), log);
+        double[][] after = ownVsOther(settings, data.heldOut(), options.out(), work.resolve("eval-trained"), log);
+        return new Result(data.targetsDiffer(), before, after, seconds);
+    }
+
+    /** The training and held-out datasets (folders with their manifests) and how much the two targets differ. */
+    private record Data(Path train, Path heldOut, List<String> trainLines, double[] targetsDiffer) {
+    }
+
+    private static Data writeData(Settings settings, Path work, PrintStream log) throws IOException {
         Path train = Files.createDirectories(work.resolve("train"));
         Path heldOut = Files.createDirectories(work.resolve("held-out"));
-        writeTargets(train, heldOut);
+        writeTargets(settings, train, heldOut);
         List<String> trainLines = new ArrayList<>();
         List<String> heldOutLines = new ArrayList<>();
         for (int p = 0; p < PEOPLE.length; p++) {
@@ -92,9 +159,9 @@ public final class TwoPeopleLearning {
         }
         Files.write(train.resolve(TrainingDataset.MANIFEST), trainLines);
         Files.write(heldOut.resolve(TrainingDataset.MANIFEST), heldOutLines);
-        Path base = "dlib".equals(System.getProperty("learning.encoder", "tiny"))
-                ? BuiltInBundle.write(work.resolve("base-dlib"), 2, 32) : TestModels.baseEncoder();
-        System.out.println("base encoder " + base + ", model " + SD + " with its twin " + TWIN);
+        log.println("base encoder " + settings.base() + ", model " + settings.model().bundle() + " with its twin "
+                + settings.model().twin());
+        double[] differ = new double[PROMPTS.length];
         for (int k = 0; k < PROMPTS.length; k++) {
             RgbImage a = SafeImageDecoder.decode(Files.readAllBytes(train.resolve(target(0, k))), ImageLimits.DEFAULT);
             RgbImage b = SafeImageDecoder.decode(Files.readAllBytes(train.resolve(target(1, k))), ImageLimits.DEFAULT);
@@ -102,37 +169,11 @@ public final class TwoPeopleLearning {
             for (int i = 0; i < a.rgb().length; i++) {
                 diff += Math.abs((a.rgb()[i] & 0xFF) - (b.rgb()[i] & 0xFF));
             }
-            System.out.printf("prompt %d: the two people's edited images differ by %.2f of 255 per channel on average%n",
-                    k, diff / a.rgb().length);
+            differ[k] = diff / a.rgb().length;
+            log.printf(Locale.ROOT, "prompt %d: the two people's edited images differ by %.2f of 255 per channel on"
+                    + " average%n", k, differ[k]);
         }
-        if (Boolean.getBoolean("learning.ceiling")) {
-            ceiling(work, base, train, heldOut, trainLines);
-            return;
-        }
-
-        int steps = Integer.getInteger("learning.steps", 200);
-        long t0 = System.nanoTime();
-        TrainingOptions options = new TrainingOptions(train, base, SD,
-                TWIN, work.resolve("bundle"), work.resolve("checkpoints"), steps, 4, LR,
-                steps / 10, 0.01, 1.0, 3, steps, 0, null, 50);
-        try (Trainer trainer = Trainer.prepare(options, System.out)) {
-            trainer.train();
-            EncoderBundleWriter.write(trainer, options.out());
-        }
-        System.out.printf("trained in %.1f s%n", (System.nanoTime() - t0) / 1e9);
-        double[][] before = ownVsOther(heldOut, base, work.resolve("eval-base"));
-        double[][] after = ownVsOther(heldOut, options.out(), work.resolve("eval-trained"));
-        for (int p = 0; p < PEOPLE.length; p++) {
-            System.out.printf(Locale.ROOT, "%s held-out loss vs own / other targets: before %.6f / %.6f, after"
-                    + " %.6f / %.6f%n", PEOPLE[p], before[p][0], before[p][1], after[p][0], after[p][1]);
-        }
-        boolean met = true;
-        for (int p = 0; p < PEOPLE.length; p++) {
-            met &= after[p][0] < after[p][1];
-        }
-        System.out.println("held-out variants of each person nearer their own targets than the other's: "
-                + (met ? "yes" : "no"));
-        System.exit(met ? 0 : 1);
+        return new Data(train, heldOut, trainLines, differ);
     }
 
     /**
@@ -140,21 +181,21 @@ public final class TwoPeopleLearning {
      * nothing shared. If those words do not fit their own person's held-out targets better than the other person's
      * words do, no projector trained on both people can pass the criterion on this model.
      */
-    private static void ceiling(Path work, Path base, Path train, Path heldOut, List<String> trainLines)
-            throws IOException {
-        int steps = Integer.getInteger("learning.steps", 200);
+    private static void ceiling(Settings settings, Path work, Data data) throws IOException {
+        int steps = settings.steps();
         double[][][] l = new double[PEOPLE.length][][];
         for (int b = 0; b < PEOPLE.length; b++) {
             String name = NAMES[b];
-            Files.write(train.resolve(TrainingDataset.MANIFEST), trainLines.stream().filter(x -> x.contains(name)).toList());
-            TrainingOptions options = new TrainingOptions(train, base, SD, TWIN, work.resolve("bundle-" + b),
-                    work.resolve("checkpoints-" + b), steps, 4, LR,
-                    steps / 10, 0.01, 1.0, 3, steps, 0, null, 50);
+            Files.write(data.train().resolve(TrainingDataset.MANIFEST),
+                    data.trainLines().stream().filter(x -> x.contains(name)).toList());
+            TrainingOptions options = new TrainingOptions(data.train(), settings.base(), settings.model().bundle(),
+                    settings.model().twin(), work.resolve("bundle-" + b), work.resolve("checkpoints-" + b), steps, 4,
+                    settings.lr(), steps / 10, 0.01, 1.0, 3, steps, 0, null, 50);
             try (Trainer trainer = Trainer.prepare(options, System.out)) {
                 trainer.train();
                 EncoderBundleWriter.write(trainer, options.out());
             }
-            l[b] = ownVsOther(heldOut, options.out(), work.resolve("eval-" + b));
+            l[b] = ownVsOther(settings, data.heldOut(), options.out(), work.resolve("eval-" + b), System.out);
         }
         for (int p = 0; p < PEOPLE.length; p++) {
             int q = 1 - p;
@@ -167,12 +208,13 @@ public final class TwoPeopleLearning {
      * Mean held-out loss per person against its own targets ([p][0]) and the other's ([p][1]), through the encoder
      * bundle {@code encoder}, on the same fixed draws for every pair.
      */
-    static double[][] ownVsOther(Path heldOut, Path encoder, Path work) {
-        TrainingOptions options = new TrainingOptions(heldOut, encoder, SD, TWIN,
-                work.resolve("bundle"), work.resolve("checkpoints"), 1, 1, 1e-3, 0, 0, 1, 0, 1, 0, null, 1);
+    static double[][] ownVsOther(Settings settings, Path heldOut, Path encoder, Path work, PrintStream log) {
+        TrainingOptions options = new TrainingOptions(heldOut, encoder, settings.model().bundle(),
+                settings.model().twin(), work.resolve("bundle"), work.resolve("checkpoints"), 1, 1, 1e-3, 0, 0, 1, 0, 1,
+                0, null, 1);
         double[] losses;
-        try (Trainer evaluator = Trainer.prepare(options, System.out)) {
-            losses = evaluator.evaluateEach(DRAWS);
+        try (Trainer evaluator = Trainer.prepare(options, log)) {
+            losses = evaluator.evaluateEach(settings.draws());
         }
         double[][] out = new double[PEOPLE.length][2];
         int i = 0;
@@ -189,20 +231,20 @@ public final class TwoPeopleLearning {
     }
 
     /**
-     * The edited images: the tiny model's generation (ONNX pipeline, the twin's checkpoint) for every prompt with
+     * The edited images: the model's generation (ONNX pipeline, the twin's checkpoint) for every prompt with
      * each person's name in place of {@code {id}}, the same seed per prompt for both people, so the pairs of targets
      * differ by the name only.
      */
-    private static void writeTargets(Path... dirs) throws IOException {
-        try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(SdBundle.open(SD),
+    private static void writeTargets(Settings settings, Path... dirs) throws IOException {
+        try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(SdBundle.open(settings.model().bundle()),
                 RuntimeOptions.CPU_DEFAULTS)) {
             for (int p = 0; p < PEOPLE.length; p++) {
                 for (int k = 0; k < PROMPTS.length; k++) {
                     Timings timings = new Timings();
                     TextConditioning text = pipeline.encodePrompt(PROMPTS[k].replace("{id}", NAMES[p]), "", null,
                             true, timings);
-                    RgbImage image = pipeline.generate(text, new GenerationParams(8, Double.parseDouble(System.getProperty("learning.guidance", "7.5")), 100 + k, 64, 64, null), 0,
-                            GenerationControl.NONE, timings);
+                    RgbImage image = pipeline.generate(text, new GenerationParams(8, settings.guidance(), 100 + k, 64, 64,
+                            null), 0, GenerationControl.NONE, timings);
                     for (Path dir : dirs) {
                         Files.createDirectories(dir.resolve("images"));
                         Files.write(dir.resolve(target(p, k)), Png.encode(image, Map.of()));

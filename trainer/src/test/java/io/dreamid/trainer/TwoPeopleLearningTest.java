@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 17's learning test: the trainer learns, from the two test photos (augmented by crops, flips, colour and small
  * rotations) and edited images the learning tiny model made from two name prompts, words that tell the two people
  * apart: held-out variants of each person fit their own person's edited images better than the other's, which the
- * untrained projector does not. Through the learning tiny model (learning-tiny/README.md), whose UNet denoises and
+ * untrained projector does not; and each person's targets are fit better by their own person's words than by the
+ * other's, by a margin training at least doubles. Through the learning tiny model (learning-tiny/README.md), whose UNet denoises and
  * listens to the text; on the random-weight tiny models no person-specific learning is measurable (trainer/README.md,
  * "Learning with two people").
  */
@@ -40,5 +41,13 @@ class TwoPeopleLearningTest {
         assertFalse(TwoPeopleLearning.Result.holds(result.before()), "the untrained projector already tells the two"
                 + " people apart, so the test cannot show learning: " + figures);
         assertTrue(TwoPeopleLearning.Result.holds(result.after()), figures);
+        // and asked per target (which takes out how hard each person's targets are to denoise): each person's
+        // targets are fit better by their own person's words than by the other's, by more than before training
+        double[] before = TwoPeopleLearning.Result.ownWordsMargin(result.before());
+        double[] after = TwoPeopleLearning.Result.ownWordsMargin(result.after());
+        for (int p = 0; p < after.length; p++) {
+            assertTrue(after[p] > 0 && after[p] > 2 * before[p], "own-words margins before " + Arrays.toString(before)
+                    + ", after " + Arrays.toString(after));
+        }
     }
 }

@@ -8,6 +8,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
@@ -20,14 +21,45 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The serving bundle's ONNX UNet (ONNX Runtime) and the twin's TorchScript UNet (DJL) predict the same noise for the
  * same inputs, so a trainer's words are trained against the UNet the service generates with; also a variant of the
- * tiny model written in both formats by a tools/trainer script (make_denoising_tiny.py), given with
- * {@code -Dunet.variant=OUT}.
+ * tiny model written in both formats by a tools/trainer script (make_denoising_tiny.py): the committed learning tiny
+ * model (whose VAE encoder, ToyVae's, is checked the same way) or one given with {@code -Dunet.variant=OUT}.
  */
 class UnetFormatsAgreeTest {
+    @TempDir
+    Path work;
 
     @Test
     void tinyModel() throws Exception {
         agree("tiny", TestModels.sdBundle(), TestModels.torchscript());
+    }
+
+    /** The learning tiny model: its fine-tuned UNet and its own VAE encoder, each written in both formats. */
+    @Test
+    void learningTinyModel() throws Exception {
+        TestModels.SdModel model = TestModels.learningTiny(work);
+        agree("learning tiny", model.bundle(), model.twin());
+
+        int batch = 2;
+        float[] images = gaussian(new Random(11), batch * 3 * 64 * 64, 0.5);
+        float[] onnx;
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession session = env.createSession(model.bundle().resolve("vae_encoder/model.onnx").toString());
+                OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(images), new long[] {batch, 3, 64, 64});
+                OrtSession.Result out = session.run(Map.of("sample", x))) {
+            FloatBuffer b = ((OnnxTensor) out.get(0)).getFloatBuffer();
+            onnx = new float[b.remaining()];
+            b.get(onnx);
+        }
+        float[] torch;
+        try (FrozenModels models = FrozenModels.load(model.twin(), Device.cpu());
+                NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+            torch = models.encodeImage(manager.create(images, new Shape(batch, 3, 64, 64))).toFloatArray();
+        }
+        double diff = GoldenGradientTest.maxAbsDiff(onnx, torch);
+        System.out.printf("learning tiny VAE encoder: ONNX vs TorchScript max |difference| %.2e (max |latent| %.3f)%n",
+                diff, GoldenGradientTest.maxAbs(onnx));
+        assertThat(onnx).hasSize(batch * 4 * 8 * 8);
+        assertThat(diff).isLessThan(1e-4);
     }
 
     /** A variant written by a tools/trainer script: {@code -Dunet.variant=OUT} (OUT/bundle and OUT/torchscript). */

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
  * rotations) and edited images the learning tiny model made from two name prompts, words that tell the two people
  * apart: held-out variants of each person fit their own person's edited images better than the other's, which the
  * untrained projector does not; and each person's targets are fit better by their own person's words than by the
- * other's, by a margin training at least doubles. Through the learning tiny model (learning-tiny/README.md), whose UNet denoises and
+ * other's, by a margin training at least doubles; and the images the serving pipeline generates with a held-out
+ * variant's words are nearer that person's edited images than the other's. Through the learning tiny model (learning-tiny/README.md), whose UNet denoises and
  * listens to the text; on the random-weight tiny models no person-specific learning is measurable (trainer/README.md,
  * "Learning with two people").
  */
@@ -49,5 +50,12 @@ class TwoPeopleLearningTest {
             assertTrue(after[p] > 0 && after[p] > 2 * before[p], "own-words margins before " + Arrays.toString(before)
                     + ", after " + Arrays.toString(after));
         }
+        // what a user sees: the images the serving pipeline generates with a held-out variant's words look more like
+        // that person's edited images than like the other's (not so with the untrained projector)
+        String images = "generated images' distance to own / other edited images per person, before "
+                + Arrays.deepToString(result.imagesBefore()) + ", after " + Arrays.deepToString(result.imagesAfter());
+        System.out.println(images);
+        assertFalse(TwoPeopleLearning.Result.holds(result.imagesBefore()), images);
+        assertTrue(TwoPeopleLearning.Result.holds(result.imagesAfter()), images);
     }
 }

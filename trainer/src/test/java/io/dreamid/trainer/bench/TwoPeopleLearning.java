@@ -8,10 +8,13 @@ import io.dreamid.diffusion.bundle.SdBundle;
 import io.dreamid.diffusion.onnx.RuntimeOptions;
 import io.dreamid.diffusion.pipeline.GenerationControl;
 import io.dreamid.diffusion.pipeline.GenerationParams;
+import io.dreamid.diffusion.pipeline.IdentityEmbedding;
 import io.dreamid.diffusion.pipeline.StableDiffusionPipeline;
 import io.dreamid.diffusion.pipeline.TextConditioning;
 import io.dreamid.diffusion.pipeline.Timings;
 import io.dreamid.encoder.bundle.BuiltInBundle;
+import io.dreamid.encoder.bundle.EncoderBundle;
+import io.dreamid.encoder.model.M2Encoder;
 import io.dreamid.trainer.EncoderBundleWriter;
 import io.dreamid.trainer.TestModels;
 import io.dreamid.trainer.Trainer;
@@ -65,10 +68,17 @@ public final class TwoPeopleLearning {
     /**
      * What a run measured: per prompt how much the two people's edited images differ (mean absolute difference per
      * channel, of 255), and per person p the mean held-out loss against its own targets ({@code [p][0]}) and the
-     * other person's ({@code [p][1]}) through the base and the trained encoder.
+     * other person's ({@code [p][1]}) through the base and the trained encoder; and what a user sees: per person the
+     * mean distance (mean absolute difference per channel, of 255) of the images the serving pipeline generates with
+     * the held-out variants' words (each prompt, the targets' seed) to that person's edited images ({@code [p][0]})
+     * and to the other's ({@code [p][1]}), through the base and the trained encoder.
      */
-    public record Result(double[] targetsDiffer, double[][] before, double[][] after, double trainSeconds) {
-        /** The criterion: every person's held-out variants fit their own targets better than the other's. */
+    public record Result(double[] targetsDiffer, double[][] before, double[][] after, double[][] imagesBefore,
+            double[][] imagesAfter, double trainSeconds) {
+        /**
+         * The criterion, of losses or of image distances: every person's held-out variants are nearer their own
+         * targets than the other's.
+         */
         public static boolean holds(double[][] losses) {
             for (double[] person : losses) {
                 if (!(person[0] < person[1])) {
@@ -122,6 +132,11 @@ public final class TwoPeopleLearning {
         System.out.printf(Locale.ROOT, "own words fit each person's targets better than the other's by %s before,"
                 + " %s after training%n", Arrays.toString(Result.ownWordsMargin(result.before())),
                 Arrays.toString(Result.ownWordsMargin(result.after())));
+        for (int p = 0; p < PEOPLE.length; p++) {
+            System.out.printf(Locale.ROOT, "%s: generated images' distance to own / other edited images (of 255):"
+                    + " before %.2f / %.2f, after %.2f / %.2f%n", PEOPLE[p], result.imagesBefore()[p][0],
+                    result.imagesBefore()[p][1], result.imagesAfter()[p][0], result.imagesAfter()[p][1]);
+        }
         boolean met = Result.holds(result.after());
         System.out.println("held-out variants of each person nearer their own targets than the other's: "
                 + (met ? "yes" : "no"));
@@ -143,7 +158,9 @@ public final class TwoPeopleLearning {
         log.printf(Locale.ROOT, "trained in %.1f s%n", seconds);
         double[][] before = ownVsOther(settings, data.heldOut(), settings.base(), work.resolve("eval-base"), log);
         double[][] after = ownVsOther(settings, data.heldOut(), options.out(), work.resolve("eval-trained"), log);
-        return new Result(data.targetsDiffer(), before, after, seconds);
+        double[][] imagesBefore = generatedVsTargets(settings, data.heldOut(), settings.base());
+        double[][] imagesAfter = generatedVsTargets(settings, data.heldOut(), options.out());
+        return new Result(data.targetsDiffer(), before, after, imagesBefore, imagesAfter, seconds);
     }
 
     /** The training and held-out datasets (folders with their manifests) and how much the two targets differ. */
@@ -183,11 +200,7 @@ public final class TwoPeopleLearning {
         for (int k = 0; k < PROMPTS.length; k++) {
             RgbImage a = SafeImageDecoder.decode(Files.readAllBytes(train.resolve(target(0, k))), ImageLimits.DEFAULT);
             RgbImage b = SafeImageDecoder.decode(Files.readAllBytes(train.resolve(target(1, k))), ImageLimits.DEFAULT);
-            double diff = 0;
-            for (int i = 0; i < a.rgb().length; i++) {
-                diff += Math.abs((a.rgb()[i] & 0xFF) - (b.rgb()[i] & 0xFF));
-            }
-            differ[k] = diff / a.rgb().length;
+            differ[k] = distance(a, b);
             log.printf(Locale.ROOT, "prompt %d: the two people's edited images differ by %.2f of 255 per channel on"
                     + " average%n", k, differ[k]);
         }
@@ -249,6 +262,54 @@ public final class TwoPeopleLearning {
     }
 
     /**
+     * The serving path: each held-out variant through the encoder bundle (encoder-service's {@code M2Encoder}), its
+     * words in place of {@code {id}} in each prompt (diffusion-service's pipeline, the targets' seed, steps and
+     * guidance), and the generated image's distance to the person's own edited image for that prompt and to the
+     * other person's, averaged per person.
+     */
+    static double[][] generatedVsTargets(Settings settings, Path heldOut, Path encoderBundle) throws IOException {
+        double[][] out = new double[PEOPLE.length][2];
+        try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(SdBundle.open(settings.model().bundle()),
+                RuntimeOptions.CPU_DEFAULTS);
+                M2Encoder encoder = EncoderBundle.load(encoderBundle, 1)) {
+            for (int p = 0; p < PEOPLE.length; p++) {
+                for (int v = 0; v < HELD_OUT_VARIANTS; v++) {
+                    RgbImage crop = SafeImageDecoder.decode(Files.readAllBytes(heldOut.resolve(crop(p, v))),
+                            ImageLimits.DEFAULT);
+                    IdentityEmbedding words = new IdentityEmbedding(encoder.encode(crop).embedding(),
+                            encoder.config().words(), encoder.config().width());
+                    for (int k = 0; k < PROMPTS.length; k++) {
+                        RgbImage image = generate(pipeline, settings, k, PROMPTS[k], words);
+                        for (int q = 0; q < PEOPLE.length; q++) {
+                            RgbImage target = SafeImageDecoder.decode(Files.readAllBytes(heldOut.resolve(target(q, k))),
+                                    ImageLimits.DEFAULT);
+                            out[p][q == p ? 0 : 1] += distance(image, target) / (HELD_OUT_VARIANTS * PROMPTS.length);
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static RgbImage generate(StableDiffusionPipeline pipeline, Settings settings, int prompt, String text,
+            IdentityEmbedding identity) {
+        Timings timings = new Timings();
+        TextConditioning conditioning = pipeline.encodePrompt(text, "", identity, true, timings);
+        return pipeline.generate(conditioning, new GenerationParams(8, settings.guidance(), 100 + prompt, 64, 64, null),
+                0, GenerationControl.NONE, timings);
+    }
+
+    /** Mean absolute difference per channel, of 255. */
+    private static double distance(RgbImage a, RgbImage b) {
+        double sum = 0;
+        for (int i = 0; i < a.rgb().length; i++) {
+            sum += Math.abs((a.rgb()[i] & 0xFF) - (b.rgb()[i] & 0xFF));
+        }
+        return sum / a.rgb().length;
+    }
+
+    /**
      * The edited images: the model's generation (ONNX pipeline, the twin's checkpoint) for every prompt with
      * each person's name in place of {@code {id}}, the same seed per prompt for both people, so the pairs of targets
      * differ by the name only.
@@ -258,11 +319,7 @@ public final class TwoPeopleLearning {
                 RuntimeOptions.CPU_DEFAULTS)) {
             for (int p = 0; p < PEOPLE.length; p++) {
                 for (int k = 0; k < PROMPTS.length; k++) {
-                    Timings timings = new Timings();
-                    TextConditioning text = pipeline.encodePrompt(PROMPTS[k].replace("{id}", NAMES[p]), "", null,
-                            true, timings);
-                    RgbImage image = pipeline.generate(text, new GenerationParams(8, settings.guidance(), 100 + k, 64, 64,
-                            null), 0, GenerationControl.NONE, timings);
+                    RgbImage image = generate(pipeline, settings, k, PROMPTS[k].replace("{id}", NAMES[p]), null);
                     for (Path dir : dirs) {
                         Files.createDirectories(dir.resolve("images"));
                         Files.write(dir.resolve(target(p, k)), Png.encode(image, Map.of()));
@@ -276,8 +333,12 @@ public final class TwoPeopleLearning {
         return "images/" + PEOPLE[person] + "-" + prompt + ".png";
     }
 
+    private static String crop(int person, int index) {
+        return "crops/" + PEOPLE[person] + "-" + index + ".png";
+    }
+
     private static String writeVariant(Path dir, RgbImage chip, int person, int index, long seed) throws IOException {
-        String crop = "crops/" + PEOPLE[person] + "-" + index + ".png";
+        String crop = crop(person, index);
         Files.createDirectories(dir.resolve("crops"));
         Files.write(dir.resolve(crop), Png.encode(Augment.variant(chip, CROP, new SplittableRandom(seed * 31 + person)),
                 Map.of()));

@@ -79,8 +79,8 @@ public final class TwoPeopleLearning {
          * The criterion, of losses or of image distances: every person's held-out variants are nearer their own
          * targets than the other's.
          */
-        public static boolean holds(double[][] losses) {
-            for (double[] person : losses) {
+        public static boolean holds(double[][] ownOther) {
+            for (double[] person : ownOther) {
                 if (!(person[0] < person[1])) {
                     return false;
                 }
@@ -139,7 +139,8 @@ public final class TwoPeopleLearning {
         }
         boolean met = Result.holds(result.after());
         System.out.println("held-out variants of each person nearer their own targets than the other's: "
-                + (met ? "yes" : "no"));
+                + (met ? "yes" : "no") + " (losses), " + (Result.holds(result.imagesAfter()) ? "yes" : "no")
+                + " (generated images)");
         System.exit(met ? 0 : 1);
     }
 

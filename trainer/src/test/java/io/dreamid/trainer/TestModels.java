@@ -5,6 +5,7 @@ import io.dreamid.common.models.BundleManifest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -20,9 +21,17 @@ public final class TestModels {
         return resource("torchscript");
     }
 
+    /**
+     * A folder or file of this module's test resources: from the class path, or from the source tree when the class
+     * path has them in a jar (another module's tests using this module's test jar).
+     */
     public static Path resource(String name) {
+        URL url = TestModels.class.getClassLoader().getResource(name);
+        if (url == null || !"file".equals(url.getProtocol())) {
+            return sibling("trainer/src/test/resources/" + name);
+        }
         try {
-            return Path.of(TestModels.class.getClassLoader().getResource(name).toURI());
+            return Path.of(url.toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
@@ -79,7 +88,7 @@ public final class TestModels {
 
     static Path sibling(String path) {
         Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.isDirectory(dir.resolve(path))) {
+        while (dir != null && !Files.exists(dir.resolve(path))) {
             dir = dir.getParent();
         }
         if (dir == null) {

@@ -149,7 +149,7 @@ public final class TwoPeopleLearning {
         Data data = writeData(settings, work, log);
         long t0 = System.nanoTime();
         TrainingOptions options = new TrainingOptions(data.train(), settings.base(), settings.model().bundle(),
-                settings.model().twin(), work.resolve("bundle"), work.resolve("checkpoints"), settings.steps(), 4,
+                settings.model().twin(), trainedBundle(work), work.resolve("checkpoints"), settings.steps(), 4,
                 settings.lr(), settings.steps() / 10, 0.01, 1.0, 3, settings.steps(), 0, null, 50);
         try (Trainer trainer = Trainer.prepare(options, log)) {
             trainer.train();
@@ -162,6 +162,11 @@ public final class TwoPeopleLearning {
         double[][] imagesBefore = generatedVsTargets(settings, data.heldOut(), settings.base());
         double[][] imagesAfter = generatedVsTargets(settings, data.heldOut(), options.out());
         return new Result(data.targetsDiffer(), before, after, imagesBefore, imagesAfter, seconds);
+    }
+
+    /** Where {@link #run} writes the trained encoder bundle. */
+    public static Path trainedBundle(Path work) {
+        return work.resolve("bundle");
     }
 
     /** The training and held-out datasets (folders with their manifests) and how much the two targets differ. */

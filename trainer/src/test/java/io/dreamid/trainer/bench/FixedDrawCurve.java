@@ -22,7 +22,8 @@ import java.util.Locale;
  * <p>Run: {@code DNNL_MAX_CPU_ISA=SSE41 ./mvnw -pl trainer -am test-compile exec:java -Dbench=trainer
  * -Dtrainer.main=io.dreamid.trainer.bench.FixedDrawCurve -Dai.djl.pytorch.num_threads=1
  * -Dexec.args=trainer/docs/fixed-draw-curve.png}, with {@code -Dcurve.steps} (300), {@code -Dcurve.every} (25),
- * {@code -Dcurve.lr} (1e-2, TrainerTest's), {@code -Dcurve.draws} (16).
+ * {@code -Dcurve.lr} (1e-2, TrainerTest's), {@code -Dcurve.draws} (16), {@code -Dcurve.model=learning} (the learning
+ * tiny model and the two-people experiment's 36 training pairs, batch 4, instead of the tiny models and dataset).
  */
 public final class FixedDrawCurve {
     private FixedDrawCurve() {
@@ -35,14 +36,22 @@ public final class FixedDrawCurve {
         int draws = Integer.getInteger("curve.draws", 16);
         Path png = Path.of(args.length > 0 ? args[0] : "target/fixed-draw-curve.png").toAbsolutePath();
         Path work = Files.createTempDirectory("dreamid-curve");
-        Path dataset = TestDatasets.tinyCopy(Files.createDirectories(work.resolve("dataset")));
+        boolean learning = "learning".equals(System.getProperty("curve.model", "tiny"));
+        TestModels.SdModel model = learning ? TestModels.learningTiny(work.resolve("model"))
+                : new TestModels.SdModel(TestModels.sdBundle(), TestModels.torchscript());
+        // the learning tiny model with the two-people experiment's training set, or the tiny models with the tiny set
+        Path dataset = learning
+                ? TwoPeopleLearning.trainingSet(new TwoPeopleLearning.Settings(model, TestModels.baseEncoder(), steps,
+                        lr, draws, 7.5), work.resolve("two-people"), System.out)
+                : TestDatasets.tinyCopy(Files.createDirectories(work.resolve("dataset")));
+        int batch = learning ? 4 : 2;
         int points = steps / every + 1;
         int[] at = new int[points];
         float[] loss = new float[points];
         for (int p = 0; p < points; p++) {
             at[p] = p * every;
-            TrainingOptions options = new TrainingOptions(dataset, TestModels.baseEncoder(), TestModels.sdBundle(),
-                    TestModels.torchscript(), work.resolve("bundle"), work.resolve("checkpoints"), steps, 2, lr,
+            TrainingOptions options = new TrainingOptions(dataset, TestModels.baseEncoder(), model.bundle(),
+                    model.twin(), work.resolve("bundle"), work.resolve("checkpoints"), steps, batch, lr,
                     steps / 10, 0.01, 1.0, 0, every, at[p], null, steps);
             try (Trainer trainer = Trainer.prepare(options, System.out)) {
                 trainer.resume();

@@ -164,6 +164,11 @@ public final class TwoPeopleLearning {
         return new Result(data.targetsDiffer(), before, after, imagesBefore, imagesAfter, seconds);
     }
 
+    /** Writes the experiment's training set (and held-out set) under {@code work}; returns the training set's folder. */
+    public static Path trainingSet(Settings settings, Path work, PrintStream log) throws IOException {
+        return writeData(settings, work, log).train();
+    }
+
     /** Where {@link #run} writes the trained encoder bundle. */
     public static Path trainedBundle(Path work) {
         return work.resolve("bundle");

@@ -3,21 +3,18 @@ package io.dreamid.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dreamid.common.image.ImageLimits;
+import io.dreamid.common.image.SafeImageDecoder;
 import io.dreamid.encoder.bundle.BuiltInBundle;
 import io.dreamid.trainer.TestModels;
 import io.dreamid.trainer.bench.TwoPeopleLearning;
 
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
-
-import javax.imageio.ImageIO;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -105,21 +102,9 @@ class LearnedIdentityE2EIT {
         return api.bytes(job.path("images").get(0).path("url").asText());
     }
 
-    /** Mean absolute difference per channel, of 255. */
-    private static double distance(byte[] pngA, byte[] pngB) throws IOException {
-        BufferedImage a = ImageIO.read(new ByteArrayInputStream(pngA));
-        BufferedImage b = ImageIO.read(new ByteArrayInputStream(pngB));
-        assertThat(b.getWidth()).isEqualTo(a.getWidth());
-        double sum = 0;
-        for (int y = 0; y < a.getHeight(); y++) {
-            for (int x = 0; x < a.getWidth(); x++) {
-                int pa = a.getRGB(x, y);
-                int pb = b.getRGB(x, y);
-                for (int shift = 0; shift <= 16; shift += 8) {
-                    sum += Math.abs(((pa >> shift) & 0xFF) - ((pb >> shift) & 0xFF));
-                }
-            }
-        }
-        return sum / (3.0 * a.getWidth() * a.getHeight());
+    /** TwoPeopleLearning's measure (mean absolute difference per channel, of 255) of two PNGs. */
+    private static double distance(byte[] pngA, byte[] pngB) {
+        return TwoPeopleLearning.distance(SafeImageDecoder.decode(pngA, ImageLimits.DEFAULT),
+                SafeImageDecoder.decode(pngB, ImageLimits.DEFAULT));
     }
 }

@@ -311,8 +311,8 @@ public final class TwoPeopleLearning {
                 0, GenerationControl.NONE, timings);
     }
 
-    /** Mean absolute difference per channel, of 255. */
-    private static double distance(RgbImage a, RgbImage b) {
+    /** Mean absolute difference per channel, of 255: how far apart two images of one size are. */
+    public static double distance(RgbImage a, RgbImage b) {
         double sum = 0;
         for (int i = 0; i < a.rgb().length; i++) {
             sum += Math.abs((a.rgb()[i] & 0xFF) - (b.rgb()[i] & 0xFF));

@@ -109,5 +109,14 @@ public interface DiffusionConfig {
          */
         @WithDefault("262144")
         long bytesPerLatentPixel();
+
+        /**
+         * UNet runs a batch holding several jobs is split into and run at the same time, each job's images in one
+         * (README, "Batching"). 1 by default: one run per batch, what a GPU wants. On a CPU worker that runs several
+         * jobs at once, set it to the cores: ONNX Runtime runs a small UNet's operators on one core, and lanes are
+         * how a batch uses the others.
+         */
+        @WithDefault("1")
+        int lanes();
     }
 }

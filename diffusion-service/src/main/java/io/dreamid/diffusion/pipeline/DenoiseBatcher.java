@@ -7,10 +7,17 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -19,8 +26,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * images ({@link #denoise}) and wait; one runner thread takes the oldest waiting image, waits at most
  * {@code maxWait} from that image's arrival for others that can share its runs (same latent size and timesteps: same
  * width, height, steps and scheduler grid), only while a registered job has no image queued yet, takes them in arrival order up to {@code maxImages} and the memory budget, and
- * runs the denoising loop for all of them ({@link StableDiffusionPipeline#denoise}). One batch runs at a time, so a
- * batch uses every core while the job threads decode, encode PNGs and store the previous batch's images.
+ * runs the denoising loop for all of them ({@link StableDiffusionPipeline#denoise}). One batch runs at a time, while
+ * the job threads decode, encode PNGs and store the previous batch's images.
+ *
+ * <p>With {@code lanes} above 1 a batch holding several jobs is split by job into up to that many UNet batches that
+ * run at the same time, one per thread (the runner's and {@code lanes - 1} of the batcher's own): on a CPU whose
+ * ONNX Runtime runs a small model's operators on one core (its intra-op threads cost more than they give there), that
+ * is how a batch uses the other cores. A job's images always stay in one lane, so its progress, cancellation checks
+ * and timings are called from one thread.
  *
  * <p>Each job keeps its own: a cancelled job's images leave the queue at once or the batch at its next step, the
  * others go on; its progress reaches its own control; a UNet failure fails only the jobs of that batch. An image
@@ -38,17 +51,27 @@ public final class DenoiseBatcher implements AutoCloseable {
      *                            {@code bytesPerLatentPixel}; a batch that would exceed it is split (an image alone
      *                            always runs)
      * @param bytesPerLatentPixel the estimate's bytes per UNet sample per latent pixel
+     * @param lanes               UNet runs a batch of several jobs may be split into, run at the same time (1: one
+     *                            run for the whole batch)
      */
-    public record Limits(int maxImages, Duration maxWait, long memoryBudget, long bytesPerLatentPixel) {
+    public record Limits(int maxImages, Duration maxWait, long memoryBudget, long bytesPerLatentPixel, int lanes) {
         public Limits {
             if (maxImages < 1) {
                 throw new IllegalArgumentException("dreamid.diffusion.batch.max-images must be at least 1, got "
                         + maxImages);
             }
+            if (lanes < 1) {
+                throw new IllegalArgumentException("dreamid.diffusion.batch.lanes must be at least 1, got " + lanes);
+            }
             if (maxWait.isNegative() || memoryBudget < 1 || bytesPerLatentPixel < 1) {
                 throw new IllegalArgumentException("dreamid.diffusion.batch: max-wait must not be negative and"
                         + " memory-budget and bytes-per-latent-pixel must be positive");
             }
+        }
+
+        /** One lane: every batch is one UNet run. */
+        public Limits(int maxImages, Duration maxWait, long memoryBudget, long bytesPerLatentPixel) {
+            this(maxImages, maxWait, memoryBudget, bytesPerLatentPixel, 1);
         }
 
         /** The estimated memory of a UNet run of {@code samples} samples of {@code latentPixels} each. */
@@ -63,6 +86,8 @@ public final class DenoiseBatcher implements AutoCloseable {
     private final Condition changed = lock.newCondition();
     private final LinkedList<Slot> queue = new LinkedList<>();
     private final Thread runner;
+    /** Runs the lanes of a batch past the first (which the runner runs itself); null with one lane. */
+    private final ExecutorService laneThreads;
     private boolean closed;
     /** Jobs in hand that may still hand in images ({@link #job()}). */
     private int jobs;
@@ -70,6 +95,12 @@ public final class DenoiseBatcher implements AutoCloseable {
     public DenoiseBatcher(StableDiffusionPipeline pipeline, Limits limits) {
         this.pipeline = pipeline;
         this.limits = limits;
+        AtomicInteger laneNumber = new AtomicInteger(1);
+        this.laneThreads = limits.lanes() == 1 ? null : Executors.newFixedThreadPool(limits.lanes() - 1, r -> {
+            Thread thread = new Thread(r, "diffusion-lane-" + laneNumber.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
         this.runner = new Thread(this::runBatches, "diffusion-batches");
         runner.setDaemon(true);
         runner.start();
@@ -174,37 +205,34 @@ public final class DenoiseBatcher implements AutoCloseable {
 
     private void runBatches() {
         while (true) {
-            List<Slot> batch;
+            List<List<Slot>> lanes;
             lock.lock();
             try {
-                batch = nextBatch();
-                if (batch == null) {
+                lanes = nextBatch();
+                if (lanes == null) {
                     return;
                 }
             } finally {
                 lock.unlock();
             }
-            RuntimeException failure = null;
-            try {
-                List<ImageRun> runs = new ArrayList<>(batch.size());
-                for (Slot slot : batch) {
-                    runs.add(slot.run);
-                }
-                pipeline.denoise(runs);
-            } catch (RuntimeException e) {
-                failure = e;
-                LOG.warnf("a batch of %d images failed: %s", batch.size(), e.getMessage());
-            } catch (Error e) {
-                failure = new IllegalStateException("the denoising batch failed: " + e, e);
-                LOG.error("a batch failed", e);
+            List<Future<RuntimeException>> others = new ArrayList<>();
+            for (List<Slot> lane : lanes.subList(1, lanes.size())) {
+                others.add(laneThreads.submit(() -> runLane(lane)));
+            }
+            List<RuntimeException> failures = new ArrayList<>();
+            failures.add(runLane(lanes.get(0)));
+            for (Future<RuntimeException> other : others) {
+                failures.add(join(other));
             }
             lock.lock();
             try {
-                for (Slot slot : batch) {
-                    if (failure != null && slot.request.failure == null) {
-                        slot.request.failure = failure;
+                for (int i = 0; i < lanes.size(); i++) {
+                    for (Slot slot : lanes.get(i)) {
+                        if (failures.get(i) != null && slot.request.failure == null) {
+                            slot.request.failure = failures.get(i);
+                        }
+                        slot.request.remaining--;
                     }
-                    slot.request.remaining--;
                 }
                 changed.signalAll();
             } finally {
@@ -213,11 +241,50 @@ public final class DenoiseBatcher implements AutoCloseable {
         }
     }
 
+    /** Denoises one lane of a batch; returns how it failed, or null. */
+    private RuntimeException runLane(List<Slot> lane) {
+        try {
+            List<ImageRun> runs = new ArrayList<>(lane.size());
+            for (Slot slot : lane) {
+                runs.add(slot.run);
+            }
+            pipeline.denoise(runs);
+            return null;
+        } catch (RuntimeException e) {
+            LOG.warnf("a batch of %d images failed: %s", lane.size(), e.getMessage());
+            return e;
+        } catch (Error e) {
+            LOG.error("a batch failed", e);
+            return new IllegalStateException("the denoising batch failed: " + e, e);
+        }
+    }
+
+    /** The outcome of a lane run by a lane thread; the lane's own failure, or why it could not be waited for. */
+    private static RuntimeException join(Future<RuntimeException> lane) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return lane.get();
+                } catch (InterruptedException e) {
+                    // Its images are in work: wait for them to end (at the next step at latest once cancelled).
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    return new IllegalStateException("the denoising lane failed: " + e.getCause(), e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /**
      * Under the lock: waits for the oldest image, then up to {@code maxWait} after its arrival for images that can
-     * join it, and takes the batch out of the queue; null once closed.
+     * join it, and takes the batch out of the queue, split into its lanes; null once closed.
      */
-    private List<Slot> nextBatch() {
+    private List<List<Slot>> nextBatch() {
         while (true) {
             if (closed) {
                 return null;
@@ -266,21 +333,54 @@ public final class DenoiseBatcher implements AutoCloseable {
         return n;
     }
 
-    private List<Slot> take(Slot head) {
-        List<Slot> batch = take(head, true);
+    /** Takes the batch {@code head} starts out of the queue and splits it into lanes. */
+    private List<List<Slot>> take(Slot head) {
+        List<List<Slot>> lanes = lanes(take(head, true));
         long now = System.nanoTime();
-        Set<Request> jobsInBatch = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Slot slot : batch) {
-            jobsInBatch.add(slot.request);
-        }
-        for (Slot slot : batch) {
-            if (!slot.request.started) {
-                slot.request.started = true;
-                slot.request.startedAt = now;
+        for (List<Slot> lane : lanes) {
+            Set<Request> jobsInLane = Collections.newSetFromMap(new IdentityHashMap<>());
+            for (Slot slot : lane) {
+                jobsInLane.add(slot.request);
             }
-            slot.request.mostJobs = Math.max(slot.request.mostJobs, jobsInBatch.size());
+            for (Slot slot : lane) {
+                if (!slot.request.started) {
+                    slot.request.started = true;
+                    slot.request.startedAt = now;
+                }
+                slot.request.mostJobs = Math.max(slot.request.mostJobs, jobsInLane.size());
+            }
         }
-        return batch;
+        return lanes;
+    }
+
+    /**
+     * The batch's jobs dealt out to at most {@code lanes} lanes: in arrival order, each job (all its images) to the
+     * lane with the fewest samples so far; lanes left empty are dropped.
+     */
+    private List<List<Slot>> lanes(List<Slot> batch) {
+        Map<Request, List<Slot>> byJob = new LinkedHashMap<>();
+        for (Slot slot : batch) {
+            byJob.computeIfAbsent(slot.request, r -> new ArrayList<>()).add(slot);
+        }
+        int count = Math.min(limits.lanes(), byJob.size());
+        List<List<Slot>> lanes = new ArrayList<>(count);
+        int[] samples = new int[count];
+        for (int i = 0; i < count; i++) {
+            lanes.add(new ArrayList<>());
+        }
+        for (List<Slot> job : byJob.values()) {
+            int lightest = 0;
+            for (int i = 1; i < count; i++) {
+                if (samples[i] < samples[lightest]) {
+                    lightest = i;
+                }
+            }
+            for (Slot slot : job) {
+                lanes.get(lightest).add(slot);
+                samples[lightest] += slot.run.samples();
+            }
+        }
+        return lanes;
     }
 
     /** The batch {@code head} starts: batchable images in arrival order within the count and the memory budget. */
@@ -319,6 +419,9 @@ public final class DenoiseBatcher implements AutoCloseable {
             runner.join(TimeUnit.SECONDS.toMillis(60));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (laneThreads != null) {
+            laneThreads.shutdown();
         }
     }
 

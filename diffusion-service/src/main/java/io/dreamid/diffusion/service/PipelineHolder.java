@@ -65,15 +65,16 @@ public class PipelineHolder {
                 config.device(), (System.nanoTime() - t0) / 1_000_000, pipeline.textWidth());
         batcher = new DenoiseBatcher(pipeline, new DenoiseBatcher.Limits(config.batch().maxImages(),
                 config.batch().maxWait(), config.batch().memoryBudget().asLongValue(),
-                config.batch().bytesPerLatentPixel()));
+                config.batch().bytesPerLatentPixel(), config.batch().lanes()));
         if (pipeline.unetFixedBatch() > 0) {
             LOG.warnf("the UNet of %s has a fixed batch of %d: every image runs alone (export it with a dynamic batch"
                     + " axis for images and jobs to share UNet runs)", modelName, pipeline.unetFixedBatch());
         } else {
-            LOG.infof("batching: up to %d images per UNet run, waiting at most %s for a batch to form, memory budget"
-                    + " %d MiB at %d bytes per sample per latent pixel", config.batch().maxImages(),
-                    config.batch().maxWait(), config.batch().memoryBudget().asLongValue() >> 20,
-                    config.batch().bytesPerLatentPixel());
+            LOG.infof("batching: up to %d images per batch, waiting at most %s for a batch to form, memory budget"
+                    + " %d MiB at %d bytes per sample per latent pixel, %d lane(s) per batch",
+                    config.batch().maxImages(), config.batch().maxWait(),
+                    config.batch().memoryBudget().asLongValue() >> 20, config.batch().bytesPerLatentPixel(),
+                    config.batch().lanes());
         }
         if (bundle.tiny()) {
             LOG.warnf("the model bundle %s is a tiny test bundle: %s. Set dreamid.diffusion.bundle-path or"

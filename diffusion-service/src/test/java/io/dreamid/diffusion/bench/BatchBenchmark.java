@@ -29,11 +29,18 @@ import java.util.concurrent.Future;
  * Throughput of K queued jobs (K = 1, 2, 4, 8) through one worker, batched against one at a time (issue 18). A job
  * is 1 prompt x 1 image: encode the prompt, denoise, decode, encode the PNG (storage is left out: it is I/O that
  * batching does not touch). "One at a time" runs the K jobs one after another on one thread, each image alone in its
- * UNet runs, as a worker with {@code workers=1} does; "batched" hands the K jobs in from K threads at once to a
- * {@link DenoiseBatcher} (max-images 8, max-wait 5 ms, no memory limit), as a worker with {@code workers=K} does.
- * Prints jobs per second of both and their ratio, the process CPU time per job of both and their ratio (on a shared
- * machine the steadier figure), the ratio of the denoising time alone, and the time a job waits for
- * its batch to form (queue ms/job: from handing in to its batch starting). Figures only, no assertions.
+ * UNet runs, as a worker with {@code workers=1} does. The others hand the K jobs in from K threads at once to a
+ * {@link DenoiseBatcher}, as a worker with {@code workers=K} does:
+ * <ul>
+ * <li>"batched, 1 lane": max-images 8, every batch one UNet run;</li>
+ * <li>"lanes, unbatched": max-images and lanes = the cores, so each job's image runs alone in its UNet runs but as
+ * many at once as there are cores: what using the cores gives without batching;</li>
+ * <li>"batched, lanes": max-images 8 split by job into as many UNet runs at once as there are cores (the CPU
+ * worker's setting, README "Batching").</li>
+ * </ul>
+ * Each prints jobs per second and its ratio to one at a time; for the last also the process CPU time per job (on a
+ * shared machine the steadier figure), the ratio of the denoising time alone, and the time a job waits for its batch
+ * to form (queue ms/job: from handing in to its batch starting). Figures only, no assertions.
  *
  * <p>Run: {@code java -cp ... io.dreamid.diffusion.bench.BatchBenchmark [steps] [size] [bundle folder] [rounds]}
  * (defaults 20, 512, the built-in tiny bundle, 5); see the README's "Figures".
@@ -55,43 +62,59 @@ public final class BatchBenchmark {
         int size = args.length > 1 ? Integer.parseInt(args[1]) : 512;
         Path bundle = args.length > 2 ? Path.of(args[2]) : TinyBundles.realArchitecture();
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 5;
+        int cores = Runtime.getRuntime().availableProcessors();
         GenerationParams params = new GenerationParams(steps, 7.5, 1, size, size, "euler");
         System.out.printf("bundle %s, %dx%d, %d steps, euler, guidance 7.5 (2 UNet samples per image), %d cores,"
-                + " ONNX Runtime defaults, median of %d rounds%n", bundle.getFileName(), size, size, steps,
-                Runtime.getRuntime().availableProcessors(), rounds);
+                + " ONNX Runtime defaults, median of %d rounds%n", bundle.getFileName(), size, size, steps, cores,
+                rounds);
+        Duration wait = Duration.ofMillis(5);
         try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(SdBundle.open(bundle),
                 RuntimeOptions.CPU_DEFAULTS);
-                DenoiseBatcher batcher = new DenoiseBatcher(pipeline, new DenoiseBatcher.Limits(8,
-                        Duration.ofMillis(5), Long.MAX_VALUE, 1))) {
+                DenoiseBatcher oneLane = new DenoiseBatcher(pipeline,
+                        new DenoiseBatcher.Limits(8, wait, Long.MAX_VALUE, 1, 1));
+                DenoiseBatcher unbatched = new DenoiseBatcher(pipeline,
+                        new DenoiseBatcher.Limits(cores, wait, Long.MAX_VALUE, 1, cores));
+                DenoiseBatcher lanes = new DenoiseBatcher(pipeline,
+                        new DenoiseBatcher.Limits(8, wait, Long.MAX_VALUE, 1, cores))) {
             // Warm-up: JIT, ONNX Runtime's memory plans for the batch sizes measured.
             oneAtATime(pipeline, params, 1);
             for (int k : QUEUED) {
-                batched(pipeline, batcher, params, k);
+                for (DenoiseBatcher batcher : List.of(oneLane, unbatched, lanes)) {
+                    batched(pipeline, batcher, params, k);
+                }
             }
-            System.out.printf("%2s %13s %15s %7s %14s %16s %7s %17s %13s%n", "K", "alone jobs/s", "batched jobs/s",
-                    "ratio", "alone cpu s/job", "batched cpu s/job", "ratio", "denoise wall ratio", "queue ms/job");
+            System.out.printf("%2s %12s %24s %24s %24s %17s %7s %14s %13s%n", "K", "alone jobs/s",
+                    "batched 1 lane (ratio)", "lanes unbatched (ratio)", "batched lanes (ratio)",
+                    "cpu s/job alone/bl", "ratio", "denoise ratio", "queue ms/job");
             for (int k : QUEUED) {
-                Run[] alone = new Run[rounds];
-                Run[] together = new Run[rounds];
+                Run[][] runs = new Run[4][rounds];
                 for (int r = 0; r < rounds; r++) {
-                    // Alternated, and in both orders, so that changing load on the machine falls on both alike.
-                    if (r % 2 == 0) {
-                        alone[r] = oneAtATime(pipeline, params, k);
-                        together[r] = batched(pipeline, batcher, params, k);
-                    } else {
-                        together[r] = batched(pipeline, batcher, params, k);
-                        alone[r] = oneAtATime(pipeline, params, k);
+                    // Rotated, so that changing load on the machine falls on all alike.
+                    for (int v = 0; v < 4; v++) {
+                        int variant = (v + r) % 4;
+                        runs[variant][r] = switch (variant) {
+                            case 0 -> oneAtATime(pipeline, params, k);
+                            case 1 -> batched(pipeline, oneLane, params, k);
+                            case 2 -> batched(pipeline, unbatched, params, k);
+                            default -> batched(pipeline, lanes, params, k);
+                        };
                     }
                 }
-                Run a = median(alone);
-                Run b = median(together);
-                System.out.printf("%2d %13.2f %15.2f %6.2fx %14.3f %16.3f %6.2fx %16.2fx %13.1f%n", k,
-                        k / a.wallSeconds(), k / b.wallSeconds(), a.wallNanos / (double) b.wallNanos,
-                        a.cpuNanos / 1e9 / k, b.cpuNanos / 1e9 / k, a.cpuNanos / (double) b.cpuNanos,
-                        a.denoiseNanos / (double) b.denoiseNanos, b.queueNanos / 1e6 / k);
+                Run a = median(runs[0]);
+                Run b1 = median(runs[1]);
+                Run u = median(runs[2]);
+                Run bl = median(runs[3]);
+                System.out.printf("%2d %12.2f %24s %24s %24s %8.3f/%-8.3f %6.2fx %13.2fx %13.1f%n", k,
+                        k / a.wallSeconds(), versus(k, a, b1), versus(k, a, u), versus(k, a, bl),
+                        a.cpuNanos / 1e9 / k, bl.cpuNanos / 1e9 / k, a.cpuNanos / (double) bl.cpuNanos,
+                        a.denoiseNanos / (double) bl.denoiseNanos, bl.queueNanos / 1e6 / k);
             }
         }
         System.exit(0);
+    }
+
+    private static String versus(int k, Run alone, Run other) {
+        return String.format("%.2f (%.2fx)", k / other.wallSeconds(), alone.wallNanos / (double) other.wallNanos);
     }
 
     /** K jobs one after another, each image alone. */

@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,11 +20,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Jobs handed to the batcher from their own threads at the same time share UNet runs and each gets the images it
  * gets alone; a job cancelled mid-batch stops alone; a memory budget too small for two images splits the batch;
- * images that cannot share runs (other size or steps) are batched apart.
+ * images that cannot share runs (other size or steps) are batched apart; with two lanes, a batch of two jobs runs as
+ * two UNet batches at once on two threads, each job whole in one, with the same images and the same cancellation.
  */
 class DenoiseBatcherTest {
     private static final GenerationParams JOB_A = new GenerationParams(6, 7.5, 3, 64, 64, "euler");
@@ -115,6 +119,82 @@ class DenoiseBatcherTest {
         }
     }
 
+    @Test
+    void withTwoLanesTwoJobsRunAtOnceEachInItsOwnRunAndKeepTheirImages() throws Exception {
+        ThreadsSeen a = new ThreadsSeen();
+        ThreadsSeen b = new ThreadsSeen();
+        try (DenoiseBatcher batcher = new DenoiseBatcher(pipeline, lanes(2))) {
+            List<List<ImageRun>> jobs = together(batcher, job("a cat on a sofa", JOB_A, 2, a),
+                    job("a dog in the snow", JOB_B, 1, b));
+
+            assertThat(jobs.get(0)).allSatisfy(run -> assertThat(run.batchImages()).as("images in A's UNet run")
+                    .isEqualTo(2));
+            assertThat(jobs.get(1).get(0).batchImages()).as("images in B's UNet run").isEqualTo(1);
+            assertThat(a.names).as("threads that ran A's steps").hasSize(1);
+            assertThat(b.names).as("threads that ran B's steps").hasSize(1);
+            assertThat(a.names).as("A and B in lanes of their own").doesNotContainAnyElementsOf(b.names);
+            for (List<ImageRun> job : jobs) {
+                for (ImageRun run : job) {
+                    assertThat(run.denoised()).isTrue();
+                    assertThat(run.latents).isEqualTo(alone(run).latents);
+                }
+            }
+        }
+    }
+
+    @Test
+    void withTwoLanesThreeJobsShareTwoRunsByTheirSamples() throws Exception {
+        try (DenoiseBatcher batcher = new DenoiseBatcher(pipeline, lanes(2))) {
+            // A (2 images) fills one lane; B and C (1 image each) go to the other, in arrival order.
+            List<List<ImageRun>> jobs = together(batcher, job("a cat on a sofa", JOB_A, 2, GenerationControl.NONE),
+                    job("a dog in the snow", JOB_B, 1, GenerationControl.NONE),
+                    job("a bird", JOB_B, 1, GenerationControl.NONE));
+            for (List<ImageRun> job : jobs) {
+                for (ImageRun run : job) {
+                    assertThat(run.batchImages()).as("images in the run").isEqualTo(2);
+                    assertThat(run.latents).isEqualTo(alone(run).latents);
+                }
+            }
+        }
+    }
+
+    @Test
+    void withTwoLanesCancellingOneJobStopsOnlyThatJob() throws Exception {
+        StepCounter counter = new StepCounter(2);
+        try (DenoiseBatcher batcher = new DenoiseBatcher(pipeline, lanes(2))) {
+            List<List<ImageRun>> jobs = together(batcher, job("a cat on a sofa", JOB_A, 2, counter),
+                    job("a dog in the snow", JOB_B, 2, GenerationControl.NONE));
+
+            assertThat(jobs.get(0)).allSatisfy(run -> assertThat(run.cancelled()).isTrue());
+            assertThat(counter.steps.get()).as("steps the cancelled job made").isEqualTo(2 * 2);
+            for (ImageRun run : jobs.get(1)) {
+                assertThat(run.denoised()).isTrue();
+                assertThat(run.latents).isEqualTo(alone(run).latents);
+            }
+        }
+    }
+
+    @Test
+    void aJobAloneUsesOneLane() throws Exception {
+        ThreadsSeen seen = new ThreadsSeen();
+        try (DenoiseBatcher batcher = new DenoiseBatcher(pipeline, lanes(2))) {
+            List<ImageRun> job = together(batcher, job("a cat on a sofa", JOB_A, 2, seen)).get(0);
+            assertThat(job).allSatisfy(run -> assertThat(run.batchImages()).isEqualTo(2));
+            assertThat(seen.names).containsExactly("diffusion-batches");
+        }
+    }
+
+    @Test
+    void lanesBelowOneAreRefusedWithTheSettingsName() {
+        assertThatThrownBy(() -> new DenoiseBatcher.Limits(8, Duration.ofMillis(5), Long.MAX_VALUE, 1, 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("dreamid.diffusion.batch.lanes");
+    }
+
+    private static DenoiseBatcher.Limits lanes(int lanes) {
+        return new DenoiseBatcher.Limits(8, Duration.ofMillis(1500), Long.MAX_VALUE, 1, lanes);
+    }
+
     private static DenoiseBatcher.Limits limits(int maxImages, long budget) {
         // A long wait: the batch starts as soon as it is full or every job in hand has handed in.
         return new DenoiseBatcher.Limits(maxImages, Duration.ofMillis(1500), budget, 1);
@@ -163,6 +243,21 @@ class DenoiseBatcherTest {
                 new Timings());
         pipeline.denoise(List.of(run));
         return run;
+    }
+
+    /** A job's control that records the threads its steps were reported from. */
+    private static final class ThreadsSeen implements GenerationControl {
+        private final Set<String> names = ConcurrentHashMap.newKeySet();
+
+        @Override
+        public boolean cancelled() {
+            return false;
+        }
+
+        @Override
+        public void stepDone(int done, int total) {
+            names.add(Thread.currentThread().getName());
+        }
     }
 
     /** A job's control that turns cancelled once each of its images made {@code steps} steps. */

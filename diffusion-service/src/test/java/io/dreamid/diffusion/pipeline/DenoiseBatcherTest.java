@@ -175,6 +175,40 @@ class DenoiseBatcherTest {
     }
 
     @Test
+    void withTwoLanesAUnetFailureFailsOnlyTheJobsOfItsLane() throws Exception {
+        List<ImageRun> good = job("a dog in the snow", JOB_B, 1, GenerationControl.NONE);
+        // Text states half as wide as the UNet's: its run fails in ONNX Runtime.
+        TextConditioning text = pipeline.encodePrompt("a cat", "", null, true, new Timings());
+        TextConditioning narrow = new TextConditioning(new float[text.hidden().length / 2], text.batch(),
+                text.sequence(), text.prompt());
+        List<ImageRun> bad = List.of(pipeline.prepare(narrow, JOB_A, 0, GenerationControl.NONE, new Timings()));
+        try (DenoiseBatcher batcher = new DenoiseBatcher(pipeline, lanes(2))) {
+            CountDownLatch start = new CountDownLatch(1);
+            ExecutorService threads = Executors.newFixedThreadPool(2);
+            try {
+                List<Future<Integer>> done = new ArrayList<>();
+                for (List<ImageRun> job : List.of(bad, good)) {
+                    DenoiseBatcher.Job registered = batcher.job();
+                    done.add(threads.submit(() -> {
+                        try (registered) {
+                            start.await();
+                            return batcher.denoise(job);
+                        }
+                    }));
+                }
+                start.countDown();
+                assertThatThrownBy(() -> done.get(0).get(60, TimeUnit.SECONDS))
+                        .hasCauseInstanceOf(GenerationException.class).hasMessageContaining("the UNet failed");
+                assertThat(done.get(1).get(60, TimeUnit.SECONDS)).as("jobs in the good job's run").isEqualTo(1);
+            } finally {
+                threads.shutdownNow();
+            }
+        }
+        assertThat(good.get(0).denoised()).isTrue();
+        assertThat(good.get(0).latents).isEqualTo(alone(good.get(0)).latents);
+    }
+
+    @Test
     void aJobAloneUsesOneLane() throws Exception {
         ThreadsSeen seen = new ThreadsSeen();
         try (DenoiseBatcher batcher = new DenoiseBatcher(pipeline, lanes(2))) {

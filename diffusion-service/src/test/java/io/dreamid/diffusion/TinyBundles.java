@@ -30,6 +30,12 @@ public final class TinyBundles {
         return BundleFetcher.fromClasspath("bundles/tiny-sd2", Path.of("target", "tiny-bundles", "tiny-sd2"));
     }
 
+    /** tiny-sd1 converted to float16 by tools/diffusion/make_fp16_bundle.py: an fp16 export's I/O and weights. */
+    public static synchronized Path sd1Fp16() {
+        return BundleFetcher.fromClasspath("bundles/tiny-sd1-fp16", Path.of("target", "tiny-bundles",
+                "tiny-sd1-fp16"));
+    }
+
     public static SafetensorsFile goldens(String variant) {
         return Safetensors.read(Path.of("src", "test", "resources", "goldens", "tiny-" + variant + ".safetensors"));
     }

@@ -1,13 +1,21 @@
 package io.dreamid.diffusion.onnx;
 
 import ai.djl.engine.Engine;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import ai.onnxruntime.TensorInfo;
+import ai.onnxruntime.platform.Fp16Conversions;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.ShortBuffer;
 import java.nio.file.Path;
 import java.util.EnumSet;
 
@@ -101,6 +109,50 @@ public final class OrtRuntime {
             options.close();
             throw e;
         }
+    }
+
+    /**
+     * Whether a model's input or output takes float16 (an fp16 export) rather than float32.
+     *
+     * @throws OrtException                  the model's metadata cannot be read
+     * @throws IllegalArgumentException      it has no such input or output, or it is neither float type
+     */
+    public static boolean half(OrtSession session, String name) throws OrtException {
+        var info = session.getInputInfo().containsKey(name) ? session.getInputInfo().get(name)
+                : session.getOutputInfo().get(name);
+        if (info == null || !(info.getInfo() instanceof TensorInfo tensor)) {
+            throw new IllegalArgumentException("the model has no tensor \"" + name + "\"");
+        }
+        if (tensor.type != OnnxJavaType.FLOAT && tensor.type != OnnxJavaType.FLOAT16) {
+            throw new IllegalArgumentException("\"" + name + "\" is " + tensor.type + "; float32 or float16 expected");
+        }
+        return tensor.type == OnnxJavaType.FLOAT16;
+    }
+
+    /** A float32 tensor of {@code values}, or a float16 one (round to nearest even) when {@code half}. */
+    public static OnnxTensor floats(float[] values, long[] shape, boolean half) throws OrtException {
+        if (!half) {
+            return OnnxTensor.createTensor(environment(), FloatBuffer.wrap(values), shape);
+        }
+        ShortBuffer bits = ByteBuffer.allocateDirect(values.length * 2).order(ByteOrder.nativeOrder())
+                .asShortBuffer();
+        for (int i = 0; i < values.length; i++) {
+            bits.put(i, Fp16Conversions.floatToFp16(values[i]));
+        }
+        return OnnxTensor.createTensor(environment(), bits, shape, OnnxJavaType.FLOAT16);
+    }
+
+    /** A float32 or float16 tensor's values as float32. */
+    public static float[] floats(OnnxTensor tensor) {
+        // getFloatBuffer widens float16 (and bfloat16) itself; null for other types.
+        FloatBuffer buffer = tensor.getFloatBuffer();
+        if (buffer == null) {
+            throw new IllegalArgumentException("a " + tensor.getInfo().type + " tensor where float32 or float16 was"
+                    + " expected");
+        }
+        float[] values = new float[buffer.remaining()];
+        buffer.get(values);
+        return values;
     }
 
     public static OrtSession open(Path model, RuntimeOptions options) throws OrtException {

@@ -9,6 +9,7 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import ai.onnxruntime.platform.Fp16Conversions;
 import com.google.protobuf.ByteString;
 import io.dreamid.diffusion.bundle.BundleException;
 
@@ -38,10 +39,10 @@ import java.util.Set;
  * <p>Supported graph shapes (HF's CLIPTextModel as torch.onnx exports it through diffusers' converter or optimum),
  * recognised by what the nodes do, never by their names:
  * <ul>
- *   <li>the token embedding is one {@code Gather(table, ids)} whose {@code table} is a 2-D float initializer and
- *       whose indices are {@code input_ids}, possibly through Reshape / Cast / Identity / Squeeze / Unsqueeze /
- *       Flatten (HF does {@code input_ids.view(-1, S)}); it is removed and its consumers read
- *       {@code inputs_embeds};</li>
+ *   <li>the token embedding is one {@code Gather(table, ids)} whose {@code table} is a 2-D float32 or float16
+ *       initializer and whose indices are {@code input_ids}, possibly through Reshape / Cast / Identity / Squeeze /
+ *       Unsqueeze / Flatten (HF does {@code input_ids.view(-1, S)}); it is removed and its consumers read
+ *       {@code inputs_embeds}, of the table's type;</li>
  *   <li>only {@code last_hidden_state} is kept as an output: the pooled output indexes the hidden states with
  *       {@code argmax(input_ids)} (the end-of-text position), which no longer exists once the ids are gone, and
  *       the UNet only reads {@code last_hidden_state}. Nodes that fed only the dropped outputs are removed;</li>
@@ -155,7 +156,7 @@ public final class TextEncoderRewriter {
             g.addInitializer(int64(SLICE_START, 0));
             g.addInitializer(int64(SLICE_END, 2));
         }
-        g.addInput(embedsInput(ids, width));
+        g.addInput(embedsInput(ids, width, table.getDataType()));
         for (ValueInfoProto input : graph.getInputList()) {
             if (!input.getName().equals(INPUT_IDS) && used.contains(input.getName())
                     && !initializers.containsKey(input.getName())) {
@@ -261,7 +262,8 @@ public final class TextEncoderRewriter {
                 continue;
             }
             TensorProto table = inits.get(n.getInput(0));
-            if (table == null || table.getDimsCount() != 2 || table.getDataType() != TensorProto.DataType.FLOAT_VALUE) {
+            if (table == null || table.getDimsCount() != 2 || (table.getDataType() != TensorProto.DataType.FLOAT_VALUE
+                    && table.getDataType() != TensorProto.DataType.FLOAT16_VALUE)) {
                 continue;
             }
             String indices = n.getInput(1);
@@ -302,7 +304,8 @@ public final class TextEncoderRewriter {
         return nodes.stream().filter(keep::contains).toList();
     }
 
-    private static ValueInfoProto embedsInput(ValueInfoProto ids, int width) {
+    /** inputs_embeds [batch, sequence, width], of the table's type (float32, or float16 in an fp16 export). */
+    private static ValueInfoProto embedsInput(ValueInfoProto ids, int width, int elemType) {
         TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
         List<TensorShapeProto.Dimension> dims = ids.getType().getTensorType().getShape().getDimList();
         if (dims.size() != 2) {
@@ -312,7 +315,7 @@ public final class TextEncoderRewriter {
         shape.addAllDim(dims).addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(width));
         return ValueInfoProto.newBuilder().setName(INPUTS_EMBEDS)
                 .setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder()
-                        .setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(shape)))
+                        .setElemType(elemType).setShape(shape)))
                 .build();
     }
 
@@ -330,10 +333,16 @@ public final class TextEncoderRewriter {
             throw new BundleException("token embedding table of " + what + " is too large: " + count + " values");
         }
         float[] out = new float[(int) count];
+        boolean half = t.getDataType() == TensorProto.DataType.FLOAT16_VALUE;
         if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
-            readExternal(t, baseDir, out, what);
+            readExternal(t, baseDir, out, half, what);
         } else if (!t.getRawData().isEmpty()) {
-            t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
+            widen(t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN), out, half);
+        } else if (half) {
+            // Without raw data, ONNX keeps float16 values as their 16 bits in int32_data.
+            for (int i = 0; i < out.length; i++) {
+                out[i] = Fp16Conversions.fp16ToFloat((short) t.getInt32Data(i));
+            }
         } else {
             for (int i = 0; i < out.length; i++) {
                 out[i] = t.getFloatData(i);
@@ -342,7 +351,18 @@ public final class TextEncoderRewriter {
         return out;
     }
 
-    private static void readExternal(TensorProto t, Path baseDir, float[] out, String what) {
+    /** Little-endian float32 or float16 values into {@code out} as float32. */
+    private static void widen(ByteBuffer bytes, float[] out, boolean half) {
+        if (half) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = Fp16Conversions.fp16ToFloat(bytes.getShort());
+            }
+        } else {
+            bytes.asFloatBuffer().get(out);
+        }
+    }
+
+    private static void readExternal(TensorProto t, Path baseDir, float[] out, boolean half, String what) {
         String location = null;
         long offset = 0;
         for (StringStringEntryProto e : t.getExternalDataList()) {
@@ -361,7 +381,7 @@ public final class TextEncoderRewriter {
             throw new BundleException("initializer " + t.getName() + " of " + what + " points outside its folder: "
                     + location);
         }
-        ByteBuffer bytes = ByteBuffer.allocate(out.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer bytes = ByteBuffer.allocate(out.length * (half ? 2 : Float.BYTES)).order(ByteOrder.LITTLE_ENDIAN);
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
             long at = offset;
             for (int n = 0; n >= 0 && bytes.hasRemaining(); at += n) {
@@ -374,6 +394,6 @@ public final class TextEncoderRewriter {
             throw new BundleException("external data " + file + " of " + what + " ends before " + t.getName());
         }
         bytes.flip();
-        bytes.asFloatBuffer().get(out);
+        widen(bytes, out, half);
     }
 }

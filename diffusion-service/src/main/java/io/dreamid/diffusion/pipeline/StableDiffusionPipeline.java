@@ -65,9 +65,14 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     private final PromptEmbedder embedder;
     private final SchedulerConfig schedulerConfig;
     private final float scalingFactor;
+    /** Whether the text encoder's inputs_embeds and the VAE decoder's latents are float16 (an fp16 export). */
+    private final boolean halfText;
+    private final boolean halfVae;
 
     private StableDiffusionPipeline(SdBundle bundle, OrtSession textEncoder, UnetSession unet, OrtSession vaeDecoder,
-            PromptEmbedder embedder, SchedulerConfig schedulerConfig, float scalingFactor) {
+            PromptEmbedder embedder, SchedulerConfig schedulerConfig, float scalingFactor) throws OrtException {
+        this.halfText = OrtRuntime.half(textEncoder, TextEncoderRewriter.INPUTS_EMBEDS);
+        this.halfVae = OrtRuntime.half(vaeDecoder, vaeDecoder.getInputNames().iterator().next());
         this.bundle = bundle;
         this.textEncoder = textEncoder;
         this.unet = unet;
@@ -114,6 +119,23 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     public PromptEmbedder embedder() {
         return embedder;
+    }
+
+    /**
+     * The models' precision as the bundle declares it: "float32", "float16" or, for a bundle that mixes them (an fp16
+     * export with a float32 VAE, say), each model's.
+     */
+    public String precision() {
+        String text = halfText ? "float16" : "float32";
+        String unetPrecision = unet.half() ? "float16" : "float32";
+        String vae = halfVae ? "float16" : "float32";
+        return text.equals(unetPrecision) && unetPrecision.equals(vae) ? text
+                : "text encoder " + text + ", UNet " + unetPrecision + ", VAE decoder " + vae;
+    }
+
+    /** Whether any of the models runs in float16. */
+    public boolean anyHalf() {
+        return halfText || unet.half() || halfVae;
     }
 
     /** The hidden width of the text encoder: the width identity embeddings must have. */
@@ -171,13 +193,9 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     /** The text encoder on ready input embeddings [batch, maxLength, width]: its {@code last_hidden_state}. */
     public float[] encodeText(float[] embeds, int batch) {
         int seq = embedder.maxLength();
-        try (OnnxTensor in = OnnxTensor.createTensor(OrtRuntime.environment(), FloatBuffer.wrap(embeds),
-                new long[] {batch, seq, embedder.width()});
+        try (OnnxTensor in = OrtRuntime.floats(embeds, new long[] {batch, seq, embedder.width()}, halfText);
                 OrtSession.Result result = textEncoder.run(Map.of(TextEncoderRewriter.INPUTS_EMBEDS, in))) {
-            FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
-            float[] hidden = new float[out.remaining()];
-            out.get(hidden);
-            return hidden;
+            return OrtRuntime.floats((OnnxTensor) result.get(0));
         } catch (OrtException e) {
             throw new GenerationException(ErrorCodes.MODEL_ERROR, "the text encoder failed: " + e.getMessage(), e);
         }
@@ -429,14 +447,11 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         // The decoder's activations are the largest of the job (full image size times its channels) and it runs
         // once per image: its arena chunks are given back after the run instead of staying with the process
         // (with them kept, the service stayed ~75 MB larger after one 512x512 image).
-        try (OnnxTensor in = OnnxTensor.createTensor(OrtRuntime.environment(), FloatBuffer.wrap(z),
-                new long[] {1, LATENT_CHANNELS, h, w});
+        try (OnnxTensor in = OrtRuntime.floats(z, new long[] {1, LATENT_CHANNELS, h, w}, halfVae);
                 OrtSession.RunOptions options = OrtRuntime.shrinkArenaAfterRun();
                 OrtSession.Result result = vaeDecoder.run(Map.of(vaeDecoder.getInputNames().iterator().next(), in),
                         options)) {
-            FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
-            pixels = new float[out.remaining()];
-            out.get(pixels);
+            pixels = OrtRuntime.floats((OnnxTensor) result.get(0));
         } catch (OrtException e) {
             throw new GenerationException(ErrorCodes.MODEL_ERROR, "the VAE decoder failed: " + e.getMessage(), e);
         }

@@ -61,8 +61,13 @@ public class PipelineHolder {
         SdBundle bundle = SdBundle.open(root);
         long t0 = System.nanoTime();
         pipeline = StableDiffusionPipeline.load(bundle, options);
-        LOG.infof("loaded Stable Diffusion bundle %s from %s on %s in %d ms (text width %d)", modelName, root,
-                config.device(), (System.nanoTime() - t0) / 1_000_000, pipeline.textWidth());
+        LOG.infof("loaded Stable Diffusion bundle %s from %s on %s in %d ms (text width %d, %s)", modelName, root,
+                config.device(), (System.nanoTime() - t0) / 1_000_000, pipeline.textWidth(), pipeline.precision());
+        if (pipeline.anyHalf() && !options.cuda()) {
+            LOG.warnf("the bundle %s is an fp16 export (%s) served on the CPU: ONNX Runtime's CPU provider runs most"
+                    + " float16 operators through casts to float32 it inserts, slower than the float32 export;"
+                    + " serve fp16 exports with dreamid.diffusion.device=cuda", modelName, pipeline.precision());
+        }
         batcher = new DenoiseBatcher(pipeline, new DenoiseBatcher.Limits(config.batch().maxImages(),
                 config.batch().maxWait(), config.batch().memoryBudget().asLongValue(),
                 config.batch().bytesPerLatentPixel(), config.batch().lanes()));

@@ -40,7 +40,7 @@ public final class SdBundleChecker implements BundleChecker {
         try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(bundle, RuntimeOptions.CPU_DEFAULTS)) {
             TextConditioning text = pipeline.encodePrompt("a photo", "", null, false, new Timings());
             pipeline.generate(text, SMOKE, 0, GenerationControl.NONE, new Timings());
-            return "Stable Diffusion, text width " + pipeline.textWidth() + ", scheduler "
+            return "Stable Diffusion, text width " + pipeline.textWidth() + ", " + pipeline.precision() + ", scheduler "
                     + bundle.modelIndex().path("scheduler").path(1).asText("?") + ", one 64x64 image made";
         }
     }

@@ -61,7 +61,7 @@ class ModelsImportIT {
                 "--services-env", servicesEnv.toString());
 
         assertThat(run.exit()).as(run.output()).isZero();
-        assertThat(run.output()).contains("diffusion-service loads it", "models/sd-user/2/");
+        assertThat(run.output()).contains("diffusion-service loads it", "float32", "models/sd-user/2/");
         assertThat(export.resolve("manifest.json")).as("the user's folder is left as it was").doesNotExist();
         BundleManifest uploaded = BundleManifest.parse(store.get("models/sd-user/2/manifest.json"));
         assertThat(uploaded.files()).containsOnlyKeys(files(export));
@@ -74,6 +74,19 @@ class ModelsImportIT {
                 RuntimeOptions.CPU_DEFAULTS)) {
             assertThat(pipeline.textWidth()).isEqualTo(32);
         }
+    }
+
+    @Test
+    void anFp16ExportIsImportedAndTheReportSaysSo(@TempDir Path tmp) throws Exception {
+        Path export = usersExport(tmp.resolve("export"), TinyBundles.sd1Fp16());
+
+        Run run = modelsImport("--diffusion", export.toString(), "--name", "sd-half", "--version", "1",
+                "--services-env", tmp.resolve("services.env").toString());
+
+        assertThat(run.exit()).as(run.output()).isZero();
+        assertThat(run.output()).contains("diffusion-service loads it", "float16", "models/sd-half/1/");
+        assertThat(BundleManifest.parse(store.get("models/sd-half/1/manifest.json")).files())
+                .containsOnlyKeys(files(export));
     }
 
     @Test
@@ -126,7 +139,10 @@ class ModelsImportIT {
 
     /** The built-in bundle's exported files, without what the project added: a user's export as diffusers writes it. */
     private static Path usersExport(Path target) throws IOException {
-        Path builtIn = TinyBundles.realArchitecture();
+        return usersExport(target, TinyBundles.realArchitecture());
+    }
+
+    private static Path usersExport(Path target, Path builtIn) throws IOException {
         try (Stream<Path> paths = Files.walk(builtIn)) {
             for (Path p : paths.filter(Files::isRegularFile).toList()) {
                 String name = p.getFileName().toString();

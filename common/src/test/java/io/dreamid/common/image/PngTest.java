@@ -51,6 +51,57 @@ class PngTest {
     }
 
     @Test
+    void setsTextChunksWithoutTouchingThePixelChunks() {
+        Map<String, String> text = new LinkedHashMap<>();
+        text.put("prompt", "a photo of {id}");
+        text.put("identity_score", "faceFound=false");
+        text.put("seed", "42");
+        byte[] png = Png.encode(RgbImage.fromBufferedImage(TestImages.quadrants(64, 48)), text);
+
+        byte[] scored = Png.withText(png, Map.of("identity_score", "faceFound=true, distance=0.3123",
+                "Title", "写真の {id}"));
+
+        // An independent reader (ImageIO's) finds the new score and the new keyword, and the rest unchanged.
+        assertThat(Png.text(scored)).containsOnly(Map.entry("prompt", "a photo of {id}"),
+                Map.entry("identity_score", "faceFound=true, distance=0.3123"), Map.entry("seed", "42"),
+                Map.entry("Title", "写真の {id}"));
+        List<Chunk> before = chunks(png);
+        List<Chunk> after = chunks(scored);
+        // The earlier score is replaced where it stood; the new keyword goes last, before IEND.
+        assertThat(after.stream().filter(c -> c.type.endsWith("Xt")).map(c -> latin1(c.data).split("\0")[0]))
+                .containsExactly("prompt", "identity_score", "seed", "Title");
+        assertThat(after).allSatisfy(c -> assertThat(c.crcOk).as("CRC of " + c.type).isTrue());
+        assertThat(after.stream().filter(c -> !c.type.endsWith("Xt")).map(c -> c.type + new String(c.data,
+                StandardCharsets.ISO_8859_1))).as("every other chunk, byte for byte")
+                .containsExactlyElementsOf(before.stream().filter(c -> !c.type.endsWith("Xt"))
+                        .map(c -> c.type + new String(c.data, StandardCharsets.ISO_8859_1)).toList());
+        assertThat(after.get(after.size() - 1).type).isEqualTo("IEND");
+        assertThat(SafeImageDecoder.decode(scored, ImageLimits.DEFAULT).rgb())
+                .isEqualTo(SafeImageDecoder.decode(png, ImageLimits.DEFAULT).rgb());
+        // Setting it again gives the same bytes: a redelivered judge writes the same file.
+        assertThat(Png.withText(scored, Map.of("identity_score", "faceFound=true, distance=0.3123",
+                "Title", "写真の {id}"))).isEqualTo(scored);
+    }
+
+    @Test
+    void settingTextRefusesWhatIsNoCompletePng() {
+        byte[] png = Png.encode(RgbImage.fromBufferedImage(TestImages.quadrants(16, 16)), Map.of("seed", "1"));
+        Map<String, String> score = Map.of("identity_score", "faceFound=false");
+
+        byte[] flipped = png.clone();
+        flipped[png.length / 2] ^= 0x10;
+        assertThatThrownBy(() -> Png.withText(flipped, score)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("fails its CRC");
+        byte[] truncated = java.util.Arrays.copyOf(png, png.length - 20);
+        assertThatThrownBy(() -> Png.withText(truncated, score)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a complete PNG");
+        assertThatThrownBy(() -> Png.withText("GIF89a....".getBytes(StandardCharsets.ISO_8859_1), score))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no PNG signature");
+        assertThatThrownBy(() -> Png.withText(png, Map.of(" bad keyword", "x")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a valid PNG text keyword");
+    }
+
+    @Test
     void readsBackTheTextOfACompleteImageAndRefusesABrokenOne() {
         Map<String, String> text = new LinkedHashMap<>();
         text.put("prompt", "a photo of {id}, Ümlaut");

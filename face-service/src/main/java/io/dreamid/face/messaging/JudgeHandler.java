@@ -253,11 +253,11 @@ public class JudgeHandler implements StageHandler<JobEvent> {
      * {@code faceFound=true, distance=0.41, ...; ada: faceFound=true, distance=0.32, ...; alan: faceFound=true, ...}.
      */
     public static byte[] withScore(byte[] png, IdentityScore s) {
-        Map<String, String> text = new LinkedHashMap<>(Png.text(png));
         StringBuilder chunk = new StringBuilder(fields(s)).append(s.chosen() == null ? "" : ", chosen=" + s.chosen());
         s.people().forEach((name, person) -> chunk.append("; ").append(name).append(": ").append(fields(person)));
-        text.put(PNG_CHUNK, chunk.toString());
-        return Png.encode(SafeImageDecoder.decode(png, ImageLimits.DEFAULT), text);
+        // Only the text chunk changes: the pixels were decoded (and so checked) when the image was scored, and
+        // re-encoding them cost more than the scoring's face network.
+        return Png.withText(png, Map.of(PNG_CHUNK, chunk.toString()));
     }
 
     private static String fields(IdentityScore s) {

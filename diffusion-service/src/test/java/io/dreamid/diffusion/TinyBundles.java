@@ -4,7 +4,11 @@ import io.dreamid.common.tensors.Safetensors;
 import io.dreamid.common.tensors.SafetensorsFile;
 import io.dreamid.common.models.BundleFetcher;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.stream.Stream;
 
 /**
  * The committed tiny bundles, for tests: the built-in real-architecture bundle (main resources) and the toy bundles
@@ -38,6 +42,20 @@ public final class TinyBundles {
 
     public static SafetensorsFile goldens(String variant) {
         return Safetensors.read(Path.of("src", "test", "resources", "goldens", "tiny-" + variant + ".safetensors"));
+    }
+
+    /** Copies a bundle folder (or any folder) file by file, replacing what is there: tests that edit a copy. */
+    public static void copy(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
     }
 
     public static double maxAbsDiff(float[] a, float[] b) {

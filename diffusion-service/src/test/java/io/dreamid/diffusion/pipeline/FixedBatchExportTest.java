@@ -28,7 +28,7 @@ class FixedBatchExportTest {
     void aFixedBatchExportRunsEachImageAlone(@TempDir Path dir) throws IOException {
         Path dynamic = TinyBundles.sd1();
         Path fixed = dir.resolve("tiny-sd1-fixed-batch");
-        copy(dynamic, fixed);
+        TinyBundles.copy(dynamic, fixed);
         fixBatch(fixed.resolve("unet/model.onnx"), 2);
         GenerationParams p = new GenerationParams(4, 7.5, 9, 64, 64, "euler");
 
@@ -75,18 +75,5 @@ class FixedBatchExportTest {
         // The manifest's digest of the edited graph no longer holds: the test bundle goes without one.
         Files.deleteIfExists(model.getParent().getParent().resolve("manifest.json"));
         Files.write(model, m.build().toByteArray());
-    }
-
-    private static void copy(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path f : files.toList()) {
-                Path target = to.resolve(from.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(f, target);
-                }
-            }
-        }
     }
 }

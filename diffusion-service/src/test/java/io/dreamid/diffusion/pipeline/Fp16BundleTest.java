@@ -10,11 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
-import java.util.stream.Stream;
 
 import static io.dreamid.diffusion.TinyBundles.maxAbsDiff;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -76,8 +73,8 @@ class Fp16BundleTest {
     @Test
     void aBundleWithAFloat32VaeDecoderWorksAndSaysSo(@TempDir Path dir) throws IOException {
         Path mixed = dir.resolve("mixed");
-        copy(TinyBundles.sd1Fp16(), mixed);
-        copy(TinyBundles.sd1().resolve("vae_decoder"), mixed.resolve("vae_decoder"));
+        TinyBundles.copy(TinyBundles.sd1Fp16(), mixed);
+        TinyBundles.copy(TinyBundles.sd1().resolve("vae_decoder"), mixed.resolve("vae_decoder"));
         try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(SdBundle.open(mixed),
                 RuntimeOptions.CPU_DEFAULTS)) {
             assertThat(pipeline.precision()).isEqualTo("text encoder float16, UNet float16, VAE decoder float32");
@@ -116,18 +113,5 @@ class Fp16BundleTest {
             sum += Math.abs((x[i] & 0xff) - (y[i] & 0xff));
         }
         return sum / x.length;
-    }
-
-    private static void copy(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path file : files.toList()) {
-                Path target = to.resolve(from.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
     }
 }

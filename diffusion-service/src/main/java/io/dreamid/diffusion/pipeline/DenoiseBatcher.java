@@ -5,6 +5,7 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -354,8 +355,10 @@ public final class DenoiseBatcher implements AutoCloseable {
     }
 
     /**
-     * The batch's jobs dealt out to at most {@code lanes} lanes: in arrival order, each job (all its images) to the
-     * lane with the fewest samples so far; lanes left empty are dropped.
+     * The batch's jobs dealt out to at most {@code lanes} lanes, largest first (most samples; arrival order among
+     * equals), each job (all its images) to the lane with the fewest samples so far: the usual greedy for even
+     * loads, and the same lanes whatever order the jobs arrived in. Within a lane the images keep arrival order;
+     * lanes left empty are dropped.
      */
     private List<List<Slot>> lanes(List<Slot> batch) {
         Map<Request, List<Slot>> byJob = new LinkedHashMap<>();
@@ -363,24 +366,39 @@ public final class DenoiseBatcher implements AutoCloseable {
             byJob.computeIfAbsent(slot.request, r -> new ArrayList<>()).add(slot);
         }
         int count = Math.min(limits.lanes(), byJob.size());
-        List<List<Slot>> lanes = new ArrayList<>(count);
-        int[] samples = new int[count];
-        for (int i = 0; i < count; i++) {
-            lanes.add(new ArrayList<>());
+        if (count == 1) {
+            return List.of(batch);
         }
-        for (List<Slot> job : byJob.values()) {
+        List<List<Slot>> jobs = new ArrayList<>(byJob.values());
+        jobs.sort(Comparator.comparingInt(DenoiseBatcher::samples).reversed());
+        int[] samples = new int[count];
+        Map<Request, Integer> laneOf = new IdentityHashMap<>();
+        for (List<Slot> job : jobs) {
             int lightest = 0;
             for (int i = 1; i < count; i++) {
                 if (samples[i] < samples[lightest]) {
                     lightest = i;
                 }
             }
-            for (Slot slot : job) {
-                lanes.get(lightest).add(slot);
-                samples[lightest] += slot.run.samples();
-            }
+            laneOf.put(job.get(0).request, lightest);
+            samples[lightest] += samples(job);
+        }
+        List<List<Slot>> lanes = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            lanes.add(new ArrayList<>());
+        }
+        for (Slot slot : batch) {
+            lanes.get(laneOf.get(slot.request)).add(slot);
         }
         return lanes;
+    }
+
+    private static int samples(List<Slot> slots) {
+        int n = 0;
+        for (Slot slot : slots) {
+            n += slot.run.samples();
+        }
+        return n;
     }
 
     /** The batch {@code head} starts: batchable images in arrival order within the count and the memory budget. */

@@ -143,16 +143,20 @@ class DenoiseBatcherTest {
     }
 
     @Test
-    void withTwoLanesThreeJobsShareTwoRunsByTheirSamples() throws Exception {
-        try (DenoiseBatcher batcher = new DenoiseBatcher(pipeline, lanes(2))) {
-            // A (2 images) fills one lane; B and C (1 image each) go to the other, in arrival order.
-            List<List<ImageRun>> jobs = together(batcher, job("a cat on a sofa", JOB_A, 2, GenerationControl.NONE),
-                    job("a dog in the snow", JOB_B, 1, GenerationControl.NONE),
-                    job("a bird", JOB_B, 1, GenerationControl.NONE));
-            for (List<ImageRun> job : jobs) {
-                for (ImageRun run : job) {
-                    assertThat(run.batchImages()).as("images in the run").isEqualTo(2);
-                    assertThat(run.latents).isEqualTo(alone(run).latents);
+    void withTwoLanesThreeJobsShareTwoRunsByTheirSamplesWhateverOrderTheyArriveIn() throws Exception {
+        // A (2 images) fills one lane, B and C (1 image each) the other. Handed in A, B, C at once, and B, C, A one
+        // after another (the order in which dealing the jobs as they come would put A with B).
+        for (boolean aLast : new boolean[] {false, true}) {
+            try (DenoiseBatcher batcher = new DenoiseBatcher(pipeline, lanes(2))) {
+                List<ImageRun> a = job("a cat on a sofa", JOB_A, 2, GenerationControl.NONE);
+                List<ImageRun> b = job("a dog in the snow", JOB_B, 1, GenerationControl.NONE);
+                List<ImageRun> c = job("a bird", JOB_B, 1, GenerationControl.NONE);
+                List<List<ImageRun>> jobs = aLast ? handIn(batcher, 100, b, c, a) : together(batcher, a, b, c);
+                for (List<ImageRun> job : jobs) {
+                    for (ImageRun run : job) {
+                        assertThat(run.batchImages()).as("images in the run, A last: " + aLast).isEqualTo(2);
+                        assertThat(run.latents).isEqualTo(alone(run).latents);
+                    }
                 }
             }
         }
@@ -247,16 +251,28 @@ class DenoiseBatcherTest {
     /** Hands every job in from a thread of its own at the same moment; returns when all are back. */
     @SafeVarargs
     private static List<List<ImageRun>> together(DenoiseBatcher batcher, List<ImageRun>... jobs) throws Exception {
+        return handIn(batcher, 0, jobs);
+    }
+
+    /**
+     * Hands every job in from a thread of its own, {@code apartMillis} after the one before (all registered first,
+     * as the stage's worker threads are while they read and encode); returns when all are back.
+     */
+    @SafeVarargs
+    private static List<List<ImageRun>> handIn(DenoiseBatcher batcher, long apartMillis, List<ImageRun>... jobs)
+            throws Exception {
         CountDownLatch start = new CountDownLatch(1);
         ExecutorService threads = Executors.newFixedThreadPool(jobs.length);
         try {
             List<Future<?>> done = new ArrayList<>();
-            for (List<ImageRun> job : jobs) {
-                // Registered before any hands in, as the stage's worker threads are while they read and encode.
+            for (int i = 0; i < jobs.length; i++) {
+                List<ImageRun> job = jobs[i];
+                long delay = i * apartMillis;
                 DenoiseBatcher.Job registered = batcher.job();
                 done.add(threads.submit(() -> {
                     try (registered) {
                         start.await();
+                        Thread.sleep(delay);
                         batcher.denoise(job);
                     }
                     return null;

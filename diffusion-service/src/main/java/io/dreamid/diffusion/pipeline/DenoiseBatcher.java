@@ -26,9 +26,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * Puts the images of concurrent jobs through shared UNet runs. Job threads register ({@link #job()}), hand in their
  * images ({@link #denoise}) and wait; one runner thread takes the oldest waiting image, waits at most
  * {@code maxWait} from that image's arrival for others that can share its runs (same latent size and timesteps: same
- * width, height, steps and scheduler grid), only while a registered job has no image queued yet, takes them in arrival order up to {@code maxImages} and the memory budget, and
- * runs the denoising loop for all of them ({@link StableDiffusionPipeline#denoise}). One batch runs at a time, while
- * the job threads decode, encode PNGs and store the previous batch's images.
+ * width, height, steps and scheduler grid), only while a registered job has no image queued yet, takes them in
+ * arrival order up to {@code maxImages} and the memory budget, and runs the denoising loop for all of them
+ * ({@link StableDiffusionPipeline#denoise}). One batch runs at a time, while the job threads decode, encode PNGs and
+ * store the previous batch's images.
  *
  * <p>With {@code lanes} above 1 a batch holding several jobs is split by job into up to that many UNet batches that
  * run at the same time, one per thread (the runner's and {@code lanes - 1} of the batcher's own): on a CPU whose

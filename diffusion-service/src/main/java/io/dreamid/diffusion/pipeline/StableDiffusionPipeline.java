@@ -400,10 +400,25 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         if (!run.denoised) {
             throw new IllegalStateException("image " + run.imageIndex + " has not been denoised");
         }
+        if (!finite(run.latents)) {
+            // A NaN would decode to a black image that looks like a result; the job fails with the reason instead.
+            throw new GenerationException(ErrorCodes.MODEL_ERROR, "the denoised latents of image " + run.imageIndex
+                    + " are not finite (NaN or infinity): the UNet overflowed" + (unet.half()
+                            ? " in float16 (an fp16 export: try a float32 UNet or a lower guidance scale)" : ""));
+        }
         long t1 = System.nanoTime();
         RgbImage image = decode(run.latents, run.latentHeight, run.latentWidth);
         run.timings.add(Timings.DECODE, System.nanoTime() - t1);
         return image;
+    }
+
+    private static boolean finite(float[] values) {
+        for (float v : values) {
+            if (!Float.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Scheduler scheduler(GenerationParams p) {
@@ -451,6 +466,11 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                 OrtSession.Result result = vaeDecoder.run(Map.of(vaeDecoder.getInputNames().iterator().next(), in),
                         options)) {
             pixels = OrtRuntime.floats((OnnxTensor) result.get(0));
+            if (!finite(pixels)) {
+                throw new GenerationException(ErrorCodes.MODEL_ERROR, "the VAE decoder returned values that are not"
+                        + " finite (NaN or infinity)" + (halfVae ? ": SD's VAE overflows in float16; export the VAE"
+                        + " decoder in float32 (the UNet and text encoder may stay float16)" : ""));
+            }
         } catch (OrtException e) {
             throw new GenerationException(ErrorCodes.MODEL_ERROR, "the VAE decoder failed: " + e.getMessage(), e);
         }

@@ -468,8 +468,8 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             pixels = OrtRuntime.floats((OnnxTensor) result.get(0));
             if (!finite(pixels)) {
                 throw new GenerationException(ErrorCodes.MODEL_ERROR, "the VAE decoder returned values that are not"
-                        + " finite (NaN or infinity)" + (halfVae ? ": SD's VAE overflows in float16; export the VAE"
-                        + " decoder in float32 (the UNet and text encoder may stay float16)" : ""));
+                        + " finite (NaN or infinity)" + (halfVae ? ": it overflowed in float16; export the VAE decoder in"
+                        + " float32 (the UNet and text encoder may stay float16)" : ""));
             }
         } catch (OrtException e) {
             throw new GenerationException(ErrorCodes.MODEL_ERROR, "the VAE decoder failed: " + e.getMessage(), e);

@@ -356,10 +356,9 @@ public final class DenoiseBatcher implements AutoCloseable {
     }
 
     /**
-     * The batch's jobs dealt out to at most {@code lanes} lanes, largest first (most samples; arrival order among
+     * The batch's jobs dealt out to {@code min(lanes, jobs)} lanes, largest first (most samples; arrival order among
      * equals), each job (all its images) to the lane with the fewest samples so far: the usual greedy for even
-     * loads, and the same lanes whatever order the jobs arrived in. Within a lane the images keep arrival order;
-     * lanes left empty are dropped.
+     * loads, and the same lanes whatever order the jobs arrived in. Within a lane the images keep arrival order.
      */
     private List<List<Slot>> lanes(List<Slot> batch) {
         Map<Request, List<Slot>> byJob = new LinkedHashMap<>();

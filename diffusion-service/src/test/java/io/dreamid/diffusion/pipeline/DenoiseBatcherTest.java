@@ -62,20 +62,24 @@ class DenoiseBatcherTest {
     }
 
     @Test
-    void cancellingOneJobOfABatchStopsOnlyThatJob() throws Exception {
-        StepCounter counter = new StepCounter(2);
-        try (DenoiseBatcher batcher = new DenoiseBatcher(pipeline, limits(8, Long.MAX_VALUE))) {
-            List<List<ImageRun>> jobs = together(batcher, job("a cat on a sofa", JOB_A, 2, counter),
-                    job("a dog in the snow", JOB_B, 2, GenerationControl.NONE));
+    void cancellingOneJobOfABatchStopsOnlyThatJobInOneRunAndInLanes() throws Exception {
+        for (int lanes : new int[] {1, 2}) {
+            StepCounter counter = new StepCounter(2);
+            try (DenoiseBatcher batcher = new DenoiseBatcher(pipeline, lanes(lanes))) {
+                List<List<ImageRun>> jobs = together(batcher, job("a cat on a sofa", JOB_A, 2, counter),
+                        job("a dog in the snow", JOB_B, 2, GenerationControl.NONE));
 
-            assertThat(jobs.get(0)).allSatisfy(run -> {
-                assertThat(run.cancelled()).isTrue();
-                assertThat(run.batchImages()).isEqualTo(4);
-            });
-            assertThat(counter.steps.get()).as("steps the cancelled job made").isEqualTo(2 * 2);
-            for (ImageRun run : jobs.get(1)) {
-                assertThat(run.denoised()).isTrue();
-                assertThat(run.latents).isEqualTo(alone(run).latents);
+                // One run holds both jobs' 4 images; in two lanes each job has a run of its own.
+                int imagesPerRun = lanes == 1 ? 4 : 2;
+                assertThat(jobs.get(0)).allSatisfy(run -> {
+                    assertThat(run.cancelled()).isTrue();
+                    assertThat(run.batchImages()).as("images in the run, lanes " + lanes).isEqualTo(imagesPerRun);
+                });
+                assertThat(counter.steps.get()).as("steps the cancelled job made").isEqualTo(2 * 2);
+                for (ImageRun run : jobs.get(1)) {
+                    assertThat(run.denoised()).isTrue();
+                    assertThat(run.latents).isEqualTo(alone(run).latents);
+                }
             }
         }
     }
@@ -158,22 +162,6 @@ class DenoiseBatcherTest {
                         assertThat(run.latents).isEqualTo(alone(run).latents);
                     }
                 }
-            }
-        }
-    }
-
-    @Test
-    void withTwoLanesCancellingOneJobStopsOnlyThatJob() throws Exception {
-        StepCounter counter = new StepCounter(2);
-        try (DenoiseBatcher batcher = new DenoiseBatcher(pipeline, lanes(2))) {
-            List<List<ImageRun>> jobs = together(batcher, job("a cat on a sofa", JOB_A, 2, counter),
-                    job("a dog in the snow", JOB_B, 2, GenerationControl.NONE));
-
-            assertThat(jobs.get(0)).allSatisfy(run -> assertThat(run.cancelled()).isTrue());
-            assertThat(counter.steps.get()).as("steps the cancelled job made").isEqualTo(2 * 2);
-            for (ImageRun run : jobs.get(1)) {
-                assertThat(run.denoised()).isTrue();
-                assertThat(run.latents).isEqualTo(alone(run).latents);
             }
         }
     }
